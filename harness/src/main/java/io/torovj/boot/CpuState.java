@@ -1,0 +1,43 @@
+package io.torovj.boot;
+
+import io.torovj.kvm.KvmRegs;
+import io.torovj.kvm.KvmSregs;
+import io.torovj.kvm.KvmSregs.Segment;
+
+/**
+ * The vCPU's initial state: 64-bit long mode with paging, entered directly at CPL3 (so PVM
+ * runs the guest natively instead of emulating CPL0), RFLAGS.IOPL=3 so that in/out work from
+ * user mode, interrupts off.
+ */
+public final class CpuState {
+    private CpuState() {}
+
+    static final long CR0_PE = 1, CR0_MP = 2, CR0_ET = 0x10, CR0_NE = 0x20, CR0_WP = 0x10000, CR0_PG = 0x8000_0000L;
+    static final long CR4_PAE = 0x20, CR4_OSFXSR = 0x200, CR4_OSXMMEXCPT = 0x400;
+    static final long EFER_LME = 0x100, EFER_LMA = 0x400;
+    public static final long RFLAGS_IOPL3 = 0x3000;
+    static final long RFLAGS_RESERVED = 0x2;
+
+    public static void setSregs(KvmSregs s) {
+        s.setSegment(Segment.CS, 0, 0xFFFFFFFF, DescriptorTables.USER_CS, 0xB, true, 3, false, true, true, true, false);
+        for (Segment data : new Segment[] {Segment.DS, Segment.ES, Segment.FS, Segment.GS, Segment.SS}) {
+            s.setSegment(data, 0, 0xFFFFFFFF, DescriptorTables.USER_DS, 0x3, true, 3, true, true, false, true, false);
+        }
+        s.setSegment(Segment.TR, GuestLayout.TSS, DescriptorTables.TSS_LIMIT, DescriptorTables.TSS_SELECTOR, 0xB,
+                true, 0, false, false, false, false, false);
+        s.setSegment(Segment.LDT, 0, 0xFFFF, 0, 0x2, true, 0, false, false, false, false, true);
+        s.setGdt(GuestLayout.GDT, DescriptorTables.GDT_LIMIT);
+        s.setIdt(GuestLayout.IDT, DescriptorTables.IDT_LIMIT);
+        s.setCr0(CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG);
+        s.setCr3(GuestLayout.PML4);
+        s.setCr4(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT);
+        s.setEfer(EFER_LME | EFER_LMA);
+    }
+
+    public static void setRegs(KvmRegs r, long entry, long stack) {
+        r.clear();
+        r.setRip(entry);
+        r.setRsp(stack);
+        r.setRflags(RFLAGS_RESERVED | RFLAGS_IOPL3);
+    }
+}

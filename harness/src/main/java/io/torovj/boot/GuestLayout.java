@@ -1,0 +1,72 @@
+package io.torovj.boot;
+
+/**
+ * Where everything lives in guest-physical memory (identity-mapped, so these are also the
+ * guest's virtual addresses). Fixed system pages at the bottom, the program from
+ * {@link #PROGRAM_MIN}, the stack at the top of RAM, and a 2 MiB device window that no memory
+ * slot backs, for MMIO doorbells.
+ *
+ * <pre>
+ * 0x0000_0000  page 0, not present (null pointers fault)
+ * 0x0000_1000  GDT + TSS            supervisor only
+ * 0x0000_2000  IDT                  supervisor only
+ * 0x0000_3000  PML4, PDPT, PD, PT(low 2 MiB), PT(device window)   supervisor only
+ * 0x0000_8000  boot information     user read-only
+ * 0x0000_9000  exception stack (2 pages), top = TSS.rsp0           supervisor only
+ * 0x0000_B000  exception handler code                              supervisor only
+ * 0x0000_C000  request blocks (one 64-byte block per vCPU)         user
+ * 0x0001_0000  transport area (64 KiB)                             user
+ * 0x0002_0000  program image, heap (brk), mmap area                user
+ *   RAM - 256K stack                                                user
+ * 0x3FE0_0000  device window (2 MiB, unbacked: MMIO exits)         user, uncached
+ * </pre>
+ */
+public final class GuestLayout {
+    private GuestLayout() {}
+
+    public static final long PAGE = 4096;
+    public static final long MIB2 = 2L << 20;
+
+    public static final long GDT = 0x1000;
+    public static final long TSS = 0x1100;
+    public static final long IDT = 0x2000;
+    public static final long PML4 = 0x3000;
+    public static final long PDPT = 0x4000;
+    public static final long PD = 0x5000;
+    public static final long PT_LOW = 0x6000;
+    public static final long PT_DEVICE = 0x7000;
+    public static final long BOOT_INFO = 0x8000;
+    public static final long EXCEPTION_STACK = 0x9000;
+    public static final long EXCEPTION_STACK_TOP = 0xB000;
+    public static final long HANDLER_CODE = 0xB000;
+    public static final long REQUEST_BLOCKS = 0xC000;
+    public static final int REQUEST_BLOCK_SIZE = 64;
+    public static final long TRANSPORT_AREA = 0x10000;
+    public static final long TRANSPORT_AREA_SIZE = 0x10000;
+    public static final long PROGRAM_MIN = 0x20000;
+
+    public static final long DEVICE_WINDOW = 0x3FE0_0000L;
+    public static final long DEVICE_WINDOW_SIZE = MIB2;
+
+    public static final long STACK_SIZE = 256 * 1024;
+
+    public static final long MIN_RAM = 4L << 20;
+    /** RAM ends where the device window starts. */
+    public static final long MAX_RAM = DEVICE_WINDOW;
+
+    /** I/O port the exception handlers use to report a fault; transports must not claim it. */
+    public static final int FAULT_PORT = 0x00F0;
+
+    /** Checks a RAM size: a multiple of 2 MiB between {@link #MIN_RAM} and {@link #MAX_RAM}. */
+    public static void checkRamSize(long ram) {
+        if (ram < MIN_RAM || ram > MAX_RAM || ram % MIB2 != 0) {
+            throw new IllegalArgumentException(String.format(
+                    "guest memory must be a multiple of 2 MiB between %d MiB and %d MiB, not %d bytes",
+                    MIN_RAM >> 20, MAX_RAM >> 20, ram));
+        }
+    }
+
+    public static long stackTop(long ram) { return ram; }
+    public static long stackBottom(long ram) { return ram - STACK_SIZE; }
+    public static long requestBlock(int vcpu) { return REQUEST_BLOCKS + (long) vcpu * REQUEST_BLOCK_SIZE; }
+}

@@ -1,0 +1,57 @@
+package io.torovj.cli;
+
+import io.torovj.kvm.KvmFlavour;
+import io.torovj.transport.TransportProvider;
+import io.torovj.transport.TransportRegistry;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code torovj} command line. */
+@Command(name = "torovj", mixinStandardHelpOptions = true, version = "ToroV/J 0.1.0",
+        description = "A kernel in user space: run a program as a KVM VM whose system calls the monitor performs.",
+        subcommands = {RunCommand.class, Main.Transports.class, Main.Info.class})
+public final class Main implements Callable<Integer> {
+    /** Exit status for bad input (ELF, policy, options) and monitor errors; usage errors give 2. */
+    public static final int EXIT_BAD_INPUT = 1;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setParameterExceptionHandler((ex, a) -> {
+            System.err.println("torovj: " + ex.getMessage());
+            System.err.println("Try 'torovj --help' or 'torovj run --help'.");
+            return 2;
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        CommandLine.usage(this, System.out);
+        return 2;
+    }
+
+    @Command(name = "transports", description = "List the syscall transports.")
+    static final class Transports implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            for (TransportProvider p : TransportRegistry.load().providers().values()) {
+                System.out.printf("%-8s %s%n", p.name(), p.description());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "info", description = "Show what KVM this host offers.")
+    static final class Info implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.out.println("kvm: " + KvmFlavour.detect().describe());
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.torovj.cli;
+
+import io.torovj.kvm.KvmException;
+import io.torovj.loader.ElfLoadException;
+import io.torovj.policy.PolicyException;
+import io.torovj.policy.PolicyFile;
+import io.torovj.policy.SyscallPolicy;
+import io.torovj.syscall.MonitorLog;
+import io.torovj.vmm.Platform;
+import io.torovj.vmm.Vm;
+import io.torovj.vmm.VmConfig;
+import io.torovj.vmm.VmResult;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code torovj run [options] PROGRAM.elf [ARGS...]}: exit status = the guest's. */
+@Command(name = "run", description = "Run a static x86-64 ELF program as a KVM virtual machine.",
+        mixinStandardHelpOptions = true)
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--transport", defaultValue = "pio", paramLabel = "NAME",
+            description = "Syscall transport (see 'torovj transports'). Default: ${DEFAULT-VALUE}.")
+    String transport;
+
+    @Option(names = "--policy", paramLabel = "FILE", description = "JSON syscall policy. Default: a minimal policy that lets HelloWorld run (no file access).")
+    Path policyFile;
+
+    @Option(names = "--mem", defaultValue = "8M", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Guest memory, a multiple of 2M (suffix K, M or G). Default: ${DEFAULT-VALUE}.")
+    long memory;
+
+    @Option(names = "--platform", defaultValue = "kvm", paramLabel = "kvm|process", converter = PlatformConverter.class,
+            description = "Where guest code runs: kvm (default), or process (a separate host process, for hosts without /dev/kvm; functional testing only).")
+    Platform.Kind platform;
+
+    @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Environment variable for the guest (repeatable); nothing of the host's is passed.")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = {"-v", "--verbose"}, description = "Print stack traces of internal errors and a summary after the run.")
+    boolean verbose;
+
+    @Parameters(index = "0", paramLabel = "PROGRAM", description = "Static, non-PIE x86-64 ELF executable.")
+    Path program;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for the guest program.")
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        try {
+            SyscallPolicy policy = policyFile == null ? SyscallPolicy.defaultPolicy() : PolicyFile.load(policyFile);
+            for (String e : env) {
+                if (!e.contains("=")) throw new IllegalArgumentException("--env needs NAME=VALUE, not '" + e + "'");
+            }
+            VmConfig config = VmConfig.of(program, args).withTransport(transport).withPolicy(policy)
+                    .withMemory(memory).withEnv(env).withLog(MonitorLog.stderr()).withPlatform(platform);
+            VmResult result = Vm.run(config);
+            if (!result.exited()) System.err.println("torovj: " + result.report());
+            if (verbose) {
+                System.err.printf("torovj: %s after %.3f ms, %d syscalls, %d VM exits, %d KiB guest RAM resident%n",
+                        result.ending(), result.nanos() / 1e6, result.syscalls(), result.vcpuExits(), result.residentBytes() / 1024);
+            }
+            return result.status();
+        } catch (ElfLoadException e) {
+            return fail(program + ": " + e.getMessage(), e);
+        } catch (PolicyException e) {
+            return fail(e.getMessage(), e);
+        } catch (KvmException e) {
+            return fail(e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            return fail(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            return fail("internal error: " + e, e);
+        }
+    }
+
+    private int fail(String message, Exception e) {
+        System.err.println("torovj: " + message);
+        if (verbose) e.printStackTrace();
+        return Main.EXIT_BAD_INPUT;
+    }
+}

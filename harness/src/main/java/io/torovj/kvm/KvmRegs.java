@@ -1,0 +1,30 @@
+package io.torovj.kvm;
+
+import io.torovj.sys.NativeBuffer;
+
+/** struct kvm_regs, in a reusable native buffer. */
+public final class KvmRegs {
+    final NativeBuffer buf = new NativeBuffer(KvmAbi.REGS_SIZE);
+
+    public long rax() { return buf.getLong(KvmAbi.REGS_RAX); }
+    public long rbx() { return buf.getLong(KvmAbi.REGS_RBX); }
+    public long rcx() { return buf.getLong(KvmAbi.REGS_RCX); }
+    public long rdx() { return buf.getLong(KvmAbi.REGS_RDX); }
+    public long rsi() { return buf.getLong(KvmAbi.REGS_RSI); }
+    public long rdi() { return buf.getLong(KvmAbi.REGS_RDI); }
+    public long rsp() { return buf.getLong(KvmAbi.REGS_RSP); }
+    public long rbp() { return buf.getLong(KvmAbi.REGS_RBP); }
+    public long rip() { return buf.getLong(KvmAbi.REGS_RIP); }
+    public long rflags() { return buf.getLong(KvmAbi.REGS_RFLAGS); }
+    /** General register by index in kvm_regs order: rax rbx rcx rdx rsi rdi rsp rbp r8..r15 rip rflags. */
+    public long get(int index) { return buf.getLong(index * 8); }
+    public void set(int index, long value) { buf.putLong(index * 8, value); }
+
+    public void clear() { buf.clear(); }
+    public void setRip(long v) { buf.putLong(KvmAbi.REGS_RIP, v); }
+    public void setRsp(long v) { buf.putLong(KvmAbi.REGS_RSP, v); }
+    public void setRflags(long v) { buf.putLong(KvmAbi.REGS_RFLAGS, v); }
+    public void setRdi(long v) { buf.putLong(KvmAbi.REGS_RDI, v); }
+    public void setRsi(long v) { buf.putLong(KvmAbi.REGS_RSI, v); }
+    public void setRdx(long v) { buf.putLong(KvmAbi.REGS_RDX, v); }
+}

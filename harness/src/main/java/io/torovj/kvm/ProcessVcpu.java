@@ -1,0 +1,167 @@
+package io.torovj.kvm;
+
+import io.torovj.memory.GuestMemory;
+import io.torovj.sys.LibC;
+import io.torovj.sys.NativeBuffer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The process platform's vCPU: for hosts without /dev/kvm (CI runners, nested clouds). The
+ * guest's code runs natively in a small separate process ({@code torovj-vcpu-process}, built
+ * from harness/src/main/c/vcpu_process.c) that maps guest RAM from the same memfd at the
+ * guest's addresses, traps the guest's doorbells and faults with signals, and reports each as
+ * an exit in a control page laid out like struct kvm_run, so the run loop, transports and
+ * syscall layer run unchanged. Guest {@code syscall} instructions are refused by seccomp.
+ * It isolates less than KVM (the guest shares a kernel address space with the launcher) and
+ * is far slower per exit: use it for functional tests, never for measurements.
+ *
+ * <p>Protocol: one byte 'R' on the launcher's stdin resumes the guest; it answers 'X' on its
+ * stdout when the control page holds the next exit; kvm_regs sit at offset 4096 of the page.
+ */
+public final class ProcessVcpu implements Vcpu {
+    /** System property naming the launcher binary. */
+    public static final String LAUNCHER_PROPERTY = "torovj.vcpuProcess";
+    static final int CONTROL_SIZE = 8192, REGS_OFFSET = 4096, READY_OFFSET = 4352, READY_MAGIC = 0x504A5654;
+    private static final int SIGUSR1 = 10, MFD_CLOEXEC = 1, PROT_RW = 3, MAP_SHARED = 1;
+
+    private final Process process;
+    private final OutputStream resume;
+    private final InputStream exits;
+    private final int controlFd;
+    private final long controlAddress;
+    private final KvmRun exit;
+    private final NativeBuffer page;
+    private volatile boolean closed;
+
+    private ProcessVcpu(Process process, int controlFd, long controlAddress) {
+        this.process = process;
+        this.resume = process.getOutputStream();
+        this.exits = process.getInputStream();
+        this.controlFd = controlFd;
+        this.controlAddress = controlAddress;
+        this.exit = new KvmRun(NativeBuffer.wrap(controlAddress, REGS_OFFSET));
+        this.page = NativeBuffer.over(controlAddress, CONTROL_SIZE);
+    }
+
+    /** The launcher binary: the system property, else next to the harness classes. */
+    public static Path launcher() {
+        String configured = System.getProperty(LAUNCHER_PROPERTY);
+        if (configured != null) return Path.of(configured);
+        return Path.of("harness/target/native/torovj-vcpu-process");
+    }
+
+    /** Starts a vCPU process over {@code memory}; throws with a clear message if it cannot. */
+    public static ProcessVcpu start(GuestMemory memory, Path launcher) {
+        if (!Files.isExecutable(launcher)) {
+            throw new KvmException("process platform: launcher " + launcher + " not found or not executable (build with mvn package, or set -D"
+                    + LAUNCHER_PROPERTY + ")", 0);
+        }
+        LibC c = LibC.INSTANCE;
+        int fd = c.memfd_create("torovj-vcpu-control", MFD_CLOEXEC);
+        if (fd < 0 || c.ftruncate(fd, CONTROL_SIZE) != 0) throw new KvmException("process platform: memfd failed", LibC.errno());
+        long addr = c.mmap(0, CONTROL_SIZE, PROT_RW, MAP_SHARED, fd, 0);
+        if (addr == -1L) {
+            c.close(fd);
+            throw new KvmException("process platform: mmap of the control page failed", LibC.errno());
+        }
+        String controlPath = "/proc/" + ProcessHandle.current().pid() + "/fd/" + fd;
+        Process p;
+        try {
+            p = new ProcessBuilder(launcher.toString(), memory.sharePath(), Long.toString(memory.size()), controlPath)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        } catch (IOException e) {
+            c.munmap(addr, CONTROL_SIZE);
+            c.close(fd);
+            throw new KvmException("process platform: cannot start " + launcher + ": " + e.getMessage(), 0);
+        }
+        ProcessVcpu vcpu = new ProcessVcpu(p, fd, addr);
+        vcpu.awaitReady();
+        return vcpu;
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (page.getInt(READY_OFFSET) != READY_MAGIC) {
+            if (!process.isAlive()) {
+                int status = waitExit();
+                close();
+                throw new KvmException("process platform: vCPU process exited with status " + status + " during setup", 0);
+            }
+            if (System.nanoTime() > deadline) {
+                close();
+                throw new KvmException("process platform: vCPU process did not start within 10 s", 0);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    @Override
+    public void bindToCurrentThread() { }
+
+    @Override
+    public int run() {
+        try {
+            resume.write('R');
+            resume.flush();
+            int b = exits.read();
+            if (b != 'X') {
+                exit.setExitReason(KvmAbi.KVM_EXIT_INTERNAL_ERROR);
+                return KvmAbi.KVM_EXIT_INTERNAL_ERROR;
+            }
+        } catch (IOException e) {
+            exit.setExitReason(KvmAbi.KVM_EXIT_INTERNAL_ERROR);
+            return KvmAbi.KVM_EXIT_INTERNAL_ERROR;
+        }
+        int reason = exit.exitReason();
+        return reason == KvmAbi.KVM_EXIT_INTR ? EXIT_KICKED : reason;
+    }
+
+    @Override
+    public KvmRun exit() { return exit; }
+
+    @Override
+    public void getRegs(KvmRegs regs) {
+        for (int i = 0; i < KvmAbi.REGS_SIZE; i += 8) regs.buf.putLong(i, page.getLong(REGS_OFFSET + i));
+    }
+
+    @Override
+    public void setRegs(KvmRegs regs) {
+        for (int i = 0; i < KvmAbi.REGS_SIZE; i += 8) page.putLong(REGS_OFFSET + i, regs.buf.getLong(i));
+    }
+
+    /** The launcher's CPU mode is fixed (64-bit, CPL3): special registers read as zero and writes are ignored. */
+    @Override
+    public void getSregs(KvmSregs sregs) { sregs.buf.clear(); }
+
+    @Override
+    public void setSregs(KvmSregs sregs) { }
+
+    @Override
+    public void kick() {
+        if (!closed) LibC.INSTANCE.kill((int) process.pid(), SIGUSR1);
+    }
+
+    private int waitExit() {
+        try {
+            return process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        process.destroyForcibly();
+        waitExit();
+        LibC.INSTANCE.munmap(controlAddress, CONTROL_SIZE);
+        LibC.INSTANCE.close(controlFd);
+    }
+}

@@ -1,0 +1,31 @@
+package io.torovj.kvm;
+
+/**
+ * A virtual CPU as the run loop sees it: enter, learn why it stopped from a kvm_run view, read
+ * and write registers, be kicked from another thread. {@link VcpuFd} is the KVM one;
+ * {@link ProcessVcpu} runs the guest in a separate host process and reports the same exits.
+ */
+public interface Vcpu extends AutoCloseable {
+    /** Returned by {@link #run()} when another thread called {@link #kick()}. */
+    int EXIT_KICKED = -1;
+
+    /** Called on the thread that will call {@link #run()}, before the first run. */
+    void bindToCurrentThread();
+
+    /** Runs the guest until the next exit; returns a KVM exit reason or {@link #EXIT_KICKED}. Allocation-free. */
+    int run();
+
+    /** The details of the last exit. */
+    KvmRun exit();
+
+    void getRegs(KvmRegs regs);
+    void setRegs(KvmRegs regs);
+    void getSregs(KvmSregs sregs);
+    void setSregs(KvmSregs sregs);
+
+    /** Makes {@link #run()} return soon with {@link #EXIT_KICKED}; safe from any thread. */
+    void kick();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,130 @@
+package io.torovj.kvm;
+
+import io.torovj.sys.LibC;
+import io.torovj.sys.NativeBuffer;
+
+/**
+ * One vCPU fd and its kvm_run mapping. {@link #run()} enters the guest and returns the exit
+ * reason; the details are in {@link #exit()}. Another thread may {@link #kick()} a vCPU out of
+ * KVM_RUN (to stop a guest that spins forever, e.g. under the ring transport).
+ */
+public final class VcpuFd implements Vcpu {
+    /** A real-time signal the JVM does not use. Blocked on the vCPU thread except inside KVM_RUN. */
+    static final int KICK_SIGNAL = 62;
+    private static final int SIG_BLOCK = 0;
+    private static final int SIGSET_BYTES = 128;
+    private static final int KERNEL_SIGSET_BYTES = 8;
+    private static final long SYS_GETTID = 186, SYS_TGKILL = 234;
+    private static final int EINTR = 4, EAGAIN = 11;
+    private static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
+
+    private final int fd;
+    private final long runAddress;
+    private final int runSize;
+    private final KvmRun exit;
+    private final NativeBuffer kickSet = new NativeBuffer(SIGSET_BYTES);
+    private final NativeBuffer zeroTimeout = new NativeBuffer(16);
+    private volatile int runThreadTid;
+    private volatile boolean closed;
+
+    private VcpuFd(int fd, long runAddress, int runSize) {
+        this.fd = fd;
+        this.runAddress = runAddress;
+        this.runSize = runSize;
+        this.exit = new KvmRun(NativeBuffer.wrap(runAddress, runSize));
+        LibC.INSTANCE.sigemptyset(kickSet.address());
+        LibC.INSTANCE.sigaddset(kickSet.address(), KICK_SIGNAL);
+    }
+
+    static VcpuFd map(int fd, int mmapSize) {
+        long addr = LibC.INSTANCE.mmap(0, mmapSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (addr == -1L) {
+            int errno = LibC.errno();
+            LibC.INSTANCE.close(fd);
+            throw new KvmException("mmap of kvm_run failed: " + LibC.INSTANCE.strerror(errno), errno);
+        }
+        return new VcpuFd(fd, addr, mmapSize);
+    }
+
+    /** The exit details of the last {@link #run()}. */
+    public KvmRun exit() { return exit; }
+
+    /**
+     * Must be called on the thread that will call {@link #run()}, before the first run: blocks
+     * the kick signal on this thread and tells KVM to unblock it only while in KVM_RUN, so a kick
+     * interrupts KVM_RUN without a signal handler ever running in the JVM.
+     */
+    public void bindToCurrentThread() {
+        NativeBuffer old = new NativeBuffer(SIGSET_BYTES);
+        if (LibC.INSTANCE.pthread_sigmask(SIG_BLOCK, kickSet.address(), old.address()) != 0) {
+            throw new KvmException("pthread_sigmask failed", LibC.errno());
+        }
+        NativeBuffer mask = new NativeBuffer(4 + KERNEL_SIGSET_BYTES);
+        mask.putInt(0, KERNEL_SIGSET_BYTES);
+        mask.putLong(4, old.getLong(0) & ~(1L << (KICK_SIGNAL - 1)));
+        if (LibC.INSTANCE.ioctl(fd, KvmAbi.KVM_SET_SIGNAL_MASK, mask.address()) < 0) {
+            int errno = LibC.errno();
+            throw new KvmException("KVM_SET_SIGNAL_MASK failed: " + LibC.INSTANCE.strerror(errno), errno);
+        }
+        drainKick();
+        runThreadTid = (int) LibC.INSTANCE.syscall(SYS_GETTID, 0, 0, 0, 0);
+    }
+
+    /**
+     * Enters the guest until it exits. Returns the KVM exit reason ({@link KvmAbi}), or
+     * {@link #EXIT_KICKED} if another thread called {@link #kick()}. Allocates nothing.
+     */
+    public int run() {
+        int rc = LibC.INSTANCE.ioctl(fd, KvmAbi.KVM_RUN, 0);
+        if (rc < 0) {
+            int errno = LibC.errno();
+            if (errno == EINTR || errno == EAGAIN) {
+                drainKick();
+                exit.setImmediateExit(false);
+                return EXIT_KICKED;
+            }
+            throw new KvmException("KVM_RUN failed: " + LibC.INSTANCE.strerror(errno), errno);
+        }
+        return exit.exitReason();
+    }
+
+    /**
+     * Makes the vCPU leave KVM_RUN soon: immediate_exit covers a vCPU about to enter, the signal
+     * one already inside. Safe from any thread; a no-op once closed.
+     */
+    public synchronized void kick() {
+        if (closed) return;
+        exit.setImmediateExit(true);
+        int tid = runThreadTid;
+        if (tid != 0) {
+            LibC.INSTANCE.syscall(SYS_TGKILL, LibC.INSTANCE.getpid(), tid, KICK_SIGNAL, 0);
+        }
+    }
+
+    private void drainKick() {
+        while (LibC.INSTANCE.sigtimedwait(kickSet.address(), 0, zeroTimeout.address()) == KICK_SIGNAL) {
+            // consume every pending kick so the next KVM_RUN is not interrupted by a stale one
+        }
+    }
+
+    public void getRegs(KvmRegs regs) { ioctl(KvmAbi.KVM_GET_REGS, regs.buf.address(), "KVM_GET_REGS"); }
+    public void setRegs(KvmRegs regs) { ioctl(KvmAbi.KVM_SET_REGS, regs.buf.address(), "KVM_SET_REGS"); }
+    public void getSregs(KvmSregs sregs) { ioctl(KvmAbi.KVM_GET_SREGS, sregs.buf.address(), "KVM_GET_SREGS"); }
+    public void setSregs(KvmSregs sregs) { ioctl(KvmAbi.KVM_SET_SREGS, sregs.buf.address(), "KVM_SET_SREGS"); }
+
+    private void ioctl(long request, long arg, String name) {
+        if (LibC.INSTANCE.ioctl(fd, request, arg) < 0) {
+            int errno = LibC.errno();
+            throw new KvmException(name + " failed: " + LibC.INSTANCE.strerror(errno), errno);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        runThreadTid = 0;
+        LibC.INSTANCE.munmap(runAddress, runSize);
+        LibC.INSTANCE.close(fd);
+    }
+}

@@ -1,0 +1,76 @@
+package io.torovj.kvm;
+
+import io.torovj.memory.GuestMemory;
+import io.torovj.sys.LibC;
+import io.torovj.sys.NativeBuffer;
+
+/** One VM fd: memory slots, ioeventfds, vCPU creation. */
+public final class VmFd implements AutoCloseable {
+    private final int fd;
+    private final int vcpuMmapSize;
+    private final NativeBuffer arg = new NativeBuffer(KvmAbi.IOEVENTFD_SIZE);
+    private boolean closed;
+
+    VmFd(int fd, int vcpuMmapSize) {
+        this.fd = fd;
+        this.vcpuMmapSize = vcpuMmapSize;
+    }
+
+    /** Backs guest-physical [guestPhys, guestPhys + memory.size()) with {@code memory}. */
+    public void setUserMemoryRegion(int slot, long guestPhys, GuestMemory memory) {
+        arg.clear();
+        arg.putInt(KvmAbi.MEMREGION_SLOT, slot);
+        arg.putInt(KvmAbi.MEMREGION_FLAGS, 0);
+        arg.putLong(KvmAbi.MEMREGION_GUEST_PHYS_ADDR, guestPhys);
+        arg.putLong(KvmAbi.MEMREGION_MEMORY_SIZE, memory.size());
+        arg.putLong(KvmAbi.MEMREGION_USERSPACE_ADDR, memory.hostBase());
+        ioctlOrThrow(KvmAbi.KVM_SET_USER_MEMORY_REGION, arg.address(), "KVM_SET_USER_MEMORY_REGION");
+    }
+
+    /** Intel VMX needs a TSS area for real-mode emulation even though we boot straight to long mode. */
+    public void setTssAddress(long address) {
+        ioctlOrThrow(KvmAbi.KVM_SET_TSS_ADDR, address, "KVM_SET_TSS_ADDR");
+    }
+
+    /**
+     * Registers {@code eventFd} to be signalled, inside the kernel, when the guest writes
+     * {@code length} bytes to I/O port {@code port} (pio) or to guest-physical {@code address}.
+     */
+    public void ioeventfd(long address, int length, int eventFd, boolean pio, boolean deassign) {
+        arg.clear();
+        arg.putLong(KvmAbi.IOEVENTFD_ADDR, address);
+        arg.putInt(KvmAbi.IOEVENTFD_LEN, length);
+        arg.putInt(KvmAbi.IOEVENTFD_FD, eventFd);
+        int flags = (pio ? KvmAbi.KVM_IOEVENTFD_FLAG_PIO : 0) | (deassign ? KvmAbi.KVM_IOEVENTFD_FLAG_DEASSIGN : 0);
+        arg.putInt(KvmAbi.IOEVENTFD_FLAGS, flags);
+        ioctlOrThrow(KvmAbi.KVM_IOEVENTFD, arg.address(), "KVM_IOEVENTFD");
+    }
+
+    public int checkExtension(int capability) {
+        return LibC.INSTANCE.ioctl(fd, KvmAbi.KVM_CHECK_EXTENSION, capability);
+    }
+
+    public VcpuFd createVcpu(int id) {
+        int vcpufd = LibC.INSTANCE.ioctl(fd, KvmAbi.KVM_CREATE_VCPU, id);
+        if (vcpufd < 0) {
+            int errno = LibC.errno();
+            throw new KvmException("KVM_CREATE_VCPU failed: " + LibC.INSTANCE.strerror(errno), errno);
+        }
+        return VcpuFd.map(vcpufd, vcpuMmapSize);
+    }
+
+    private void ioctlOrThrow(long request, long argument, String name) {
+        if (LibC.INSTANCE.ioctl(fd, request, argument) < 0) {
+            int errno = LibC.errno();
+            throw new KvmException(name + " failed: " + LibC.INSTANCE.strerror(errno), errno);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            LibC.INSTANCE.close(fd);
+        }
+    }
+}

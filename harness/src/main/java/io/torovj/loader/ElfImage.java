@@ -1,0 +1,99 @@
+package io.torovj.loader;
+
+import io.torovj.loader.ElfLoadException.Reason;
+import io.torovj.memory.GuestMemory;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A validated static executable: its entry point, its PT_LOAD segments (sorted by address,
+ * non-empty, disjoint, all below {@link ElfLoader#ADDRESS_LIMIT}) and the file bytes they
+ * came from. Made only by {@link ElfLoader#parse}.
+ */
+public final class ElfImage {
+    private final byte[] file;
+    private final long entry;
+    private final List<ElfSegment> segments;
+
+    ElfImage(byte[] file, long entry, List<ElfSegment> segments) {
+        this.file = file;
+        this.entry = entry;
+        this.segments = List.copyOf(segments);
+    }
+
+    /** Guest virtual address of the first instruction; inside an executable segment. */
+    public long entry() {
+        return entry;
+    }
+
+    /** The non-empty PT_LOAD segments in ascending address order; unmodifiable. */
+    public List<ElfSegment> segments() {
+        return segments;
+    }
+
+    /** Lowest address any segment occupies (the first segment's vaddr). */
+    public long lowestAddress() {
+        return segments.get(0).vaddr();
+    }
+
+    /** One past the highest address any segment occupies (exclusive end of the last one). */
+    public long highestAddress() {
+        return segments.get(segments.size() - 1).end();
+    }
+
+    /**
+     * The array this image was parsed from, shared, not copied (a copy would double the
+     * footprint of large executables); callers must not modify it.
+     */
+    public byte[] fileBytes() {
+        return file;
+    }
+
+    /**
+     * Copies every segment's file bytes to its address in {@code mem} and zeroes the rest of
+     * its memory size (bss). Guest physical address = virtual address: the monitor maps guest
+     * RAM identically. Checks every segment before writing anything, so a refusal leaves
+     * {@code mem} untouched.
+     *
+     * @param minAddress lowest guest address a segment may use, {@code >= 0}
+     * @param maxAddress one past the highest address a segment may use, {@code >= minAddress};
+     *     guest memory's size also bounds it
+     * @return the initial program break: {@link #highestAddress()} rounded up to a page
+     *     (4096 bytes); at most {@code mem.size()}
+     * @throws ElfLoadException DOES_NOT_FIT if a segment is outside [minAddress, maxAddress)
+     *     or outside guest memory
+     * @throws IllegalArgumentException if minAddress is negative or above maxAddress (a
+     *     monitor bug, not a property of the file)
+     */
+    public long loadInto(GuestMemory mem, long minAddress, long maxAddress) throws ElfLoadException {
+        Objects.requireNonNull(mem, "mem");
+        if (minAddress < 0 || maxAddress < minAddress) {
+            throw new IllegalArgumentException(String.format(
+                    "bad load range [0x%x, 0x%x)", minAddress, maxAddress));
+        }
+        long limit = Math.min(maxAddress, mem.size());
+        for (ElfSegment s : segments) {
+            if (s.vaddr() < minAddress || s.end() > limit || !mem.contains(s.vaddr(), s.memSize())) {
+                throw new ElfLoadException(Reason.DOES_NOT_FIT, String.format(
+                        "segment [0x%x, 0x%x) does not fit in guest memory [0x%x, 0x%x)",
+                        s.vaddr(), s.end(), minAddress, Math.max(minAddress, limit)));
+            }
+        }
+        for (ElfSegment s : segments) {
+            // both bounded: fileOffset + fileSize <= file.length, memSize <= mem.size() < 2 GiB
+            mem.write(s.vaddr(), file, (int) s.fileOffset(), (int) s.fileSize());
+            mem.fill(s.vaddr() + s.fileSize(), s.memSize() - s.fileSize(), (byte) 0);
+        }
+        long page = GuestMemory.PAGE_SIZE;
+        return (highestAddress() + page - 1) & -page;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(String.format("ElfImage[entry=0x%x, segments=", entry));
+        for (int i = 0; i < segments.size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(segments.get(i).describe());
+        }
+        return sb.append(']').toString();
+    }
+}

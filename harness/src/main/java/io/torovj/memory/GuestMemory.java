@@ -1,0 +1,208 @@
+package io.torovj.memory;
+
+import io.torovj.sys.LibC;
+import io.torovj.sys.NativeBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Guest RAM: one anonymous MAP_SHARED|MAP_NORESERVE host mapping of {@code size} bytes, guest
+ * physical address 0 at its start. Every access by the monitor goes through this class and is
+ * checked, start and length, with overflow-safe arithmetic; a refused access throws
+ * {@link GuestMemoryException} and never touches host memory outside the mapping.
+ *
+ * <p>Plain accessors are for data the guest is not concurrently changing (a request block
+ * after its doorbell, a buffer during a syscall). The acquire/release accessors are for
+ * memory shared with a running vCPU (ring indices): they order like C11 atomics.
+ *
+ * <p>Only the owner (the VM) calls {@link #close()}, after every vCPU and poller has stopped.
+ */
+public final class GuestMemory implements AutoCloseable {
+    public static final int PAGE_SIZE = 4096;
+
+    private static final int PROT_READ = 1, PROT_WRITE = 2, PROT_NONE = 0;
+    private static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_FIXED = 0x10,
+            MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
+    private static final int MADV_REMOVE = 9;
+    private static final int MFD_CLOEXEC = 1;
+    private static final long MAP_FAILED = -1L;
+    /** Guard pages around guest RAM: a host bug that strays outside faults instead of corrupting. */
+    private static final long GUARD = PAGE_SIZE;
+
+    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private final long reservation;
+    private final int memfd;
+    private final long base;
+    private final long size;
+    private final ByteBuffer bytes;
+    private boolean closed;
+
+    private GuestMemory(long reservation, int memfd, long base, long size) {
+        this.reservation = reservation;
+        this.memfd = memfd;
+        this.base = base;
+        this.size = size;
+        this.bytes = NativeBuffer.wrap(base, (int) size);
+    }
+
+    /**
+     * Maps {@code size} bytes of zeroed guest RAM (a multiple of the page size, below 2 GiB)
+     * between two inaccessible guard pages.
+     */
+    public static GuestMemory allocate(long size) {
+        if (size <= 0 || size % PAGE_SIZE != 0 || size > Integer.MAX_VALUE - PAGE_SIZE) {
+            throw new IllegalArgumentException("guest memory size must be a positive multiple of 4096 below 2 GiB: " + size);
+        }
+        LibC c = LibC.INSTANCE;
+        long total = size + 2 * GUARD;
+        long reservation = c.mmap(0, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (reservation == MAP_FAILED) {
+            throw new IllegalStateException("cannot reserve " + total + " bytes for guest memory: " + c.strerror(LibC.errno()));
+        }
+        // a memfd rather than MAP_ANONYMOUS: the same shmem pages, but shareable with the
+        // process platform's vCPU process; the guest never learns of this fd
+        int memfd = c.memfd_create("torovj-guest-ram", MFD_CLOEXEC);
+        if (memfd < 0 || c.ftruncate(memfd, size) != 0) {
+            int errno = LibC.errno();
+            if (memfd >= 0) c.close(memfd);
+            c.munmap(reservation, total);
+            throw new IllegalStateException("cannot create guest memory: " + c.strerror(errno));
+        }
+        long base = reservation + GUARD;
+        long ram = c.mmap(base, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE | MAP_FIXED, memfd, 0);
+        if (ram != base) {
+            int errno = LibC.errno();
+            c.munmap(reservation, total);
+            c.close(memfd);
+            throw new IllegalStateException("cannot map " + size + " bytes of guest memory: " + c.strerror(errno));
+        }
+        return new GuestMemory(reservation, memfd, base, size);
+    }
+
+    /** Guest RAM size in bytes. */
+    public long size() { return size; }
+
+    /** True if [gpa, gpa+len) lies inside guest RAM. Overflow-safe for any inputs. */
+    public boolean contains(long gpa, long len) {
+        return gpa >= 0 && len >= 0 && gpa <= size && len <= size - gpa;
+    }
+
+    private int check(long gpa, long len) {
+        if (!contains(gpa, len)) {
+            throw new GuestMemoryException(GuestMemoryException.Kind.OUT_OF_RANGE, gpa, len);
+        }
+        return (int) gpa;
+    }
+
+    private int checkAligned(long gpa, int len) {
+        int off = check(gpa, len);
+        if ((gpa & (len - 1)) != 0) {
+            throw new GuestMemoryException(GuestMemoryException.Kind.MISALIGNED, gpa, len);
+        }
+        return off;
+    }
+
+    /**
+     * The host address of [gpa, gpa+len), for a host system call that reads or writes guest
+     * memory in place (zero copy). The range is checked; the caller must not go past len.
+     */
+    public long hostAddress(long gpa, long len) {
+        check(gpa, len);
+        return base + gpa;
+    }
+
+    /** A path another host process can open to share guest RAM (the process platform's vCPU). */
+    public String sharePath() {
+        return "/proc/" + ProcessHandle.current().pid() + "/fd/" + memfd;
+    }
+
+    /** Host address of guest RAM's first byte, for KVM_SET_USER_MEMORY_REGION only. */
+    public long hostBase() { return base; }
+
+    public byte readU8(long gpa) { return bytes.get(check(gpa, 1)); }
+    public short readU16(long gpa) { return bytes.getShort(check(gpa, 2)); }
+    public int readU32(long gpa) { return bytes.getInt(check(gpa, 4)); }
+    public long readU64(long gpa) { return bytes.getLong(check(gpa, 8)); }
+    public void writeU8(long gpa, byte v) { bytes.put(check(gpa, 1), v); }
+    public void writeU16(long gpa, short v) { bytes.putShort(check(gpa, 2), v); }
+    public void writeU32(long gpa, int v) { bytes.putInt(check(gpa, 4), v); }
+    public void writeU64(long gpa, long v) { bytes.putLong(check(gpa, 8), v); }
+
+    public void read(long gpa, byte[] dst, int dstOff, int len) {
+        int off = check(gpa, len);
+        bytes.get(off, dst, dstOff, len);
+    }
+
+    public void write(long gpa, byte[] src, int srcOff, int len) {
+        int off = check(gpa, len);
+        bytes.put(off, src, srcOff, len);
+    }
+
+    public void write(long gpa, byte[] src) { write(gpa, src, 0, src.length); }
+
+    public void fill(long gpa, long len, byte value) {
+        int off = check(gpa, len);
+        for (int i = 0; i < (int) len; i++) bytes.put(off + i, value);
+    }
+
+    /**
+     * Reads a NUL-terminated string of at most {@code maxLen} bytes (NUL excluded) into
+     * {@code dst}; returns its length. Throws STRING_TOO_LONG if no NUL is found within
+     * maxLen+1 bytes, OUT_OF_RANGE if the string runs off guest memory first.
+     */
+    public int readCString(long gpa, byte[] dst, int maxLen) {
+        check(gpa, 1);
+        int limit = Math.min(maxLen, dst.length);
+        for (int i = 0; i <= limit; i++) {
+            byte b = bytes.get(check(gpa + i, 1));
+            if (b == 0) return i;
+            if (i == limit) break;
+            dst[i] = b;
+        }
+        throw new GuestMemoryException(GuestMemoryException.Kind.STRING_TOO_LONG, gpa, limit);
+    }
+
+    public long getLongAcquire(long gpa) { return (long) LONGS.getAcquire(bytes, checkAligned(gpa, 8)); }
+    public void setLongRelease(long gpa, long v) { LONGS.setRelease(bytes, checkAligned(gpa, 8), v); }
+    public long getLongVolatile(long gpa) { return (long) LONGS.getVolatile(bytes, checkAligned(gpa, 8)); }
+    public int getIntAcquire(long gpa) { return (int) INTS.getAcquire(bytes, checkAligned(gpa, 4)); }
+    public void setIntRelease(long gpa, int v) { INTS.setRelease(bytes, checkAligned(gpa, 4), v); }
+    public void setIntVolatile(long gpa, int v) { INTS.setVolatile(bytes, checkAligned(gpa, 4), v); }
+
+    /**
+     * Returns [gpa, gpa+len) (page aligned) to zero and gives its host pages back
+     * (MADV_REMOVE on the shared mapping), as munmap of anonymous memory would.
+     */
+    public void discard(long gpa, long len) {
+        check(gpa, len);
+        if ((gpa | len) % PAGE_SIZE != 0) throw new IllegalArgumentException("discard needs page-aligned ranges");
+        if (len == 0) return;
+        if (LibC.INSTANCE.madvise(base + gpa, len, MADV_REMOVE) != 0) {
+            fill(gpa, len, (byte) 0);
+        }
+    }
+
+    /** Bytes of guest RAM resident on the host now (mincore). */
+    public long residentBytes() {
+        long pages = size / PAGE_SIZE;
+        NativeBuffer vec = new NativeBuffer((int) pages);
+        if (LibC.INSTANCE.mincore(base, size, vec.address()) != 0) {
+            throw new IllegalStateException("mincore failed: " + LibC.INSTANCE.strerror(LibC.errno()));
+        }
+        long resident = 0;
+        for (int i = 0; i < pages; i++) if ((vec.getByte(i) & 1) != 0) resident++;
+        return resident * PAGE_SIZE;
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        LibC.INSTANCE.munmap(reservation, size + 2 * GUARD);
+        LibC.INSTANCE.close(memfd);
+    }
+}

@@ -1,0 +1,76 @@
+package io.torovj.sys;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Runtime;
+import jnr.ffi.annotations.SaveError;
+
+/**
+ * Raw bindings to the host C library through jnr-ffi. Pointers are passed as {@code long}
+ * host addresses so that no call allocates; every address handed to these functions comes
+ * from {@link NativeBuffer} or from {@code GuestMemory}'s bounds-checked translation.
+ *
+ * <p>Only classes in {@code io.torovj.sys} and the two owners of native memory
+ * ({@code GuestMemory}, the KVM fd wrappers) may call this interface directly.
+ */
+public interface LibC {
+
+    LibC INSTANCE = LibraryLoader.create(LibC.class).load("c");
+    Runtime RUNTIME = Runtime.getRuntime(INSTANCE);
+
+    @SaveError int open(String path, int flags, int mode);
+    @SaveError int openat(int dirfd, long path, int flags, int mode);
+    @SaveError int close(int fd);
+    @SaveError long read(int fd, long buf, long count);
+    @SaveError long write(int fd, long buf, long count);
+    @SaveError long pread(int fd, long buf, long count, long offset);
+    @SaveError long lseek(int fd, long offset, int whence);
+    @SaveError int fstat(int fd, long statbuf);
+    @SaveError int fsync(int fd);
+    @SaveError int unlinkat(int dirfd, long path, int flags);
+    @SaveError int mkdirat(int dirfd, long path, int mode);
+    @SaveError int fcntl(int fd, int cmd, long arg);
+    @SaveError int dup(int fd);
+    @SaveError int ioctl(int fd, long request, long arg);
+    /**
+     * Raw syscall with six arguments. Used instead of libc's six-argument functions (mmap,
+     * sendto, recvfrom): jnr-ffi 2.2.17 passes a wrong sixth argument to those here (mmap
+     * failed with EINVAL), while this seven-argument entry works.
+     */
+    @SaveError long syscall(long number, long a0, long a1, long a2, long a3, long a4, long a5);
+    @SaveError int munmap(long addr, long length);
+    @SaveError int madvise(long addr, long length, int advice);
+    @SaveError int mincore(long addr, long length, long vec);
+    @SaveError int clock_gettime(int clockid, long tp);
+    @SaveError long syscall(long number, long a0, long a1, long a2, long a3);
+    @SaveError int socket(int domain, int type, int protocol);
+    @SaveError int bind(int fd, long addr, int len);
+    @SaveError int listen(int fd, int backlog);
+    @SaveError int accept4(int fd, long addr, long lenPtr, int flags);
+    @SaveError int connect(int fd, long addr, int len);
+    @SaveError int setsockopt(int fd, int level, int name, long value, int len);
+    @SaveError int getsockopt(int fd, int level, int name, long value, long lenPtr);
+    @SaveError int shutdown(int fd, int how);
+    @SaveError int pipe2(long fds, int flags);
+    @SaveError int pthread_sigmask(int how, long set, long oldset);
+    @SaveError int sigtimedwait(long set, long info, long timeout);
+    @SaveError int sigemptyset(long set);
+    @SaveError int sigaddset(long set, int signum);
+    @SaveError int memfd_create(String name, int flags);
+    @SaveError int ftruncate(int fd, long length);
+    @SaveError int kill(int pid, int sig);
+    int getpid();
+    int getppid();
+    String strerror(int errnum);
+
+    long SYS_MMAP = 9;
+
+    /** mmap through {@link #syscall(long, long, long, long, long, long, long)}; -1 and errno on failure. */
+    default long mmap(long addr, long length, int prot, int flags, int fd, long offset) {
+        return syscall(SYS_MMAP, addr, length, prot, flags, fd, offset);
+    }
+
+    /** errno of the calling thread's last {@link SaveError} call. */
+    static int errno() {
+        return Runtime.getRuntime(INSTANCE).getLastError();
+    }
+}

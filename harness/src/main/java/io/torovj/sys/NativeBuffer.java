@@ -1,0 +1,67 @@
+package io.torovj.sys;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+
+/**
+ * A small block of host memory for ioctl and libc arguments (KVM structs, paths,
+ * sigsets). Allocated once and reused: hot paths must not allocate.
+ */
+public final class NativeBuffer {
+    private final Pointer pointer;
+    private final long address;
+    private final int size;
+
+    public NativeBuffer(int size) {
+        this.pointer = Memory.allocateDirect(LibC.RUNTIME, size, true);
+        this.address = pointer.address();
+        this.size = size;
+    }
+
+    private NativeBuffer(Pointer pointer, int size) {
+        this.pointer = pointer;
+        this.address = pointer.address();
+        this.size = size;
+    }
+
+    /** A bounds-checked view over host memory this process mapped (not owned, not freed). */
+    public static NativeBuffer over(long address, int size) {
+        return new NativeBuffer(Pointer.wrap(LibC.RUNTIME, address, size), size);
+    }
+
+    public long address() { return address; }
+    public int size() { return size; }
+
+    public long getLong(int off) { check(off, 8); return pointer.getLong(off); }
+    public int getInt(int off) { check(off, 4); return pointer.getInt(off); }
+    public short getShort(int off) { check(off, 2); return pointer.getShort(off); }
+    public byte getByte(int off) { check(off, 1); return pointer.getByte(off); }
+    public void putLong(int off, long v) { check(off, 8); pointer.putLong(off, v); }
+    public void putInt(int off, int v) { check(off, 4); pointer.putInt(off, v); }
+    public void putShort(int off, short v) { check(off, 2); pointer.putShort(off, v); }
+    public void putByte(int off, byte v) { check(off, 1); pointer.putByte(off, v); }
+    public void clear() { pointer.setMemory(0, size, (byte) 0); }
+    public void get(int off, byte[] dst, int dstOff, int len) { check(off, len); pointer.get(off, dst, dstOff, len); }
+    public void put(int off, byte[] src, int srcOff, int len) { check(off, len); pointer.put(off, src, srcOff, len); }
+
+    /** Writes a NUL-terminated string; returns false if it does not fit. */
+    public boolean putCString(int off, byte[] utf8) {
+        if (utf8.length + 1 > size - off) return false;
+        pointer.put(off, utf8, 0, utf8.length);
+        pointer.putByte(off + utf8.length, (byte) 0);
+        return true;
+    }
+
+    private void check(int off, int len) {
+        if (off < 0 || len < 0 || off > size - len) {
+            throw new IndexOutOfBoundsException("native buffer access " + off + "+" + len + " outside " + size);
+        }
+    }
+
+    /** A direct ByteBuffer over host memory that this process mapped (guest RAM, kvm_run). */
+    public static ByteBuffer wrap(long address, int size) {
+        return com.kenai.jffi.MemoryIO.getInstance().newDirectByteBuffer(address, size).order(ByteOrder.LITTLE_ENDIAN);
+    }
+}

@@ -1,0 +1,86 @@
+package io.torovj.syscall;
+
+import io.torovj.sys.LibC;
+
+/**
+ * The guest's file descriptors: small integers that index this per-VM table, never host fds.
+ * A guest can only name what the table holds, so the JVM's own fds, /dev/kvm and the VM fds are
+ * unreachable. Host fds the guest opened are owned and closed with the table; the inherited
+ * 0/1/2 (the monitor's stdio, or files a test chose) are not.
+ */
+public final class FdTable implements AutoCloseable {
+    private final int[] hostFds;
+    private final boolean[] owned;
+    private final boolean[] beneathRoot;
+
+    /** @param capacity maximum number of guest fds (including 0, 1, 2) */
+    public FdTable(int capacity) {
+        if (capacity < 3) throw new IllegalArgumentException("fd table needs room for stdin, stdout, stderr");
+        hostFds = new int[capacity];
+        owned = new boolean[capacity];
+        beneathRoot = new boolean[capacity];
+        java.util.Arrays.fill(hostFds, -1);
+    }
+
+    /** Maps guest fds 0, 1, 2 to host fds the monitor keeps ownership of. */
+    public void installStdio(int stdin, int stdout, int stderr) {
+        hostFds[0] = stdin;
+        hostFds[1] = stdout;
+        hostFds[2] = stderr;
+    }
+
+    /** The host fd behind guest fd {@code fd}, or -1 if it is not open. */
+    public int host(long fd) {
+        int i = (int) fd;                     // the kernel reads fd arguments as 32-bit ints
+        if (i < 0 || i >= hostFds.length) return -1;
+        return hostFds[i];
+    }
+
+    /** True if guest fd {@code fd} was opened beneath the policy root (so it may anchor relative paths). */
+    public boolean isBeneathRoot(long fd) {
+        int i = (int) fd;
+        return i >= 0 && i < hostFds.length && hostFds[i] >= 0 && beneathRoot[i];
+    }
+
+    /** Takes ownership of {@code hostFd} under the lowest free guest fd; -EMFILE (and closes it) if full. */
+    public int install(int hostFd, boolean opensBeneathRoot) {
+        for (int i = 0; i < hostFds.length; i++) {
+            if (hostFds[i] < 0) {
+                hostFds[i] = hostFd;
+                owned[i] = true;
+                beneathRoot[i] = opensBeneathRoot;
+                return i;
+            }
+        }
+        LibC.INSTANCE.close(hostFd);
+        return -Errno.EMFILE;
+    }
+
+    /** Closes guest fd {@code fd}: 0 or -EBADF. Host fds the monitor lent are not closed. */
+    public int close(long fd) {
+        int host = host(fd);
+        if (host < 0) return -Errno.EBADF;
+        int i = (int) fd;
+        hostFds[i] = -1;
+        beneathRoot[i] = false;
+        int rc = 0;
+        if (owned[i] && LibC.INSTANCE.close(host) != 0) rc = -LibC.errno();
+        owned[i] = false;
+        return rc == -Errno.EINTR ? 0 : rc;
+    }
+
+    public int openCount() {
+        int n = 0;
+        for (int fd : hostFds) if (fd >= 0) n++;
+        return n;
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < hostFds.length; i++) {
+            if (hostFds[i] >= 0 && owned[i]) LibC.INSTANCE.close(hostFds[i]);
+            hostFds[i] = -1;
+            owned[i] = false;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.torovj.transport;
+
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+/** Every transport on the class path, by name. */
+public final class TransportRegistry {
+    private final Map<String, TransportProvider> providers = new TreeMap<>();
+
+    private TransportRegistry() {}
+
+    public static TransportRegistry load() {
+        TransportRegistry registry = new TransportRegistry();
+        for (TransportProvider p : ServiceLoader.load(TransportProvider.class)) {
+            TransportProvider previous = registry.providers.putIfAbsent(p.name(), p);
+            if (previous != null) {
+                throw new IllegalStateException("two transports named " + p.name() + ": "
+                        + previous.getClass().getName() + " and " + p.getClass().getName());
+            }
+        }
+        return registry;
+    }
+
+    public Map<String, TransportProvider> providers() { return providers; }
+
+    /** The transport named {@code name}; the message lists the known ones if there is none. */
+    public SyscallTransport create(String name) {
+        TransportProvider p = providers.get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("unknown transport '" + name + "' (known: "
+                    + String.join(", ", providers.keySet()) + ")");
+        }
+        return p.create();
+    }
+}

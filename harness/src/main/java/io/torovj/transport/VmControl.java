@@ -1,0 +1,15 @@
+package io.torovj.transport;
+
+/**
+ * Ends a VM from any thread: the first {@link #stop} wins, later ones are ignored, and the vCPU
+ * is kicked out of KVM_RUN so that a guest spinning in shared memory stops promptly.
+ */
+public interface VmControl {
+    /** How a VM ended. */
+    enum Ending { EXITED, FAULT, TRIPLE_FAULT, UNEXPECTED_EXIT, POLICY_KILL, TIME_LIMIT, MONITOR_ERROR }
+
+    /** Ends the VM; {@code status} is the guest exit status for EXITED, else the CLI status to use. */
+    void stop(Ending ending, int status, String report);
+
+    boolean isStopped();
+}

@@ -1,0 +1,24 @@
+package io.torovj.vmm;
+
+import io.torovj.boot.GuestFault;
+import io.torovj.transport.VmControl.Ending;
+
+/**
+ * How a VM run ended.
+ *
+ * @param ending        why it stopped
+ * @param status        the guest's exit status for EXITED; otherwise the status the CLI exits with
+ *                      (128 + the signal a native process would have died of, for faults)
+ * @param report        one line for the user when the ending is not EXITED, else null
+ * @param fault         the guest exception, for FAULT
+ * @param vcpuExits     KVM_RUN returns (VM exits that reached the monitor)
+ * @param syscalls      system calls the dispatcher executed
+ * @param latencyCycles per-call latency samples in TSC cycles (empty unless requested)
+ * @param latencyDropped samples the guest recorded beyond the buffer's capacity
+ * @param nanos         create-VM-to-guest-exit wall time
+ * @param residentBytes guest RAM resident on the host at exit (mincore)
+ */
+public record VmResult(Ending ending, int status, String report, GuestFault fault, long vcpuExits, long syscalls,
+                       long[] latencyCycles, long latencyDropped, long nanos, long residentBytes) {
+    public boolean exited() { return ending == Ending.EXITED; }
+}

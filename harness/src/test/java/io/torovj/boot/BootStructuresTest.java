@@ -1,0 +1,140 @@
+package io.torovj.boot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.torovj.memory.GuestMemory;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Page tables, descriptor tables, boot info and the initial stack, read back from guest memory (no KVM). */
+class BootStructuresTest {
+    private static final long RAM = 8L << 20;
+    private GuestMemory mem;
+
+    @BeforeEach
+    void setUp() {
+        mem = GuestMemory.allocate(RAM);
+        PageTables.build(mem, RAM);
+        DescriptorTables.build(mem);
+    }
+
+    @AfterEach
+    void tearDown() { mem.close(); }
+
+    @Test
+    void identityMapsRamForUserCodeButNotPageZero() {
+        assertEquals(-1, PageTables.translateUser(mem, 0, false), "page 0 must fault");
+        assertEquals(-1, PageTables.translateUser(mem, 0xFFF, false));
+        assertEquals(0x400123, PageTables.translateUser(mem, 0x400123, true));
+        assertEquals(RAM - 8, PageTables.translateUser(mem, RAM - 8, true));
+        assertEquals(-1, PageTables.translateUser(mem, RAM, false), "nothing above RAM but the device window");
+        assertEquals(GuestLayout.requestBlock(0), PageTables.translateUser(mem, GuestLayout.requestBlock(0), true));
+        assertEquals(GuestLayout.TRANSPORT_AREA + 8, PageTables.translateUser(mem, GuestLayout.TRANSPORT_AREA + 8, true));
+    }
+
+    @Test
+    void systemPagesAreSupervisorOnlyAndBootInfoReadOnly() {
+        for (long p : new long[] {GuestLayout.GDT, GuestLayout.IDT, GuestLayout.PML4, GuestLayout.PT_LOW, GuestLayout.EXCEPTION_STACK, GuestLayout.HANDLER_CODE}) {
+            assertEquals(-1, PageTables.translateUser(mem, p, false), "user access to 0x" + Long.toHexString(p));
+        }
+        assertEquals(GuestLayout.BOOT_INFO, PageTables.translateUser(mem, GuestLayout.BOOT_INFO, false));
+        assertEquals(-1, PageTables.translateUser(mem, GuestLayout.BOOT_INFO, true));
+    }
+
+    @Test
+    void deviceWindowIsMappedUncached() {
+        assertEquals(GuestLayout.DEVICE_WINDOW, PageTables.translateUser(mem, GuestLayout.DEVICE_WINDOW, true));
+        long pte = mem.readU64(GuestLayout.PT_DEVICE);
+        assertTrue((pte & PageTables.CACHE_DISABLE) != 0);
+    }
+
+    @Test
+    void ramSizeIsValidated() {
+        assertThrows(IllegalArgumentException.class, () -> PageTables.build(mem, RAM + 4096));
+        assertThrows(IllegalArgumentException.class, () -> GuestLayout.checkRamSize(2L << 20));
+        assertThrows(IllegalArgumentException.class, () -> GuestLayout.checkRamSize(GuestLayout.DEVICE_WINDOW + GuestLayout.MIB2));
+    }
+
+    @Test
+    void gdtHasUserSegmentsAndABusyableTss() {
+        assertEquals(0x00AFFA000000FFFFL, mem.readU64(GuestLayout.GDT + 0x20), "64-bit user code, DPL3");
+        assertEquals(0x00CFF2000000FFFFL, mem.readU64(GuestLayout.GDT + 0x18), "user data, DPL3");
+        long tss = mem.readU64(GuestLayout.GDT + 0x28);
+        assertEquals(GuestLayout.TSS, ((tss >>> 16) & 0xFFFFFF) | (((tss >>> 56) & 0xFF) << 24));
+        assertEquals(0x89, (tss >>> 40) & 0xFF);
+        assertEquals(GuestLayout.EXCEPTION_STACK_TOP, mem.readU64(GuestLayout.TSS + 4), "rsp0");
+    }
+
+    @Test
+    void idtGatesPointAtStubsThatReportThroughTheFaultPort() {
+        for (int v : new int[] {0, 3, 6, 13, 14, 31}) {
+            long lo = mem.readU64(GuestLayout.IDT + v * 16L);
+            long hi = mem.readU64(GuestLayout.IDT + v * 16L + 8);
+            long handler = (lo & 0xFFFF) | (((lo >>> 48) & 0xFFFF) << 16) | (hi << 32);
+            assertEquals(GuestLayout.HANDLER_CODE + v * 16L, handler, "vector " + v);
+            assertEquals(DescriptorTables.KERNEL_CS, (lo >>> 16) & 0xFFFF);
+            int dpl = (int) ((lo >>> 45) & 3);
+            assertEquals(v == 3 ? 3 : 0, dpl, "only #BP (and #OF) may be raised from user code");
+            // a vector without CPU error code pushes a dummy 0 first (6A 00), then push imm32 vector
+            boolean pushesZero = mem.readU8(handler) == 0x6A;
+            assertEquals(!DescriptorTables.hasErrorCode(v), pushesZero, "vector " + v);
+            long pushAt = handler + (pushesZero ? 2 : 0);
+            assertEquals(0x68, mem.readU8(pushAt) & 0xFF);
+            assertEquals(v, mem.readU32(pushAt + 1));
+        }
+        // the common handler: mov %cr2,%rax; push %rax; mov $FAULT_PORT,%dx; out %al,%dx
+        long common = DescriptorTables.COMMON_HANDLER;
+        assertEquals(0xD0200F, mem.readU32(common) & 0xFFFFFF);
+        assertEquals(GuestLayout.FAULT_PORT, mem.readU16(common + 6) & 0xFFFF);
+        assertEquals((byte) 0xEE, mem.readU8(common + 8));
+    }
+
+    @Test
+    void bootInfoCarriesTransportAndAddresses() {
+        BootInfo info = BootInfo.create(mem, "ring");
+        info.setTransportArea(GuestLayout.TRANSPORT_AREA, 4096);
+        info.setDoorbellPort(0x100);
+        assertEquals(BootInfo.MAGIC, mem.readU64(GuestLayout.BOOT_INFO));
+        assertEquals('r', mem.readU8(GuestLayout.BOOT_INFO + BootInfo.OFF_TRANSPORT));
+        assertEquals(0, mem.readU8(GuestLayout.BOOT_INFO + BootInfo.OFF_TRANSPORT + 4));
+        assertEquals(GuestLayout.requestBlock(0), mem.readU64(GuestLayout.BOOT_INFO + BootInfo.OFF_REQUEST_BLOCK));
+        assertEquals(0x100, mem.readU32(GuestLayout.BOOT_INFO + BootInfo.OFF_DOORBELL_PORT));
+        assertThrows(IllegalArgumentException.class, () -> BootInfo.create(mem, "a-name-far-too-long"));
+    }
+
+    @Test
+    void initialStackIsLinuxShaped() {
+        long sp = InitialStack.build(mem, RAM, 0x401000, List.of("prog", "a1"), List.of("K=V"));
+        assertEquals(0, sp % 16);
+        assertEquals(2, mem.readU64(sp));
+        assertEquals("prog", cString(mem.readU64(sp + 8)));
+        assertEquals("a1", cString(mem.readU64(sp + 16)));
+        assertEquals(0, mem.readU64(sp + 24));
+        assertEquals("K=V", cString(mem.readU64(sp + 32)));
+        assertEquals(0, mem.readU64(sp + 40));
+        long aux = sp + 48;
+        boolean sawBootInfo = false, sawEntry = false;
+        for (; mem.readU64(aux) != 0; aux += 16) {
+            if (mem.readU64(aux) == BootInfo.AT_BOOT_INFO) sawBootInfo = mem.readU64(aux + 8) == GuestLayout.BOOT_INFO;
+            if (mem.readU64(aux) == 9) sawEntry = mem.readU64(aux + 8) == 0x401000;
+        }
+        assertTrue(sawBootInfo && sawEntry);
+    }
+
+    @Test
+    void oversizedArgumentsAreRefused() {
+        String huge = "x".repeat((int) GuestLayout.STACK_SIZE);
+        assertThrows(IllegalArgumentException.class, () -> InitialStack.build(mem, RAM, 0x401000, List.of(huge), List.of()));
+    }
+
+    private String cString(long gpa) {
+        byte[] b = new byte[256];
+        int n = mem.readCString(gpa, b, 255);
+        return new String(b, 0, n, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,63 @@
+package io.torovj.mechanisms;
+
+import io.torovj.syscall.SyscallDispatcher;
+import io.torovj.transport.MmioDevice;
+import io.torovj.transport.SyscallTransport;
+import io.torovj.transport.TransportContext;
+import io.torovj.transport.TransportProvider;
+import io.torovj.transport.VmControl;
+
+/**
+ * MMIO exit: the guest fills its request block and stores 4 bytes to a doorbell in a
+ * guest-physical page no memory slot backs; KVM exits with KVM_EXIT_MMIO. The monitor checks
+ * the address and the length before acting; any other access to the page ends the VM with a
+ * report. Guest half: src/main/guest/mmio.c.
+ */
+public final class MmioTransport implements SyscallTransport, MmioDevice {
+    static final int DOORBELL_LENGTH = 4;
+    private static final long PAGE = 4096;
+
+    private SyscallDispatcher dispatcher;
+    private VmControl control;
+    private long request;
+    private long doorbell;
+
+    @Override
+    public String name() { return "mmio"; }
+
+    @Override
+    public void attach(TransportContext context) {
+        dispatcher = context.dispatcher();
+        control = context.control();
+        request = context.requestBlock();
+        doorbell = context.deviceWindow();
+        context.mmioBus().register(doorbell, PAGE, this);
+        context.bootInfo().setDoorbellMmio(doorbell);
+    }
+
+    @Override
+    public void write(long address, int length, long value) {
+        if (address != doorbell || length != DOORBELL_LENGTH) {
+            control.stop(VmControl.Ending.UNEXPECTED_EXIT, 134, String.format(
+                    "mmio transport: bad doorbell access: %d bytes at 0x%x (expected %d bytes at 0x%x)",
+                    length, address, DOORBELL_LENGTH, doorbell));
+            return;
+        }
+        dispatcher.executeRequest(request);
+    }
+
+    @Override
+    public long read(long address, int length) {
+        return 0;   // the doorbell page reads as zero
+    }
+
+    @Override
+    public void close() { }
+
+    /** Registry entry. */
+    public static final class Provider implements TransportProvider {
+        @Override public String name() { return "mmio"; }
+        @Override public String description() { return "MMIO exit (store to an unbacked doorbell page), one VM exit per syscall"; }
+        @Override public SyscallTransport create() { return new MmioTransport(); }
+    }
+}

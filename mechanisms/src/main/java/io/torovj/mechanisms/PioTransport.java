@@ -1,0 +1,43 @@
+package io.torovj.mechanisms;
+
+import io.torovj.syscall.SyscallDispatcher;
+import io.torovj.transport.PortIoDevice;
+import io.torovj.transport.SyscallTransport;
+import io.torovj.transport.TransportContext;
+import io.torovj.transport.TransportProvider;
+
+/**
+ * I/O-port exit: the guest fills its request block and executes {@code out} to the doorbell
+ * port (allowed at CPL3 by IOPL=3); KVM exits to the monitor, which executes the request read
+ * from guest memory and re-enters. One VM exit per syscall. Guest half: src/main/guest/pio.c.
+ */
+public final class PioTransport implements SyscallTransport, PortIoDevice {
+    private SyscallDispatcher dispatcher;
+    private long request;
+
+    @Override
+    public String name() { return "pio"; }
+
+    @Override
+    public void attach(TransportContext context) {
+        dispatcher = context.dispatcher();
+        request = context.requestBlock();
+        context.portBus().register(context.doorbellPort(), 1, this);
+        context.bootInfo().setDoorbellPort(context.doorbellPort());
+    }
+
+    @Override
+    public void out(int port, int size, long value) {
+        dispatcher.executeRequest(request);
+    }
+
+    @Override
+    public void close() { }
+
+    /** Registry entry. */
+    public static final class Provider implements TransportProvider {
+        @Override public String name() { return "pio"; }
+        @Override public String description() { return "I/O-port exit (out to a doorbell port), one VM exit per syscall"; }
+        @Override public SyscallTransport create() { return new PioTransport(); }
+    }
+}

@@ -1,0 +1,105 @@
+package io.torovj.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The torovj command line as a user runs it: a separate JVM, real exit statuses, one-line errors. */
+class CliTest {
+    record Cli(int status, String stdout, String stderr) {}
+
+    static Cli torovj(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dtorovj.vcpuProcess=" + System.getProperty("torovj.vcpuProcess"),
+                "-cp", System.getProperty("java.class.path"), "io.torovj.cli.Main"));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("cli", ".out"), err = Files.createTempFile("cli", ".err");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "torovj did not finish");
+            return new Cli(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    private static String platform() {
+        return io.torovj.kvm.Kvm.deviceExists() ? "kvm" : "process";
+    }
+
+    @Test
+    void runsHelloWorldAndPassesTheExitStatusThrough() throws Exception {
+        for (String transport : GuestRun.TRANSPORTS) {
+            Cli hello = torovj("run", "--platform", platform(), "--transport", transport, GuestRun.guest("helloworld").toString());
+            assertEquals(0, hello.status(), hello.stderr());
+            assertEquals("Hello, World!\n", hello.stdout());
+        }
+        Cli fault = torovj("run", "--platform", platform(), GuestRun.guest("nullread").toString());
+        assertEquals(139, fault.status());
+        assertTrue(fault.stderr().contains("torovj: guest fault: #PF (page fault) at rip=0x"), fault.stderr());
+        assertFalse(fault.stderr().contains("Exception"), "no Java stack trace for a guest fault");
+    }
+
+    @Test
+    void malformedElfGetsOneClearLineAndStatus1(@TempDir Path dir) throws Exception {
+        Path junk = dir.resolve("junk.elf");
+        Files.write(junk, "#!/bin/sh\necho not an ELF\n".getBytes(StandardCharsets.US_ASCII));
+        Cli c = torovj("run", "--platform", platform(), junk.toString());
+        assertEquals(1, c.status());
+        assertEquals(1, c.stderr().strip().lines().count(), c.stderr());
+        assertTrue(c.stderr().startsWith("torovj: " + junk + ": "), c.stderr());
+
+        byte[] elf = Files.readAllBytes(GuestRun.guest("helloworld"));
+        Path truncated = dir.resolve("truncated.elf");
+        Files.write(truncated, java.util.Arrays.copyOf(elf, 100));
+        Cli t = torovj("run", "--platform", platform(), truncated.toString());
+        assertEquals(1, t.status());
+        assertEquals(1, t.stderr().strip().lines().count(), t.stderr());
+        assertTrue(t.stderr().contains("truncated"), t.stderr());
+
+        Cli missing = torovj("run", dir.resolve("nope.elf").toString());
+        assertEquals(1, missing.status());
+        assertEquals(1, missing.stderr().strip().lines().count(), missing.stderr());
+    }
+
+    @Test
+    void badOptionsArePlainUsageErrors(@TempDir Path dir) throws Exception {
+        Cli unknown = torovj("run", "--transport", "carrier-pigeon", "--platform", platform(), GuestRun.guest("helloworld").toString());
+        assertEquals(1, unknown.status());
+        assertTrue(unknown.stderr().contains("unknown transport 'carrier-pigeon' (known: mmio, pio, ring)"), unknown.stderr());
+        Cli mem = torovj("run", "--mem", "3M", GuestRun.guest("helloworld").toString());
+        assertEquals(1, mem.status());
+        assertTrue(mem.stderr().contains("multiple of 2 MiB"), mem.stderr());
+        Cli bogus = torovj("run", "--frobnicate", GuestRun.guest("helloworld").toString());
+        assertEquals(2, bogus.status());
+        Cli badSize = torovj("run", "--mem", "lots", GuestRun.guest("helloworld").toString());
+        assertEquals(2, badSize.status());
+        Path policy = dir.resolve("p.json");
+        Files.writeString(policy, "{\n  \"allow\": [\"write\",\n  \"wirte\"]\n}\n");
+        Cli badPolicy = torovj("run", "--policy", policy.toString(), GuestRun.guest("helloworld").toString());
+        assertEquals(1, badPolicy.status());
+        assertTrue(badPolicy.stderr().contains("p.json:3"), badPolicy.stderr());
+        assertFalse(badPolicy.stderr().contains("\tat "), "no stack trace without --verbose");
+    }
+
+    @Test
+    void listsTransportsAndDescribesKvm() throws Exception {
+        Cli t = torovj("transports");
+        assertEquals(0, t.status());
+        assertTrue(t.stdout().contains("pio") && t.stdout().contains("mmio") && t.stdout().contains("ring"), t.stdout());
+        Cli info = torovj("info");
+        assertEquals(0, info.status());
+        assertTrue(info.stdout().startsWith("kvm: "), info.stdout());
+    }
+}

@@ -1,0 +1,78 @@
+package io.torovj.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.torovj.policy.SyscallPolicy;
+import io.torovj.transport.VmControl.Ending;
+import io.torovj.vmm.Platform;
+import io.torovj.vmm.VmConfig;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The monitor-core scenarios, on every platform and transport, with real guest programs. */
+class MonitorCoreTest {
+
+    static Stream<Arguments> everywhere() {
+        return GuestRun.platforms().flatMap(p -> GuestRun.TRANSPORTS.stream().map(t -> Arguments.of(p, t)));
+    }
+
+    @ParameterizedTest(name = "{0}/{1}")
+    @MethodSource("everywhere")
+    void helloWorldPrintsItsLineAndExitsZero(Platform.Kind platform, String transport) throws Exception {
+        GuestRun.Outcome o = GuestRun.run(platform, transport, SyscallPolicy.defaultPolicy(), "helloworld");
+        assertEquals(Ending.EXITED, o.vm().ending(), o.vm().report());
+        assertEquals(0, o.vm().status());
+        assertEquals("Hello, World!\n", o.stdout());
+        assertEquals("", o.log(), "the default policy lets HelloWorld run without a single denial");
+    }
+
+    @ParameterizedTest(name = "{0}/{1}")
+    @MethodSource("everywhere")
+    void nullPointerReadEndsWithAPageFaultReport(Platform.Kind platform, String transport) throws Exception {
+        GuestRun.Outcome o = GuestRun.run(platform, transport, SyscallPolicy.defaultPolicy(), "nullread");
+        assertEquals("about to read NULL\n", o.stdout());
+        assertEquals(Ending.FAULT, o.vm().ending());
+        assertNotNull(o.vm().fault());
+        assertEquals(14, o.vm().fault().vector());
+        assertEquals(0, o.vm().fault().cr2());
+        assertTrue(o.vm().report().startsWith("guest fault: #PF (page fault) at rip=0x4"), o.vm().report());
+        assertTrue(o.vm().report().contains("addr=0x0 "), o.vm().report());
+        assertEquals(139, o.vm().status(), "like a process killed by SIGSEGV");
+    }
+
+    @ParameterizedTest(name = "{0}/{1}")
+    @MethodSource("everywhere")
+    void deniedSyscallGetsEpermAndIsLogged(Platform.Kind platform, String transport) throws Exception {
+        SyscallPolicy noGetpid = SyscallPolicy.builder().allow(List.of("write", "exit_group")).build();
+        GuestRun.Outcome o = GuestRun.run(platform, transport, noGetpid, "denied");
+        assertEquals("denied: getpid=-1\n", o.stdout());
+        assertEquals(0, o.vm().status(), o.vm().report());
+        assertTrue(o.log().contains("policy denied getpid"), o.log());
+    }
+
+    @ParameterizedTest(name = "{0}/{1}")
+    @MethodSource("everywhere")
+    void pointersPastGuestMemoryGetEfaultAndTheMonitorSurvives(Platform.Kind platform, String transport) throws Exception {
+        String ramEnd = "0x" + Long.toHexString(VmConfig.DEFAULT_MEMORY);
+        GuestRun.Outcome o = GuestRun.run(platform, transport, SyscallPolicy.defaultPolicy(), "badptr", ramEnd);
+        assertEquals("badptr: -14 -14 -14\n", o.stdout());
+        assertEquals(0, o.vm().status(), o.vm().report());
+        GuestRun.Outcome after = GuestRun.run(platform, transport, SyscallPolicy.defaultPolicy(), "helloworld");
+        assertEquals("Hello, World!\n", after.stdout(), "the monitor runs the next VM normally");
+    }
+
+    @ParameterizedTest(name = "{0}/{1}")
+    @MethodSource("everywhere")
+    void argumentsAndEnvironmentReachTheGuest(Platform.Kind platform, String transport) throws Exception {
+        GuestRun.Outcome o = GuestRun.run(platform, transport, SyscallPolicy.defaultPolicy(), List.of("TOROVJ_TEST=yes"), 0,
+                "args", "one", "two words");
+        assertEquals(0, o.vm().status(), o.vm().report());
+        assertTrue(o.stdout().startsWith("argc=3\nargv[0]=args\nargv[1]=one\nargv[2]=two words\n"), o.stdout());
+        assertTrue(o.stdout().contains("TOROVJ_TEST=yes"), o.stdout());
+    }
+}
