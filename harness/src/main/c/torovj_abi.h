@@ -22,6 +22,12 @@
 
 #define TOROVJ_TRANSPORT_NAME_MAX 16
 
+/* Doorbells that do nothing, for measuring the bare cost of an exit (the
+ * "floor" of the exit-based transports): an OUT to this port, or a store to
+ * this guest-physical address (page 1 of the unbacked device window). */
+#define TOROVJ_NULL_PORT 0x00F2
+#define TOROVJ_NULL_MMIO 0x3FE01000ULL
+
 struct torovj_boot_info {
     uint64_t magic;                                 /*  0: TOROVJ_BOOT_MAGIC */
     uint32_t abi_version;                           /*  8: TOROVJ_ABI_VERSION */

@@ -148,6 +148,7 @@ static uint64_t ram_end;                    /* RAM_SIZE: guest RAM is [0x1000, r
 static uintptr_t text_lo, text_hi;
 static volatile sig_atomic_t in_launcher = 1;  /* 0 only while the guest runs */
 static volatile sig_atomic_t kick_pending;
+static volatile sig_atomic_t start_armed;   /* set just before we raise START_SIGNAL */
 static volatile sig_atomic_t started;
 
 /* kvm_regs order -> ucontext; ModRM register number -> ucontext */
@@ -821,8 +822,11 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
     uint64_t rip = (uint64_t)g[REG_RIP];
 
     clear_ac();
-    if (in_launcher || in_text(rip))
+    if (in_launcher || in_text(rip)) {
+        if (si->si_code <= 0)
+            return;                 /* sent by someone with kill(): not a fault of ours */
         launcher_crash(sig, si, g);
+    }
     in_launcher = 1;
 
     if (si->si_code <= 0) {
@@ -903,9 +907,11 @@ static void on_start(int sig, siginfo_t *si, void *ctx)
     greg_t *g = uc->uc_mcontext.gregs;
 
     clear_ac();
+    if (!start_armed)
+        return;                     /* someone else's signal during setup */
     if (started) {
         if (in_launcher || in_text((uint64_t)g[REG_RIP]))
-            launcher_crash(sig, si, g);
+            return;                 /* cannot happen: blocked in every handler */
         in_launcher = 1;
         internal_error(g, "unexpected signal", sig, si);
         in_launcher = 0;
@@ -992,7 +998,7 @@ static int handle(int sig, void (*fn)(int, siginfo_t *, void *), int flags)
 
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = fn;
-    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | flags;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART | flags;
     sigemptyset(&sa.sa_mask);
     sigaddset(&sa.sa_mask, KICK_SIGNAL);     /* kicks only between guest instructions */
     sigaddset(&sa.sa_mask, START_SIGNAL);
@@ -1057,6 +1063,12 @@ int main(int argc, char **argv)
 {
     uint64_t ram_size;
     struct stat st;
+
+    /* A guest spinning in shared memory never reads stdin, so EOF alone
+     * cannot end us: die with the monitor (the thread that started us). */
+    pid_t monitor = getppid();
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != monitor)
+        return 70;
 
     /* kicks may come as soon as we exist: handle them first */
     void *alt = mmap(NULL, ALTSTACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -1140,6 +1152,7 @@ int main(int argc, char **argv)
     __atomic_store_n((volatile uint32_t *)(ctl + READY_OFFSET), READY_MAGIC, __ATOMIC_SEQ_CST);
 
     /* enter the guest from the start handler (after the first 'R') */
+    start_armed = 1;
     sys3(SYS_kill, sys3(SYS_getpid, 0, 0, 0), START_SIGNAL, 0);
     say("the start signal returned to the launcher");
     die_now(70);

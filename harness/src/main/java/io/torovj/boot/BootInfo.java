@@ -14,6 +14,9 @@ public final class BootInfo {
     /** auxv type carrying the boot info's address. */
     public static final long AT_BOOT_INFO = 0x7430;
     public static final int TRANSPORT_NAME_MAX = 16;
+    /** The null doorbells (TOROVJ_NULL_PORT, TOROVJ_NULL_MMIO): exits that do nothing, for floor measurements. */
+    public static final int NULL_PORT = 0x00F2;
+    public static final long NULL_MMIO = GuestLayout.DEVICE_WINDOW + GuestLayout.PAGE;
 
     public static final int OFF_MAGIC = 0, OFF_ABI_VERSION = 8, OFF_VCPU_COUNT = 12, OFF_TRANSPORT = 16,
             OFF_REQUEST_BLOCK = 32, OFF_TRANSPORT_AREA = 40, OFF_TRANSPORT_AREA_SIZE = 48,

@@ -19,6 +19,7 @@ package io.torovj.boot;
  * 0x0002_0000  program image, heap (brk), mmap area                user
  *   RAM - 256K stack                                                user
  * 0x3FE0_0000  device window (2 MiB, unbacked: MMIO exits)         user, uncached
+ *              page 0: transport doorbells, page 1: the null doorbell (exit floor)
  * </pre>
  */
 public final class GuestLayout {

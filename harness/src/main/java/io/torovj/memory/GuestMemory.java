@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Guest RAM: one anonymous MAP_SHARED|MAP_NORESERVE host mapping of {@code size} bytes, guest
@@ -18,6 +19,15 @@ import java.nio.ByteOrder;
  * memory shared with a running vCPU (ring indices): they order like C11 atomics.
  *
  * <p>Only the owner (the VM) calls {@link #close()}, after every vCPU and poller has stopped.
+ *
+ * <p>Test hook: {@link #allocateWithCanaries(long)} puts readable and writable canary pages
+ * filled with a known pattern where the guard pages would be, so that a stray host access just
+ * outside guest RAM is recorded instead of faulting (or, for a host system call, being turned
+ * into EFAULT and going unnoticed). With the system property {@value #CANARY_PROPERTY}=true,
+ * {@link #allocate(long)} does the same, and every canary instance checks its canaries when
+ * closed; {@link #canaryChecks()} and {@link #canaryDamage()} count those checks over the JVM,
+ * so a test can run whole VMs (which close their memory themselves) and still see the result.
+ * Never set the property outside tests.
  */
 public final class GuestMemory implements AutoCloseable {
     public static final int PAGE_SIZE = 4096;
@@ -31,18 +41,28 @@ public final class GuestMemory implements AutoCloseable {
     /** Guard pages around guest RAM: a host bug that strays outside faults instead of corrupting. */
     private static final long GUARD = PAGE_SIZE;
 
+    /** Test hook: when "true", {@link #allocate(long)} behaves as {@link #allocateWithCanaries(long)}. */
+    public static final String CANARY_PROPERTY = "torovj.test.canaries";
+    /** Bytes of canary on each side of guest RAM (a multiple of the page size). */
+    public static final long CANARY_SIZE = 64 * 1024;
+    private static final AtomicLong CANARY_CHECKS = new AtomicLong(), CANARY_DAMAGE = new AtomicLong();
+
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final long reservation;
+    private final long border;          // bytes of guard (or canary) on each side of RAM
+    private final boolean canaries;
     private final int memfd;
     private final long base;
     private final long size;
     private final ByteBuffer bytes;
     private boolean closed;
 
-    private GuestMemory(long reservation, int memfd, long base, long size) {
+    private GuestMemory(long reservation, long border, boolean canaries, int memfd, long base, long size) {
         this.reservation = reservation;
+        this.border = border;
+        this.canaries = canaries;
         this.memfd = memfd;
         this.base = base;
         this.size = size;
@@ -51,15 +71,32 @@ public final class GuestMemory implements AutoCloseable {
 
     /**
      * Maps {@code size} bytes of zeroed guest RAM (a multiple of the page size, below 2 GiB)
-     * between two inaccessible guard pages.
+     * between two inaccessible guard pages (between canaries if the test hook
+     * {@value #CANARY_PROPERTY} is set).
      */
     public static GuestMemory allocate(long size) {
+        return allocate(size, Boolean.getBoolean(CANARY_PROPERTY));
+    }
+
+    /**
+     * For tests: like {@link #allocate(long)}, but guest RAM lies between two read-write regions
+     * of {@link #CANARY_SIZE} bytes filled with a known pattern instead of the guard pages (same
+     * reservation); {@link #canariesIntact()} tells whether anything wrote to them. The canaries
+     * are checked again (and counted, see {@link #canaryChecks()}) when the memory is closed.
+     */
+    public static GuestMemory allocateWithCanaries(long size) {
+        return allocate(size, true);
+    }
+
+    private static GuestMemory allocate(long size, boolean canaries) {
         if (size <= 0 || size % PAGE_SIZE != 0 || size > Integer.MAX_VALUE - PAGE_SIZE) {
             throw new IllegalArgumentException("guest memory size must be a positive multiple of 4096 below 2 GiB: " + size);
         }
         LibC c = LibC.INSTANCE;
-        long total = size + 2 * GUARD;
-        long reservation = c.mmap(0, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        long border = canaries ? CANARY_SIZE : GUARD;
+        long total = size + 2 * border;
+        long reservation = c.mmap(0, total, canaries ? PROT_READ | PROT_WRITE : PROT_NONE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (reservation == MAP_FAILED) {
             throw new IllegalStateException("cannot reserve " + total + " bytes for guest memory: " + c.strerror(LibC.errno()));
         }
@@ -72,7 +109,7 @@ public final class GuestMemory implements AutoCloseable {
             c.munmap(reservation, total);
             throw new IllegalStateException("cannot create guest memory: " + c.strerror(errno));
         }
-        long base = reservation + GUARD;
+        long base = reservation + border;
         long ram = c.mmap(base, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE | MAP_FIXED, memfd, 0);
         if (ram != base) {
             int errno = LibC.errno();
@@ -80,8 +117,40 @@ public final class GuestMemory implements AutoCloseable {
             c.close(memfd);
             throw new IllegalStateException("cannot map " + size + " bytes of guest memory: " + c.strerror(errno));
         }
-        return new GuestMemory(reservation, memfd, base, size);
+        GuestMemory memory = new GuestMemory(reservation, border, canaries, memfd, base, size);
+        if (canaries) {
+            memory.canaryPass(true, reservation);
+            memory.canaryPass(true, base + size);
+        }
+        return memory;
     }
+
+    /** Fills ({@code fill}) or checks one canary region; the pattern depends on the byte's position. */
+    private boolean canaryPass(boolean fill, long from) {
+        ByteBuffer region = NativeBuffer.wrap(from, (int) CANARY_SIZE);
+        for (int i = 0; i < CANARY_SIZE; i += 8) {
+            long expected = 0x9E3779B97F4A7C15L * ((from - reservation + i) / 8 + 1);
+            if (fill) region.putLong(i, expected);
+            else if (region.getLong(i) != expected) return false;
+        }
+        return true;
+    }
+
+    /**
+     * True if this memory has canaries ({@link #allocateWithCanaries(long)}) and none of their
+     * bytes changed since allocation; false if one did. Throws for memory without canaries.
+     */
+    public synchronized boolean canariesIntact() {
+        if (!canaries) throw new IllegalStateException("this guest memory has guard pages, not canaries");
+        if (closed) throw new IllegalStateException("guest memory closed");
+        return canaryPass(false, reservation) && canaryPass(false, base + size);
+    }
+
+    /** Test hook: canary instances closed so far in this JVM (each checks its canaries on close). */
+    public static long canaryChecks() { return CANARY_CHECKS.get(); }
+
+    /** Test hook: how many of those checks found a damaged canary. */
+    public static long canaryDamage() { return CANARY_DAMAGE.get(); }
 
     /** Guest RAM size in bytes. */
     public long size() { return size; }
@@ -199,10 +268,14 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) return;
+        if (canaries) {
+            CANARY_CHECKS.incrementAndGet();
+            if (!canariesIntact()) CANARY_DAMAGE.incrementAndGet();
+        }
         closed = true;
-        LibC.INSTANCE.munmap(reservation, size + 2 * GUARD);
+        LibC.INSTANCE.munmap(reservation, size + 2 * border);
         LibC.INSTANCE.close(memfd);
     }
 }

@@ -10,6 +10,8 @@ import io.torovj.transport.VmControl;
  */
 public final class ProcessSyscalls {
     private static final int TIMESPEC_SIZE = 16;
+    /** CLOCK_TAI, the highest static clock id; CLOCK_REALTIME (0) .. CLOCK_TAI are per-system or per-process. */
+    private static final long MAX_STATIC_CLOCK = 11;
     private final GuestMemory memory;
     private final VmControl control;
 
@@ -32,7 +34,9 @@ public final class ProcessSyscalls {
     }
 
     private long clockGettime(long clock, long tp) {
-        if (clock < Integer.MIN_VALUE || clock > Integer.MAX_VALUE) return -Errno.EINVAL;
+        // only the static clocks: a negative id is a dynamic clock, i.e. the CPU clock of any host
+        // process or thread (by pid), or a clock behind one of the JVM's own fds (by fd number)
+        if (clock < 0 || clock > MAX_STATIC_CLOCK) return -Errno.EINVAL;
         return LibC.INSTANCE.clock_gettime((int) clock, memory.hostAddress(tp, TIMESPEC_SIZE)) < 0 ? -LibC.errno() : 0;
     }
 }

@@ -9,16 +9,19 @@ import io.torovj.sys.NativeBuffer;
  * TCP/UDP over IPv4 loopback only: socket, bind, listen, accept, accept4, connect, sendto,
  * recvfrom, setsockopt, shutdown. Socket addresses are copied out of guest memory and checked
  * (AF_INET, 127.0.0.0/8, a port the policy names) before the host sees them, so the guest cannot
- * change them after the check; bind to INADDR_ANY is narrowed to 127.0.0.1.
+ * change them after the check; bind to INADDR_ANY is narrowed to 127.0.0.1. The kernel's implicit
+ * binds are narrowed too: listen() needs a socket bound (through the policy) first, and a
+ * datagram sent from an unbound socket leaves from 127.0.0.1, so no socket ever ends up on
+ * 0.0.0.0 where other hosts could reach it.
  */
 public final class SocketSyscalls {
     static final int AF_INET = 2, SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_TYPE_MASK = 0xF,
             SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000, MSG_NOSIGNAL = 0x4000;
     static final int SOL_SOCKET = 1, IPPROTO_TCP = 6, SO_REUSEADDR = 2, SO_SNDBUF = 7, SO_RCVBUF = 8,
-            SO_KEEPALIVE = 9, SO_REUSEPORT = 15, TCP_NODELAY = 1;
+            SO_KEEPALIVE = 9, SO_REUSEPORT = 15, TCP_NODELAY = 1, SO_TYPE = 3;
     static final int SOCKADDR_IN_SIZE = 16, MAX_OPTION = 64;
     static final int ENOPROTOOPT = 92;
-    private static final long SYS_SENDTO = 44, SYS_RECVFROM = 45;
+    private static final long SYS_SENDTO = 44, SYS_RECVFROM = 45, SYS_GETSOCKNAME = 51;
     private static final int LOG_KEY = 4 * SyscallDispatcher.TABLE_SIZE;
 
     private final GuestMemory memory;
@@ -27,6 +30,7 @@ public final class SocketSyscalls {
     private final MonitorLog log;
     private final NativeBuffer address = new NativeBuffer(128);
     private final NativeBuffer option = new NativeBuffer(MAX_OPTION);
+    private final NativeBuffer local = new NativeBuffer(128);
 
     public SocketSyscalls(GuestMemory memory, FdTable fds, SyscallPolicy policy, MonitorLog log) {
         this.memory = memory;
@@ -74,6 +78,11 @@ public final class SocketSyscalls {
     long listen(long fd, long backlog) {
         int host = fds.host(fd);
         if (host < 0) return -Errno.EBADF;
+        // on an unbound socket the kernel would bind 0.0.0.0 and an ephemeral port: reachable
+        // from every interface on a port the policy never named
+        long port = localPort(host);
+        if (port < 0) return port;
+        if (port == 0) return denied("listen", "the socket is not bound to an allowed port", -Errno.EPERM);
         return LibC.INSTANCE.listen(host, (int) Math.max(0, Math.min(backlog, 4096))) < 0 ? -LibC.errno() : 0;
     }
 
@@ -113,6 +122,12 @@ public final class SocketSyscalls {
             if (!policy.allowsConnect((int) checked)) return denied("sendto", "port " + checked + " is not allowed", -Errno.EPERM);
             dest = address.address();
             destLen = SOCKADDR_IN_SIZE;
+            // an unbound datagram socket would be bound to 0.0.0.0 by the send: bind it to loopback
+            if (isDatagram(host)) {
+                long port = localPort(host);
+                if (port < 0) return port;
+                if (port == 0 && bindLoopbackEphemeral(host) < 0) return -LibC.errno();
+            }
         }
         // MSG_NOSIGNAL: a peer that went away must give the guest EPIPE, not the monitor SIGPIPE
         long n = LibC.INSTANCE.syscall(SYS_SENDTO, host, memory.hostAddress(buf, len), len,
@@ -153,6 +168,29 @@ public final class SocketSyscalls {
         int host = fds.host(fd);
         if (host < 0) return -Errno.EBADF;
         return LibC.INSTANCE.shutdown(host, (int) how) < 0 ? -LibC.errno() : 0;
+    }
+
+    /** The local port of host socket {@code host} (0 while unbound), or -errno. */
+    private long localPort(int host) {
+        local.putInt(120, 112);
+        if (LibC.INSTANCE.syscall(SYS_GETSOCKNAME, host, local.address(), local.address() + 120, 0) < 0) return -LibC.errno();
+        return (local.getByte(2) & 0xFF) << 8 | (local.getByte(3) & 0xFF);
+    }
+
+    /** True if host socket {@code host} is a datagram socket. */
+    private boolean isDatagram(int host) {
+        local.putInt(120, 4);
+        return LibC.INSTANCE.getsockopt(host, SOL_SOCKET, SO_TYPE, local.address(), local.address() + 120) == 0
+                && local.getInt(0) == SOCK_DGRAM;
+    }
+
+    /** Binds {@code host} to 127.0.0.1 and a port of the kernel's choice; 0 or -1 and errno. */
+    private int bindLoopbackEphemeral(int host) {
+        local.clear();
+        local.putShort(0, (short) AF_INET);
+        local.putByte(4, (byte) 127);
+        local.putByte(7, (byte) 1);
+        return LibC.INSTANCE.bind(host, local.address(), SOCKADDR_IN_SIZE);
     }
 
     /**

@@ -33,6 +33,8 @@ public abstract class Platform implements AutoCloseable {
     private static final class KvmPlatform extends Platform {
         /** Intel VMX needs three pages for real-mode emulation, outside RAM and the device window. */
         private static final long VMX_TSS_ADDRESS = 0xFFFB_D000L;
+        /** Detected once: it reads /proc/cpuinfo, which would add to every VM's start-up. */
+        private static final boolean VMX = KvmFlavour.detect().kind() == KvmFlavour.Kind.VMX;
         private final Kvm kvm;
         private final VmFd vm;
 
@@ -40,7 +42,7 @@ public abstract class Platform implements AutoCloseable {
             kvm = Kvm.open();
             try {
                 vm = kvm.createVm();
-                if (KvmFlavour.detect().kind() == KvmFlavour.Kind.VMX) vm.setTssAddress(VMX_TSS_ADDRESS);
+                if (VMX) vm.setTssAddress(VMX_TSS_ADDRESS);
                 vm.setUserMemoryRegion(0, 0, memory);
             } catch (RuntimeException e) {
                 kvm.close();

@@ -81,6 +81,9 @@ public final class Vm {
 
                 DeviceBus<PortIoDevice> ports = new DeviceBus<>("I/O port");
                 DeviceBus<MmioDevice> mmio = new DeviceBus<>("MMIO");
+                NullDevice nullDevice = new NullDevice();
+                ports.register(NullDevice.PORT, 1, nullDevice);
+                mmio.register(NullDevice.MMIO, NullDevice.MMIO_LENGTH, nullDevice);
                 transport.attach(new TransportContext(memory, bootInfo, ports, mmio, dispatcher, control, platform.vmFd(),
                         GuestLayout.requestBlock(0), GuestLayout.TRANSPORT_AREA, GuestLayout.TRANSPORT_AREA_SIZE,
                         GuestLayout.DEVICE_WINDOW, TRANSPORT_PORT));

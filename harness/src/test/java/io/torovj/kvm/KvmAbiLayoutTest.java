@@ -91,6 +91,7 @@ class KvmAbiLayoutTest {
             {"RUN_SYSTEM_EVENT_TYPE", "offsetof(struct kvm_run, system_event.type)"},
             {"RUN_HW_EXIT_REASON", "offsetof(struct kvm_run, hw.hardware_exit_reason)"},
             // our own guest ABI
+            {"NULL_PORT", "TOROVJ_NULL_PORT"}, {"NULL_MMIO", "TOROVJ_NULL_MMIO"},
             {"BOOT_MAGIC", "TOROVJ_BOOT_MAGIC"}, {"BOOT_ABI_VERSION", "TOROVJ_ABI_VERSION"},
             {"AT_BOOT_INFO", "TOROVJ_AT_BOOT_INFO"}, {"TRANSPORT_NAME_MAX", "TOROVJ_TRANSPORT_NAME_MAX"},
             {"OFF_MAGIC", "offsetof(struct torovj_boot_info, magic)"},
@@ -262,6 +263,8 @@ class KvmAbiLayoutTest {
     @Test
     void guestAbiMatchesTorovjAbiHeader() {
         check("BOOT_MAGIC", BootInfo.MAGIC);
+        check("NULL_PORT", BootInfo.NULL_PORT);
+        check("NULL_MMIO", BootInfo.NULL_MMIO);
         check("BOOT_ABI_VERSION", BootInfo.ABI_VERSION);
         check("AT_BOOT_INFO", BootInfo.AT_BOOT_INFO);
         check("TRANSPORT_NAME_MAX", BootInfo.TRANSPORT_NAME_MAX);

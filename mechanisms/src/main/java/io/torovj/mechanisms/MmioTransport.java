@@ -48,7 +48,11 @@ public final class MmioTransport implements SyscallTransport, MmioDevice {
 
     @Override
     public long read(long address, int length) {
-        return 0;   // the doorbell page reads as zero
+        // the doorbell page is write-only: a load is a protocol violation like a bad store
+        control.stop(VmControl.Ending.UNEXPECTED_EXIT, 134, String.format(
+                "mmio transport: bad doorbell access: %d-byte load from 0x%x (the doorbell page is write-only)",
+                length, address));
+        return 0;
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.torovj.transport.PortIoDevice;
 import io.torovj.transport.SyscallTransport;
 import io.torovj.transport.TransportContext;
 import io.torovj.transport.TransportProvider;
+import io.torovj.transport.VmControl;
 
 /**
  * I/O-port exit: the guest fills its request block and executes {@code out} to the doorbell
@@ -13,6 +14,7 @@ import io.torovj.transport.TransportProvider;
  */
 public final class PioTransport implements SyscallTransport, PortIoDevice {
     private SyscallDispatcher dispatcher;
+    private VmControl control;
     private long request;
 
     @Override
@@ -21,6 +23,7 @@ public final class PioTransport implements SyscallTransport, PortIoDevice {
     @Override
     public void attach(TransportContext context) {
         dispatcher = context.dispatcher();
+        control = context.control();
         request = context.requestBlock();
         context.portBus().register(context.doorbellPort(), 1, this);
         context.bootInfo().setDoorbellPort(context.doorbellPort());
@@ -29,6 +32,14 @@ public final class PioTransport implements SyscallTransport, PortIoDevice {
     @Override
     public void out(int port, int size, long value) {
         dispatcher.executeRequest(request);
+    }
+
+    @Override
+    public long in(int port, int size) {
+        // the doorbell is write-only: end the VM rather than hand the guest a made-up value
+        control.stop(VmControl.Ending.UNEXPECTED_EXIT, 134, String.format(
+                "pio transport: bad doorbell access: %d-byte IN from port 0x%x (the doorbell is write-only)", size, port));
+        return 0;
     }
 
     @Override

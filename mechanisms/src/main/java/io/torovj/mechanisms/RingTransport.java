@@ -89,7 +89,15 @@ public final class RingTransport implements SyscallTransport, PortIoDevice {
                         memory.readU64(sqe + 32), memory.readU64(sqe + 40), memory.readU64(sqe + 48), memory.readU64(sqe + 56));
                 sqHead++;
                 memory.setLongRelease(area + OFF_SQ_HEAD, sqHead);
-                while (cqTail - memory.getLongAcquire(area + OFF_CQ_HEAD) >= ENTRIES) {
+                for (;;) {
+                    long cqHead = memory.getLongAcquire(area + OFF_CQ_HEAD);
+                    long used = cqTail - cqHead;
+                    if (used < 0 || used > ENTRIES) {
+                        // consumed completions never produced, or moved back: waiting would never end
+                        corrupt(String.format("cq_head=%d with cq_tail=%d and %d entries", cqHead, cqTail, ENTRIES));
+                        return;
+                    }
+                    if (used < ENTRIES) break;
                     if (closing || control.isStopped()) return;
                     Thread.onSpinWait();    // the guest has not consumed its completions yet
                 }
@@ -113,6 +121,14 @@ public final class RingTransport implements SyscallTransport, PortIoDevice {
     @Override
     public void out(int port, int size, long value) {
         // busy-polling ring: the poller never sleeps, so a doorbell needs no action
+    }
+
+    @Override
+    public long in(int port, int size) {
+        // the doorbell is write-only: end the VM rather than hand the guest a made-up value
+        control.stop(VmControl.Ending.UNEXPECTED_EXIT, 134, String.format(
+                "ring transport: bad doorbell access: %d-byte IN from port 0x%x (the doorbell is write-only)", size, port));
+        return 0;
     }
 
     @Override

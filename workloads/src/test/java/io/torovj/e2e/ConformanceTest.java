@@ -55,6 +55,13 @@ class ConformanceTest {
 
     @ParameterizedTest(name = "{0}/{1}")
     @MethodSource("everywhere")
+    void guestLibcFormatsLikeGlibc(Platform.Kind platform, String transport) throws Exception {
+        // printf_test checks 55 snprintf cases against strings glibc produces
+        sameAsNative(platform, transport, "printf_test");
+    }
+
+    @ParameterizedTest(name = "{0}/{1}")
+    @MethodSource("everywhere")
     void fileioMatchesNativeAndLeavesNoFile(Platform.Kind platform, String transport) throws Exception {
         String dir = root.toRealPath().toString();
         sameAsNative(platform, transport, "fileio", "65536", dir);

@@ -1,0 +1,255 @@
+package io.torovj.bench;
+
+import io.torovj.kvm.Kvm;
+import io.torovj.kvm.KvmFlavour;
+import io.torovj.report.MetricRow;
+import io.torovj.report.ResultsSchema;
+import io.torovj.transport.TransportRegistry;
+import io.torovj.vmm.VmResult;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * {@code mvn -P bench}: measures every transport against native and writes
+ * results/&lt;run-id&gt;/ (CSV, HdrHistogram logs, environment, JMH JSON) and
+ * reports/&lt;run-id&gt;/index.html. Runs in a real JVM launched by exec:exec, so JMH's forks
+ * get a proper class path.
+ */
+public final class BenchMain {
+    private final BenchMode mode;
+    private final Path repo;
+    private final Path results;
+    private final List<String> transports;
+    private final List<String> notes = new ArrayList<>();
+    private final List<MetricRow> rows = new ArrayList<>();
+    private final long started = System.nanoTime();
+    private int step;
+    private int steps;
+    private LatencyRecorder latency;
+
+    private BenchMain(BenchMode mode, Path repo, String runId) {
+        this.mode = mode;
+        this.repo = repo;
+        this.results = repo.resolve(ResultsSchema.RESULTS_ROOT).resolve(runId);
+        List<String> all = new ArrayList<>();
+        all.add(GuestLauncher.NATIVE);
+        if (GuestLauncher.platform() == io.torovj.vmm.Platform.Kind.PROCESS) {
+            all.addAll(TransportRegistry.load().providers().keySet());
+            notes.add("PROCESS PLATFORM (-Dbench.platform=process): transports ran in the process platform, a functional check of"
+                    + " the pipeline; their numbers are NOT KVM measurements and must not be compared with native");
+        } else if (Kvm.deviceExists()) {
+            all.addAll(TransportRegistry.load().providers().keySet());
+        } else {
+            notes.add("/dev/kvm is absent on this host: only the native baseline was measured; run on a KVM host for the transports");
+        }
+        this.transports = List.copyOf(all);
+        notes.add(Runtime.getRuntime().availableProcessors() + " CPUs: the ring's poller thread competes with the vCPU thread"
+                + " and the JMH thread for them; spinning transports look worse on small machines");
+        notes.add("latency percentiles are raw closed-loop samples (rdtsc around each call, TSC calibrated against CLOCK_MONOTONIC_RAW); no coordinated-omission correction");
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchMode mode = BenchMode.fromSystemProperties();
+        Path repo = Path.of(System.getProperty("torovj.repo", ".")).toAbsolutePath().normalize();
+        String runId = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                + Environment.gitCommit(repo).map(c -> "-" + c).orElse("");
+        new BenchMain(mode, repo, runId).run();
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(results);
+        steps = 4 + transports.size();
+        progress("mode " + mode.name() + ", transports " + transports + ", results in " + results);
+        latency = new LatencyRecorder(LatencyRecorder.calibrateTsc());
+        runJmh();
+        for (String t : transports) latencyRuns(t);
+        floors();
+        memory();
+        Environment.write(results, mode, transports, notes);
+        Path report = ReportStep.write(repo, results, rows);
+        progress("done in " + elapsed() + ": " + report);
+    }
+
+    private void runJmh() throws Exception {
+        progress("JMH: HelloWorld end to end and per-syscall cost");
+        String[] params = transports.toArray(String[]::new);
+        ChainedOptionsBuilder opts = new OptionsBuilder()
+                .include(HelloWorldBench.class.getName() + ".helloWorld$")
+                .include(SyscallBench.class.getName())
+                .param("transport", params)
+                .forks(mode.forks()).warmupIterations(mode.warmups()).measurementIterations(mode.iterations())
+                .warmupTime(TimeValue.seconds(mode.iterationSecs())).measurementTime(TimeValue.seconds(mode.iterationSecs()))
+                .jvmArgsAppend("-Dtorovj.guestDir=" + System.getProperty("torovj.guestDir"),
+                        "-Dtorovj.nativeDir=" + System.getProperty("torovj.nativeDir"),
+                        "-Dtorovj.toolsDir=" + System.getProperty("torovj.toolsDir"),
+                        "-Dtorovj.vcpuProcess=" + System.getProperty("torovj.vcpuProcess"),
+                        "-Dbench.platform=" + System.getProperty("bench.platform", "kvm"))
+                .resultFormat(ResultFormatType.JSON).result(results.resolve(ResultsSchema.JMH_JSON).toString());
+        int expected = transports.size() * 4;
+        var runResults = new Runner(opts.build()).run();
+        if (runResults.size() != expected) {
+            throw new IllegalStateException("JMH produced " + runResults.size() + " results, expected " + expected);
+        }
+        for (RunResult r : runResults) {
+            String bench = r.getParams().getBenchmark();
+            String method = bench.substring(bench.lastIndexOf('.') + 1);
+            String transport = r.getParams().getParam("transport");
+            var primary = r.getPrimaryResult();
+            long samples = primary.getSampleCount();
+            if (method.equals("helloWorld")) {
+                rows.add(MetricRow.mean(ResultsSchema.HELLOWORLD, transport, ResultsSchema.WALL, primary.getScore(),
+                        primary.getScoreError(), ResultsSchema.UNIT_MS, samples));
+            } else {
+                rows.add(MetricRow.mean(method, transport, ResultsSchema.LATENCY, primary.getScore(),
+                        primary.getScoreError(), ResultsSchema.UNIT_NS, samples));
+            }
+        }
+    }
+
+    /** Per-call latency distributions, guest resident memory and CPU per call, for one transport. */
+    private void latencyRuns(String transport) throws Exception {
+        progress("latency distributions and CPU: " + transport);
+        Path root = Files.createTempDirectory("torovj-bench");
+        String n = Integer.toString(mode.calls());
+        Map<String, String[]> workloads = new LinkedHashMap<>();
+        workloads.put(ResultsSchema.NULLCALL, new String[] {n});
+        workloads.put(ResultsSchema.WRITE, new String[] {n, "64"});
+        workloads.put(ResultsSchema.FILEIO, new String[] {Integer.toString(4096 * Math.max(64, mode.calls() / 50)), root.toString()});
+        workloads.put(ResultsSchema.MMAP, new String[] {Integer.toString(mode.calls() / 2), "16"});
+        try (GuestLauncher launcher = new GuestLauncher(root)) {
+            for (Map.Entry<String, String[]> w : workloads.entrySet()) {
+                measure(launcher, transport, w.getKey(), w.getValue(), null);
+            }
+            int port = EchoClient.freePort();
+            measure(launcher, transport, ResultsSchema.ECHO, new String[] {Integer.toString(port), Integer.toString(mode.echoMessages())},
+                    () -> EchoClient.start(port, mode.echoMessages()));
+            if (!transport.equals(GuestLauncher.NATIVE)) {
+                VmResult hello = launcher.vm(transport, 0, "helloworld");
+                rows.add(new MetricRow(ResultsSchema.HELLOWORLD, transport, ResultsSchema.GUEST_RESIDENT, ResultsSchema.MAX,
+                        hello.residentBytes(), null, ResultsSchema.UNIT_BYTES, 1));
+            }
+        } finally {
+            Files.deleteIfExists(root);
+        }
+    }
+
+    private void measure(GuestLauncher launcher, String transport, String workload, String[] args,
+                         java.util.function.Supplier<CompletableFuture<Void>> client) throws Exception {
+        CompletableFuture<Void> peer = client == null ? null : client.get();
+        Histogram h;
+        long calls;
+        double cpuNanos;
+        if (transport.equals(GuestLauncher.NATIVE)) {
+            Path samples = Files.createTempFile("torovj-lat", ".bin");
+            Path usage = Files.createTempFile("torovj-usage", ".txt");
+            try {
+                NativeUsage u = NativeUsage.run(usage, List.of("TOROVJ_LATENCY_FILE=" + samples), workload, args);
+                h = latency.fromNativeFile(samples);
+                calls = Math.max(1, h.getTotalCount());
+                cpuNanos = u.cpuNanos();
+                if (peer == null) {
+                    // peak RSS from a second run without the latency buffer, which would dominate it
+                    NativeUsage plain = NativeUsage.run(usage, List.of(), workload, args);
+                    rows.add(new MetricRow(workload, transport, ResultsSchema.NATIVE_PEAK_RSS, ResultsSchema.MAX,
+                            plain.peakRssBytes(), null, ResultsSchema.UNIT_BYTES, 1));
+                }
+            } finally {
+                Files.deleteIfExists(samples);
+                Files.deleteIfExists(usage);
+            }
+        } else {
+            long cpu0 = processCpuNanos();
+            VmResult r = launcher.vm(transport, Math.max(mode.calls() * 2 + 16, mode.echoMessages() * 2 + 16), workload, args);
+            cpuNanos = processCpuNanos() - cpu0;
+            h = latency.fromCycles(r.latencyCycles());
+            calls = Math.max(1, r.syscalls());
+            rows.add(new MetricRow(workload, transport, ResultsSchema.GUEST_RESIDENT, ResultsSchema.MAX,
+                    r.residentBytes(), null, ResultsSchema.UNIT_BYTES, 1));
+        }
+        if (peer != null) peer.get(30, TimeUnit.SECONDS);
+        addPercentiles(workload, transport, h);
+        rows.add(new MetricRow(workload, transport, ResultsSchema.CPU_PER_CALL, ResultsSchema.MEAN, cpuNanos / calls,
+                null, ResultsSchema.UNIT_NS, calls));
+        LatencyRecorder.writeLog(h, results.resolve(ResultsSchema.HDR_DIR).resolve(workload + "-" + transport + ResultsSchema.HDR_SUFFIX),
+                workload + " " + transport);
+    }
+
+    private void addPercentiles(String workload, String transport, Histogram h) {
+        if (h.getTotalCount() == 0) return;
+        for (String stat : ResultsSchema.PERCENTILE_STATISTICS) {
+            double value = stat.equals(ResultsSchema.MAX) ? h.getMaxValue() : h.getValueAtPercentile(ResultsSchema.PERCENTILES.get(stat));
+            rows.add(new MetricRow(workload, transport, ResultsSchema.LATENCY, stat, value, null, ResultsSchema.UNIT_NS, h.getTotalCount()));
+        }
+    }
+
+    /** The distance to the physical limit: a bare exit for pio/mmio, a cache-line ping-pong for the ring. */
+    private void floors() throws Exception {
+        progress("floors: empty exit round trip and cache-line ping-pong");
+        Histogram pingPong = RingFloor.measure(Math.max(200, mode.calls() / 20));
+        addPercentiles(ResultsSchema.FLOOR_PINGPONG, "ring", pingPong);
+        LatencyRecorder.writeLog(pingPong, results.resolve(ResultsSchema.HDR_DIR).resolve(ResultsSchema.FLOOR_PINGPONG + "-ring" + ResultsSchema.HDR_SUFFIX), "pingpong");
+        Path root = Files.createTempDirectory("torovj-bench");
+        try (GuestLauncher launcher = new GuestLauncher(root)) {
+            for (String exitKind : List.of("pio", "mmio")) {
+                if (!transports.contains(exitKind)) continue;
+                VmResult r = launcher.vm(exitKind, mode.calls() + 16, "floor", exitKind, Integer.toString(mode.calls()));
+                Histogram h = latency.fromCycles(r.latencyCycles());
+                addPercentiles(ResultsSchema.FLOOR_EXIT, exitKind, h);
+                LatencyRecorder.writeLog(h, results.resolve(ResultsSchema.HDR_DIR).resolve(ResultsSchema.FLOOR_EXIT + "-" + exitKind + ResultsSchema.HDR_SUFFIX), "floor " + exitKind);
+            }
+        } finally {
+            Files.deleteIfExists(root);
+        }
+    }
+
+    /** The monitor's host memory per VM: RSS growth with several VMs alive at once. */
+    private void memory() throws Exception {
+        progress("memory: " + mode.vmsAlive() + " VMs alive at once per transport");
+        for (String transport : transports) {
+            if (transport.equals(GuestLauncher.NATIVE)) continue;
+            rows.add(new MetricRow(ResultsSchema.HELLOWORLD, transport, ResultsSchema.HOST_RSS_PER_VM, ResultsSchema.MEAN,
+                    HostMemoryProbe.rssPerVm(transport, mode.vmsAlive()), null, ResultsSchema.UNIT_BYTES, mode.vmsAlive()));
+        }
+        Path usage = Files.createTempFile("torovj-usage", ".txt");
+        try {
+            NativeUsage u = NativeUsage.run(usage, List.of(), ResultsSchema.HELLOWORLD);
+            rows.add(new MetricRow(ResultsSchema.HELLOWORLD, GuestLauncher.NATIVE, ResultsSchema.NATIVE_PEAK_RSS, ResultsSchema.MAX,
+                    u.peakRssBytes(), null, ResultsSchema.UNIT_BYTES, 1));
+        } finally {
+            Files.deleteIfExists(usage);
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private void progress(String what) {
+        step++;
+        System.out.printf("[torovj bench %d/%d, %s elapsed] %s%n", Math.min(step, steps), steps, elapsed(), what);
+        System.out.flush();
+    }
+
+    private String elapsed() {
+        long s = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+        return String.format("%d:%02d", s / 60, s % 60);
+    }
+}

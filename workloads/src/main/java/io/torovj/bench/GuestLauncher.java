@@ -1,0 +1,93 @@
+package io.torovj.bench;
+
+import io.torovj.policy.SyscallPolicy;
+import io.torovj.sys.LibC;
+import io.torovj.syscall.MonitorLog;
+import io.torovj.vmm.Platform;
+import io.torovj.vmm.Vm;
+import io.torovj.vmm.VmConfig;
+import io.torovj.vmm.VmResult;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs one workload under a transport (as a VM) or natively (as a host process), with the
+ * guest's output sent to /dev/null, the way every benchmark runs it.
+ */
+final class GuestLauncher implements AutoCloseable {
+    static final String NATIVE = "native";
+    private static final int O_WRONLY = 1, O_CLOEXEC = 0x80000;
+
+    private final int devNull;
+    private final SyscallPolicy policy;
+    private final Platform.Kind platform = platform();
+
+    /**
+     * Where VMs run: KVM, unless -Dbench.platform=process asks for the process platform (a
+     * functional check of the pipeline on hosts without /dev/kvm; not a measurement of KVM).
+     */
+    static Platform.Kind platform() {
+        return "process".equalsIgnoreCase(System.getProperty("bench.platform", "kvm")) ? Platform.Kind.PROCESS : Platform.Kind.KVM;
+    }
+
+    GuestLauncher(Path fileRoot) {
+        devNull = LibC.INSTANCE.open("/dev/null", O_WRONLY | O_CLOEXEC, 0);
+        if (devNull < 0) throw new IllegalStateException("cannot open /dev/null");
+        policy = SyscallPolicy.permissive(fileRoot);
+    }
+
+    /** Runs {@code program} as a VM over {@code transport}; throws if it does not exit 0. */
+    VmResult vm(String transport, int latencySamples, String program, String... args) {
+        List<String> argv = new ArrayList<>();
+        argv.add(program);
+        argv.addAll(List.of(args));
+        VmConfig config = new VmConfig(BenchPaths.guest(program), argv, List.of(), VmConfig.DEFAULT_MEMORY, transport,
+                policy, 0, devNull, devNull, latencySamples, new MonitorLog(new PrintStream(OutputStream.nullOutputStream())),
+                platform);
+        VmResult result;
+        try {
+            result = Vm.run(config);
+        } catch (io.torovj.loader.ElfLoadException e) {
+            throw new IllegalStateException(program + ": " + e.getMessage(), e);
+        }
+        if (!result.exited() || result.status() != 0) {
+            throw new IllegalStateException(program + " under " + transport + " failed: status " + result.status() + " " + result.report());
+        }
+        return result;
+    }
+
+    /** Runs the native twin of {@code program}; throws if it does not exit 0. */
+    static void nativeRun(List<String> env, String program, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(BenchPaths.nativeBinary(program).toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = quietProcess(cmd, env);
+        try {
+            int status = pb.start().waitFor();
+            if (status != 0) throw new IllegalStateException(program + " natively exited " + status);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A process with output discarded and exactly {@code env} (NAME=VALUE) as its environment. */
+    static ProcessBuilder quietProcess(List<String> cmd, List<String> env) {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().clear();
+        for (String e : env) pb.environment().put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
+        return pb;
+    }
+
+    @Override
+    public void close() {
+        LibC.INSTANCE.close(devNull);
+    }
+}

@@ -1,0 +1,271 @@
+package io.torovj.report;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * The contract between the benchmark run (the writer of {@code results/<run-id>/}) and the report (its reader).
+ *
+ * <h2>Folder</h2>
+ * <pre>
+ * results/&lt;run-id&gt;/
+ *   metrics.csv        one row per workload × transport × metric × statistic ({@link #COLUMNS})
+ *   environment.json   one JSON object: {@link #REQUIRED_ENVIRONMENT_KEYS} and anything else worth recording
+ *   jmh.json           JMH's own JSON output (linked from the report, not parsed)
+ *   hdr/&lt;workload&gt;-&lt;transport&gt;.hlog   HdrHistogram interval logs of per-call latency in nanoseconds
+ * </pre>
+ * The run id is a UTC timestamp {@code yyyyMMdd-HHmmss}, followed by {@code -<short git commit>} when it is known
+ * ({@link #runId(Instant, String)}). Reports go to {@code reports/<run-id>/} beside {@code results/}.
+ *
+ * <h2>metrics.csv</h2>
+ * Header exactly {@code workload,transport,metric,statistic,value,error,unit,samples}; write it with
+ * {@link MetricsCsvWriter}, read it with {@link ResultSet#read(Path)}.
+ * <ul>
+ *   <li>{@code workload}: {@code helloworld}, {@code nullcall}, {@code write}, {@code fileio}, {@code mmap},
+ *       {@code echo}, or a floor ({@link #FLOOR_EXIT}, {@link #FLOOR_PINGPONG}: any name starting with
+ *       {@link #FLOOR_PREFIX}). Other names are accepted (they are shown after the known ones).</li>
+ *   <li>{@code transport}: {@link #NATIVE} (the baseline) or any registered transport name; the list is open.</li>
+ *   <li>{@code metric}: one of {@link #METRICS}; the unit must be a time unit for the time metrics and
+ *       {@link #UNIT_BYTES} for the memory metrics.</li>
+ *   <li>{@code statistic}: one of {@link #STATISTICS}: {@link #MEAN} is JMH's score, the others come from an
+ *       HdrHistogram of the per-call samples.</li>
+ *   <li>{@code value}: a finite number (the report cannot draw values ≤ 0 on its log axes and
+ *       says so); {@code error}: the 99.9% confidence half-width of the mean (JMH's
+ *       scoreError), empty for every other statistic and when JMH gives none; {@code unit}: one of {@link #UNITS};
+ *       {@code samples}: an integer ≥ 0 (iterations × forks for the mean, per-call samples for percentiles).</li>
+ * </ul>
+ * Rows may be missing (a transport that this host cannot run): the report shows "n/a". Duplicated keys are errors.
+ *
+ * <h2>environment.json</h2>
+ * At least {@link #REQUIRED_ENVIRONMENT_KEYS}; {@link #ENV_JMH_SETTINGS} is an object ({@code forks},
+ * {@code warmup}, {@code iterations}, {@code mode}); {@link #ENV_NOTES} is an array of strings; {@link #ENV_MODE}
+ * is one of {@link #MODES}. Missing keys are reported as warnings, not errors.
+ */
+public final class ResultsSchema {
+    private ResultsSchema() {
+    }
+
+    // ---- files ----
+
+    /** The metrics table, in the results folder. */
+    public static final String METRICS_CSV = "metrics.csv";
+    /** The environment object, in the results folder. */
+    public static final String ENVIRONMENT_JSON = "environment.json";
+    /** JMH's own JSON result file, in the results folder. */
+    public static final String JMH_JSON = "jmh.json";
+    /** The folder of HdrHistogram logs, in the results folder. */
+    public static final String HDR_DIR = "hdr";
+    /** Suffix of an HdrHistogram log file. */
+    public static final String HDR_SUFFIX = ".hlog";
+    /** Name of the folder that holds results folders, by convention. */
+    public static final String RESULTS_ROOT = "results";
+    /** Name of the folder that holds report folders, beside {@link #RESULTS_ROOT}. */
+    public static final String REPORTS_ROOT = "reports";
+    /** The report folder that is a copy of the newest run's report. */
+    public static final String LATEST = "latest";
+
+    // ---- columns ----
+
+    public static final String COL_WORKLOAD = "workload";
+    public static final String COL_TRANSPORT = "transport";
+    public static final String COL_METRIC = "metric";
+    public static final String COL_STATISTIC = "statistic";
+    public static final String COL_VALUE = "value";
+    public static final String COL_ERROR = "error";
+    public static final String COL_UNIT = "unit";
+    public static final String COL_SAMPLES = "samples";
+    /** The header of metrics.csv, in order. */
+    public static final List<String> COLUMNS = List.of(COL_WORKLOAD, COL_TRANSPORT, COL_METRIC, COL_STATISTIC,
+            COL_VALUE, COL_ERROR, COL_UNIT, COL_SAMPLES);
+
+    // ---- workloads ----
+
+    public static final String HELLOWORLD = "helloworld";
+    public static final String NULLCALL = "nullcall";
+    public static final String WRITE = "write";
+    public static final String FILEIO = "fileio";
+    public static final String MMAP = "mmap";
+    public static final String ECHO = "echo";
+    /** Prefix of a floor workload: the cheapest round trip a transport can make, with no syscall work. */
+    public static final String FLOOR_PREFIX = "floor-";
+    /** The empty exit round trip (pio, mmio). */
+    public static final String FLOOR_EXIT = "floor-exit";
+    /** The two-thread cache-line ping-pong (ring). */
+    public static final String FLOOR_PINGPONG = "floor-pingpong";
+    /** Known workloads in display order; unknown workloads follow, floors come last. */
+    public static final List<String> KNOWN_WORKLOADS = List.of(HELLOWORLD, NULLCALL, WRITE, FILEIO, MMAP, ECHO,
+            FLOOR_EXIT, FLOOR_PINGPONG);
+
+    // ---- transports ----
+
+    /** The baseline: the same C program run as a host process. Always shown first. */
+    public static final String NATIVE = "native";
+
+    // ---- metrics ----
+
+    /** Time per syscall. */
+    public static final String LATENCY = "latency";
+    /** HelloWorld end to end: create VM → exit → teardown (native: spawn → wait). */
+    public static final String WALL = "wall";
+    /** Host CPU time per syscall (all host threads, pollers included). */
+    public static final String CPU_PER_CALL = "cpu_per_call";
+    /** Guest memory actually touched, bytes. */
+    public static final String GUEST_RESIDENT = "guest_resident";
+    /** Host resident set size added per VM, bytes. */
+    public static final String HOST_RSS_PER_VM = "host_rss_per_vm";
+    /** Peak RSS of the native process, bytes. */
+    public static final String NATIVE_PEAK_RSS = "native_peak_rss";
+    /** Every metric, in display order. */
+    public static final List<String> METRICS = List.of(LATENCY, WALL, CPU_PER_CALL, GUEST_RESIDENT, HOST_RSS_PER_VM,
+            NATIVE_PEAK_RSS);
+    /** Metrics measured in time units. */
+    public static final Set<String> TIME_METRICS = Set.of(LATENCY, WALL, CPU_PER_CALL);
+    /** Metrics measured in bytes. */
+    public static final List<String> MEMORY_METRICS = List.of(GUEST_RESIDENT, HOST_RSS_PER_VM, NATIVE_PEAK_RSS);
+
+    // ---- statistics ----
+
+    /** JMH's score (with {@link #COL_ERROR} = scoreError, the 99.9% confidence half-width). */
+    public static final String MEAN = "mean";
+    public static final String P50 = "p50";
+    public static final String P90 = "p90";
+    public static final String P99 = "p99";
+    public static final String P999 = "p999";
+    public static final String MAX = "max";
+    /** Every statistic, in display order. */
+    public static final List<String> STATISTICS = List.of(MEAN, P50, P90, P99, P999, MAX);
+    /** The percentile statistics and their percentile (0-100); {@link #MAX} is 100. */
+    public static final Map<String, Double> PERCENTILES = Map.of(P50, 50.0, P90, 90.0, P99, 99.0, P999, 99.9,
+            MAX, 100.0);
+    /** The percentile statistics in order. */
+    public static final List<String> PERCENTILE_STATISTICS = List.of(P50, P90, P99, P999, MAX);
+
+    // ---- units ----
+
+    public static final String UNIT_NS = "ns";
+    public static final String UNIT_US = "us";
+    public static final String UNIT_MS = "ms";
+    public static final String UNIT_BYTES = "bytes";
+    /** Every unit. */
+    public static final List<String> UNITS = List.of(UNIT_NS, UNIT_US, UNIT_MS, UNIT_BYTES);
+    /** The time units and their size in nanoseconds. */
+    public static final Map<String, Double> NANOS_PER_UNIT = Map.of(UNIT_NS, 1.0, UNIT_US, 1e3, UNIT_MS, 1e6);
+
+    // ---- environment.json ----
+
+    public static final String ENV_CPU_MODEL = "cpu_model";
+    public static final String ENV_CORES = "cores";
+    public static final String ENV_KERNEL = "kernel";
+    /** e.g. "PVM (nested)", "VMX", "SVM", "absent". */
+    public static final String ENV_KVM_FLAVOUR = "kvm_flavour";
+    public static final String ENV_JVM = "jvm";
+    public static final String ENV_JMH_VERSION = "jmh_version";
+    /** An object: forks, warmup, iterations, mode. */
+    public static final String ENV_JMH_SETTINGS = "jmh_settings";
+    public static final String ENV_GIT_COMMIT = "git_commit";
+    /** ISO-8601 date-time of the run (UTC). */
+    public static final String ENV_DATE = "date";
+    /** One of {@link #MODES}. */
+    public static final String ENV_MODE = "mode";
+    /** Array of strings: anything a reader must know to interpret the numbers. */
+    public static final String ENV_NOTES = "notes";
+    /** The keys environment.json must have, in display order. */
+    public static final List<String> REQUIRED_ENVIRONMENT_KEYS = List.of(ENV_CPU_MODEL, ENV_CORES, ENV_KERNEL,
+            ENV_KVM_FLAVOUR, ENV_JVM, ENV_JMH_VERSION, ENV_JMH_SETTINGS, ENV_GIT_COMMIT, ENV_DATE, ENV_MODE,
+            ENV_NOTES);
+    /** Keys of {@link #ENV_JMH_SETTINGS}. */
+    public static final List<String> JMH_SETTINGS_KEYS = List.of("forks", "warmup", "iterations", "mode");
+
+    public static final String MODE_QUICK = "quick";
+    public static final String MODE_DEFAULT = "default";
+    public static final String MODE_FULL = "full";
+    /** The benchmark modes ({@code mvn -P bench -Dbench.quick}, {@code mvn -P bench}, {@code -Dbench.full}). */
+    public static final List<String> MODES = List.of(MODE_QUICK, MODE_DEFAULT, MODE_FULL);
+
+    /** Names of workloads and transports: safe in file names ({@code hdr/<workload>-<transport>.hlog}). */
+    public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private static final DateTimeFormatter RUN_ID_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT).withZone(ZoneOffset.UTC);
+    /** A run id as produced by {@link #runId(Instant, String)}. */
+    public static final Pattern RUN_ID = Pattern.compile("\\d{8}-\\d{6}(-[0-9A-Za-z]+)?");
+
+    /**
+     * The run id of a run started at {@code start}: {@code yyyyMMdd-HHmmss} in UTC, plus {@code -commit} when
+     * {@code shortCommit} is neither null nor blank.
+     */
+    public static String runId(Instant start, String shortCommit) {
+        String t = RUN_ID_TIME.format(start);
+        if (shortCommit == null || shortCommit.isBlank()) {
+            return t;
+        }
+        String c = shortCommit.strip();
+        if (!c.matches("[0-9A-Za-z]+")) {
+            throw new IllegalArgumentException("commit must be alphanumeric: " + shortCommit);
+        }
+        return t + "-" + c;
+    }
+
+    /** {@code results/<run-id>/metrics.csv}. */
+    public static Path metricsCsv(Path resultsDir) {
+        return resultsDir.resolve(METRICS_CSV);
+    }
+
+    /** {@code results/<run-id>/environment.json}. */
+    public static Path environmentJson(Path resultsDir) {
+        return resultsDir.resolve(ENVIRONMENT_JSON);
+    }
+
+    /** {@code results/<run-id>/jmh.json}. */
+    public static Path jmhJson(Path resultsDir) {
+        return resultsDir.resolve(JMH_JSON);
+    }
+
+    /** {@code results/<run-id>/hdr/<workload>-<transport>.hlog}: where the per-call latency log of a pair goes. */
+    public static Path hdrLog(Path resultsDir, String workload, String transport) {
+        return resultsDir.resolve(HDR_DIR).resolve(hdrLogFileName(workload, transport));
+    }
+
+    /** {@code <workload>-<transport>.hlog}. */
+    public static String hdrLogFileName(String workload, String transport) {
+        requireName("workload", workload);
+        requireName("transport", transport);
+        return workload + "-" + transport + HDR_SUFFIX;
+    }
+
+    /** The unit name of a {@link TimeUnit} ({@code ns}, {@code us}, {@code ms}); others are refused. */
+    public static String unitOf(TimeUnit unit) {
+        return switch (unit) {
+            case NANOSECONDS -> UNIT_NS;
+            case MICROSECONDS -> UNIT_US;
+            case MILLISECONDS -> UNIT_MS;
+            default -> throw new IllegalArgumentException("no unit for " + unit + ": use ns, us or ms");
+        };
+    }
+
+    /** Whether {@code workload} is a floor (an empty round trip, not a syscall). */
+    public static boolean isFloor(String workload) {
+        return workload.startsWith(FLOOR_PREFIX);
+    }
+
+    /** Whether {@code unit} is a time unit. */
+    public static boolean isTimeUnit(String unit) {
+        return NANOS_PER_UNIT.containsKey(unit);
+    }
+
+    static String requireName(String what, String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(what + " name '" + name
+                    + "' is not valid (letters, digits, '.', '_' and '-', starting with a letter or digit)");
+        }
+        return name;
+    }
+}

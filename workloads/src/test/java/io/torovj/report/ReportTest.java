@@ -1,0 +1,251 @@
+package io.torovj.report;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.imageio.ImageIO;
+
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static io.torovj.report.ResultsSchema.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+class ReportTest {
+    static final String RUN = "20261127-191100-abc1234";
+
+    @TempDir
+    Path tmp;
+
+    private SyntheticResults.Written synthetic(String runId, long seed, double slowdown) throws IOException {
+        return SyntheticResults.write(tmp.resolve("results").resolve(runId), seed, slowdown, 20_000);
+    }
+
+    @Test
+    void metricsRoundTripThroughTheCsv() throws Exception {
+        SyntheticResults.Written w = synthetic(RUN, 1, 1.0);
+        List<String> lines = Files.readAllLines(metricsCsv(w.dir()), StandardCharsets.UTF_8);
+        assertEquals("workload,transport,metric,statistic,value,error,unit,samples", lines.get(0));
+        assertEquals(w.rows().size() + 1, lines.size());
+        for (String l : lines) {
+            assertFalse(l.contains("E") && l.matches(".*\\d[eE][-+]?\\d.*"), "no exponent notation: " + l);
+        }
+
+        ResultSet rs = ResultSet.read(w.dir());
+        assertEquals(RUN, rs.runId());
+        assertEquals(w.rows(), rs.rows(), "rows read back equal the rows written, in order");
+        assertEquals(SyntheticResults.TRANSPORTS, rs.transports());
+        assertEquals(List.of(HELLOWORLD, NULLCALL, WRITE, FILEIO, MMAP, ECHO, FLOOR_EXIT, FLOOR_PINGPONG),
+                rs.workloads());
+        assertEquals(List.of(), rs.warnings());
+        assertEquals("PVM (nested)", rs.env(ENV_KVM_FLAVOUR).orElseThrow());
+        assertEquals(2, rs.notes().size());
+
+        MetricRow echo = rs.find(ECHO, "pio", LATENCY, MEAN).orElseThrow();
+        assertEquals(UNIT_US, echo.unit());
+        assertTrue(echo.hasError());
+        assertEquals(echo.value() * 1000, echo.baseValue(), 1e-6);
+        assertTrue(rs.find(ECHO, "ring", LATENCY, P50).isEmpty(), "missing rows stay missing");
+        MetricRow p50 = rs.find(NULLCALL, "pio", LATENCY, P50).orElseThrow();
+        assertNull(p50.error());
+        assertEquals(20_000, p50.samples());
+
+        // HdrHistogram logs: found and matched to their pair (names with '-' included)
+        assertEquals(w.hdrLogs().size(), rs.hdrLogs().size());
+        assertEquals(hdrLog(w.dir(), FLOOR_EXIT, "pio"), rs.hdrLogs().get(new ResultSet.Pair(FLOOR_EXIT, "pio")));
+        Histogram h = HdrLogs.readMerged(rs.hdrLogs().get(new ResultSet.Pair(NULLCALL, "pio")));
+        assertEquals(20_000, h.getTotalCount());
+        assertEquals(p50.value(), h.getValueAtPercentile(50), 0.0, "the log and the p50 row agree");
+    }
+
+    @Test
+    void hdrLogsHelperWritesWhatTheReaderReads() throws Exception {
+        Path dir = tmp.resolve("results").resolve("x");
+        Histogram a = new Histogram(3);
+        Histogram b = new Histogram(3);
+        for (int i = 1; i <= 1000; i++) {
+            a.recordValue(100 + i);
+            b.recordValue(5000 + i);
+        }
+        Path f = HdrLogs.write(dir, NULLCALL, "ring", System.currentTimeMillis(), List.of(a, b));
+        assertEquals(dir.resolve("hdr").resolve("nullcall-ring.hlog"), f);
+        Histogram merged = HdrLogs.readMerged(f);
+        assertEquals(2000, merged.getTotalCount());
+        assertEquals(6000, merged.getMaxValue(), 10);
+
+        Files.writeString(dir.resolve("hdr").resolve("broken-pio.hlog"), "not a log\n");
+        assertThrows(IOException.class, () -> HdrLogs.readMerged(dir.resolve("hdr").resolve("broken-pio.hlog")));
+    }
+
+    @Test
+    void reportHasEverySectionChartAndRelativeLink() throws Exception {
+        SyntheticResults.Written w = synthetic(RUN, 2, 1.0);
+        ReportWriter writer = new ReportWriter(tmp.resolve("reports"));
+        Path index = writer.write(ResultSet.read(w.dir()));
+        assertEquals(tmp.resolve("reports").resolve(RUN).resolve("index.html"), index);
+        String html = Files.readString(index);
+
+        for (String s : List.of("id=\"summary\"", "Smaller is better", RUN, "quick", "mvn -P bench -Dbench.quick",
+                "mvn -P bench -Dbench.full", "id=\"environment\"", "PVM (nested)", "2 cores: the ring poller",
+                "abc1234", "id=\"raw-files\"")) {
+            assertTrue(html.contains(s), "page shows " + s);
+        }
+        assertFalse(html.matches("(?s).*(src|href)=\"(https?:)?//.*"), "no network resource");
+        assertFalse(html.contains("<script"), "the report itself needs no script");
+
+        // the summary: one row per workload, native first, ratios with the native value beside them, floors
+        String summary = between(html, "id=\"summary\"", "</table>");
+        assertEquals(8, count(summary, "<tr data-workload="));
+        assertTrue(summary.indexOf(">native") < summary.indexOf(">pio"));
+        assertTrue(summary.contains("× native</b> <span title=\"native p50\">(60"), "ratio to native with the native value");
+        assertTrue(summary.contains("× floor-exit</b>"), "pio/mmio ratio to their floor");
+        assertTrue(summary.contains("× floor-pingpong</b>"), "ring's ratio to its floor");
+        assertTrue(summary.contains(">n/a<"), "missing pairs are n/a");
+        assertTrue(summary.contains("mean ± 99.9% CI"), "vsock has only a mean");
+        assertTrue(summary.contains("µs"));
+
+        // every chart: PNG (decodable) and SVG, and the page refers to each
+        Path charts = index.getParent().resolve("charts");
+        List<String> names = new ArrayList<>(List.of("latency", "wall", "memory", "cpu"));
+        for (String wl : List.of(NULLCALL, WRITE, FILEIO, MMAP, ECHO, FLOOR_EXIT, FLOOR_PINGPONG)) {
+            names.add("percentiles-" + wl);
+        }
+        for (String n : names) {
+            BufferedImage img = ImageIO.read(charts.resolve(n + ".png").toFile());
+            assertNotNull(img, n + ".png decodes");
+            assertTrue(img.getWidth() >= 600 && img.getHeight() >= 300, n + ".png size");
+            String svg = Files.readString(charts.resolve(n + ".svg"));
+            assertTrue(svg.contains("<svg"), n + ".svg is SVG");
+            assertTrue(html.contains("src=\"charts/" + n + ".png\""), "page shows " + n);
+            assertTrue(html.contains("href=\"charts/" + n + ".svg\""), "page links " + n + ".svg");
+        }
+        assertTrue(html.contains("clipped"), "the noisy mmio/mmap error bar is clipped, and said so");
+
+        // relative links to the raw files resolve from the report folder
+        Matcher m = Pattern.compile("href=\"(\\.\\./[^\"]+)\"").matcher(html);
+        int links = 0;
+        while (m.find()) {
+            assertTrue(Files.isRegularFile(index.getParent().resolve(m.group(1)).normalize()), m.group(1));
+            links++;
+        }
+        assertEquals(3 + w.hdrLogs().size(), links, "metrics.csv, environment.json, jmh.json and every log");
+        assertTrue(html.contains("href=\"../../results/" + RUN + "/metrics.csv\""));
+
+        // latest/ is a real copy
+        Path latest = tmp.resolve("reports").resolve(LATEST);
+        assertFalse(Files.isSymbolicLink(latest));
+        assertEquals(html, Files.readString(latest.resolve("index.html")));
+        assertTrue(Files.isRegularFile(latest.resolve("charts").resolve("latency.png")));
+        assertTrue(Files.isRegularFile(latest.resolve("charts").resolve("latency.svg")));
+    }
+
+    @Test
+    void latestFollowsTheNewestRun() throws Exception {
+        SyntheticResults.Written older = synthetic("20261101-100000", 3, 1.0);
+        SyntheticResults.Written newer = synthetic("20261127-100000", 4, 1.0);
+        ReportWriter writer = new ReportWriter(tmp.resolve("reports"));
+        writer.write(ResultSet.read(newer.dir()));
+        writer.write(ResultSet.read(older.dir())); // regenerating an old report
+        Path latest = tmp.resolve("reports").resolve(LATEST);
+        assertEquals("20261127-100000", ReportWriter.latestRunId(latest).orElseThrow());
+        assertTrue(Files.isRegularFile(tmp.resolve("reports").resolve("20261101-100000").resolve("index.html")));
+    }
+
+    @Test
+    void comparisonShowsRunsSideBySide() throws Exception {
+        SyntheticResults.Written a = synthetic("20261127-100000-aaaaaaa", 5, 1.0);
+        SyntheticResults.Written b = synthetic("20261128-100000-bbbbbbb", 6, 1.3);
+        ReportWriter writer = new ReportWriter(tmp.resolve("reports"));
+        List<Path> pages = writer.writeAll(List.of(ResultSet.read(a.dir()), ResultSet.read(b.dir())));
+        assertEquals(3, pages.size());
+        Path cmp = pages.get(2);
+        assertEquals("compare-20261127-100000-aaaaaaa_vs_20261128-100000-bbbbbbb", cmp.getParent().getFileName()
+                .toString());
+        String html = Files.readString(cmp);
+        String table = between(html, "id=\"comparison\"", "</table>");
+        assertTrue(table.contains("20261128-100000-bbbbbbb ÷ 20261127-100000-aaaaaaa"));
+        assertTrue(table.matches("(?s).*>1\\.[23]\\d×<.*"), "about 1.3× slower");
+        assertTrue(html.contains("src=\"charts/compare-latency-pio.png\""));
+        assertTrue(Files.isRegularFile(cmp.getParent().resolve("charts").resolve("compare-wall.svg")));
+        assertTrue(html.contains("href=\"../20261127-100000-aaaaaaa/index.html\""), "links each run's report");
+        assertEquals("20261128-100000-bbbbbbb", ReportWriter.latestRunId(tmp.resolve("reports").resolve(LATEST))
+                .orElseThrow());
+    }
+
+    @Test
+    void valuesALogAxisCannotShowAreLeftOffNotFatal() throws Exception {
+        Path dir = tmp.resolve("results").resolve("edge");
+        try (MetricsCsvWriter csv = MetricsCsvWriter.create(dir)) {
+            csv.mean(NULLCALL, NATIVE, LATENCY, 0, 0, UNIT_NS, 5);              // 0 on a log axis
+            csv.mean(NULLCALL, "pio", LATENCY, 100, 250, UNIT_NS, 5);           // error bar reaches below 0
+            csv.mean(WRITE, "pio", LATENCY, 300, Double.NaN, UNIT_NS, 5);       // JMH without error
+            csv.stat(WRITE, "pio", LATENCY, P50, 0, UNIT_NS, 10);
+            csv.stat(WRITE, "pio", LATENCY, MAX, 900, UNIT_NS, 10);
+            csv.stat(HELLOWORLD, "pio", GUEST_RESIDENT, MAX, 0, UNIT_BYTES, 1); // 0 bytes
+            csv.mean(HELLOWORLD, "pio", WALL, 0, 0, UNIT_MS, 1);
+        }
+        ResultSet rs = ResultSet.read(dir);
+        assertTrue(rs.warnings().stream().anyMatch(s -> s.contains("environment.json")));
+        Path index = new ReportWriter(tmp.resolve("reports")).write(rs);
+        String html = Files.readString(index);
+        assertTrue(html.contains("cannot be drawn on a log axis"));
+        assertTrue(html.contains("clipped"));
+        assertTrue(html.contains("id=\"skipped-wall\""), "a chart whose values are all 0 is skipped with a note");
+        assertTrue(html.contains("id=\"skipped-memory\""));
+        assertTrue(html.contains("environment.json is missing"));
+        assertTrue(html.contains("× native: n/a") || html.contains("native is 0"));
+    }
+
+    @Test
+    void anUnreadableLogFallsBackToThePercentileRows() throws Exception {
+        SyntheticResults.Written w = synthetic(RUN, 8, 1.0);
+        Files.writeString(hdrLog(w.dir(), NULLCALL, "pio"), "#[StartTime: 1 (seconds since epoch)]\ngarbage\n");
+        Files.writeString(w.dir().resolve(HDR_DIR).resolve("stray.hlog"), "");
+        ResultSet rs = ResultSet.read(w.dir());
+        assertTrue(rs.warnings().stream().anyMatch(s -> s.contains("stray.hlog: name is not")), rs.warnings()
+                .toString());
+        String html = Files.readString(new ReportWriter(tmp.resolve("reports")).write(rs));
+        String warnings = between(html, "id=\"warnings\"", "</ul>");
+        assertTrue(warnings.contains("nullcall-pio.hlog"), warnings);
+        assertTrue(warnings.contains("using the percentile rows"), warnings);
+        String fig = between(html, "id=\"chart-percentiles-nullcall\"", "</figure>");
+        assertTrue(fig.contains("pio: percentile rows"), fig);
+        assertTrue(fig.contains("mmio: HdrHistogram log"), fig);
+    }
+
+    @Test
+    void aRunWithNoRowsStillGivesAPage() throws Exception {
+        Path dir = tmp.resolve("results").resolve("empty");
+        MetricsCsvWriter.create(dir).close(); // the header only
+        ResultSet rs = ResultSet.read(dir);
+        assertTrue(rs.rows().isEmpty());
+        String html = Files.readString(new ReportWriter(tmp.resolve("reports")).write(rs));
+        for (String id : List.of("skipped-latency", "skipped-percentiles", "skipped-wall", "skipped-memory",
+                "skipped-cpu")) {
+            assertTrue(html.contains("id=\"" + id + "\""), id);
+        }
+    }
+
+    static String between(String s, String from, String to) {
+        int i = s.indexOf(from);
+        assertTrue(i >= 0, "missing " + from);
+        int j = s.indexOf(to, i);
+        return s.substring(i, j);
+    }
+
+    static int count(String s, String what) {
+        int n = 0;
+        for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+}
