@@ -43,7 +43,7 @@ public final class FdTable implements AutoCloseable {
     }
 
     /** Takes ownership of {@code hostFd} under the lowest free guest fd; -EMFILE (and closes it) if full. */
-    public int install(int hostFd, boolean opensBeneathRoot) {
+    public synchronized int install(int hostFd, boolean opensBeneathRoot) {
         for (int i = 0; i < hostFds.length; i++) {
             if (hostFds[i] < 0) {
                 hostFds[i] = hostFd;
@@ -57,7 +57,7 @@ public final class FdTable implements AutoCloseable {
     }
 
     /** Closes guest fd {@code fd}: 0 or -EBADF. Host fds the monitor lent are not closed. */
-    public int close(long fd) {
+    public synchronized int close(long fd) {
         int host = host(fd);
         if (host < 0) return -Errno.EBADF;
         int i = (int) fd;
@@ -75,8 +75,23 @@ public final class FdTable implements AutoCloseable {
         return n;
     }
 
+    /**
+     * Wakes any host call blocked on one of the guest's own fds (recv, accept, ...): called when
+     * the VM is stopped from another thread (a time limit, a policy kill), so that the thread
+     * executing the call sees the stop. shutdown(2) wakes blocked socket calls, connected or not;
+     * on other fds it fails harmlessly. Synchronized with install/close, so it never touches a
+     * host fd the table has already given back (which the JVM might be reusing).
+     */
+    public synchronized void interruptBlockingCalls() {
+        for (int i = 0; i < hostFds.length; i++) {
+            if (hostFds[i] >= 0 && owned[i]) LibC.INSTANCE.shutdown(hostFds[i], SHUT_RDWR);
+        }
+    }
+
+    private static final int SHUT_RDWR = 2;
+
     @Override
-    public void close() {
+    public synchronized void close() {
         for (int i = 0; i < hostFds.length; i++) {
             if (hostFds[i] >= 0 && owned[i]) LibC.INSTANCE.close(hostFds[i]);
             hostFds[i] = -1;

@@ -11,15 +11,22 @@ final class VcpuControl implements VmControl {
     private String report;
     private volatile Vcpu vcpu;
     private volatile Thread vcpuThread;
+    private volatile Runnable onForeignStop;
 
     void bind(Vcpu vcpu, Thread thread) {
         this.vcpu = vcpu;
         this.vcpuThread = thread;
     }
 
-    /** After the vCPU is closed nothing may kick it. */
+    /** After the vCPU is closed nothing may kick it, nor interrupt the VM's host calls. */
     void unbind() {
         this.vcpu = null;
+        this.onForeignStop = null;
+    }
+
+    /** What else a stop from another thread must do: wake host calls the guest is blocked in. */
+    void onForeignStop(Runnable action) {
+        this.onForeignStop = action;
     }
 
     @Override
@@ -31,8 +38,12 @@ final class VcpuControl implements VmControl {
             report = message;
             stopped = true;
         }
-        Vcpu v = vcpu;
-        if (v != null && Thread.currentThread() != vcpuThread) v.kick();
+        if (Thread.currentThread() != vcpuThread) {
+            Vcpu v = vcpu;
+            if (v != null) v.kick();
+            Runnable wake = onForeignStop;
+            if (wake != null) wake.run();
+        }
     }
 
     @Override

@@ -98,6 +98,7 @@ public final class Vm {
                 vcpu.setRegs(regs);
 
                 control.bind(vcpu, Thread.currentThread());
+                control.onForeignStop(fds::interruptBlockingCalls);
                 VcpuLoop loop = new VcpuLoop(vcpu, memory, ports, mmio, control);
                 Timer watchdog = startWatchdog(config, control);
                 try {

@@ -32,7 +32,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -317,15 +316,14 @@ class HostileGuestTest {
         assertEquals(damage, GuestMemory.canaryDamage(), "a canary page next to guest RAM was written");
     }
 
-    // ------------------------------------------------------------------ known gap
+    // ------------------------------------------------------------------ limits
 
     /**
-     * A guest blocked in a host call (here recvfrom on a blocking UDP socket) is not stopped by
-     * the policy's wall-clock limit: the watchdog kicks the vCPU, but the thread executing the
-     * call (vCPU thread for pio/mmio, poller for the ring) stays in the host's recvfrom, and
-     * Vm.run never returns (for the ring, close() then waits for the poller forever).
+     * A guest blocked in a host call (here recvfrom on a blocking UDP socket) is still stopped by
+     * the policy's wall-clock limit: a kick alone cannot reach the thread executing the call
+     * (the vCPU thread for pio/mmio, the poller for the ring), so a stop from another thread
+     * also shuts the VM's sockets down (FdTable.interruptBlockingCalls), which wakes the call.
      */
-    @Disabled("known monitor bug: the wall-clock limit cannot interrupt a blocking host call (see javadoc)")
     @ParameterizedTest(name = "{0}/{1}")
     @MethodSource("everywhere")
     void wallClockLimitEndsAGuestBlockedInAHostCall(Platform.Kind platform, String transport) throws Exception {
