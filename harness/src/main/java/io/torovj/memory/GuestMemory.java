@@ -57,6 +57,8 @@ public final class GuestMemory implements AutoCloseable {
     private final long base;
     private final long size;
     private final ByteBuffer bytes;
+    private final long floor;           // lowest guest address this view accepts
+    private final boolean view;         // a view does not own (or unmap) the mapping
     private boolean closed;
 
     private GuestMemory(long reservation, long border, boolean canaries, int memfd, long base, long size) {
@@ -67,6 +69,32 @@ public final class GuestMemory implements AutoCloseable {
         this.base = base;
         this.size = size;
         this.bytes = NativeBuffer.wrap(base, (int) size);
+        this.floor = 0;
+        this.view = false;
+    }
+
+    private GuestMemory(GuestMemory of, long floor) {
+        this.reservation = of.reservation;
+        this.border = of.border;
+        this.canaries = false;
+        this.memfd = of.memfd;
+        this.base = of.base;
+        this.size = of.size;
+        this.bytes = of.bytes;
+        this.floor = floor;
+        this.view = true;
+    }
+
+    /**
+     * The same memory as the guest's own pointers may reach it: addresses below {@code floor}
+     * (the guest's supervisor-only system pages: descriptor tables, page tables, exception stack)
+     * are refused like addresses outside RAM, as a kernel's copy_to_user refuses kernel memory.
+     * Syscall handlers use this view; the monitor's own code uses the full one. Closing a view
+     * does nothing.
+     */
+    public GuestMemory guestPointerView(long floor) {
+        if (floor < 0 || floor > size) throw new IllegalArgumentException("bad floor " + floor);
+        return new GuestMemory(this, floor);
     }
 
     /**
@@ -157,7 +185,7 @@ public final class GuestMemory implements AutoCloseable {
 
     /** True if [gpa, gpa+len) lies inside guest RAM. Overflow-safe for any inputs. */
     public boolean contains(long gpa, long len) {
-        return gpa >= 0 && len >= 0 && gpa <= size && len <= size - gpa;
+        return gpa >= floor && len >= 0 && gpa <= size && len <= size - gpa;
     }
 
     private int check(long gpa, long len) {
@@ -269,7 +297,7 @@ public final class GuestMemory implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (closed) return;
+        if (closed || view) return;
         if (canaries) {
             CANARY_CHECKS.incrementAndGet();
             if (!canariesIntact()) CANARY_DAMAGE.incrementAndGet();

@@ -68,16 +68,18 @@ public final class Vm {
                     config.argv(), config.env());
 
             VcpuControl control = new VcpuControl();
+            // what syscall arguments may point at: not the supervisor-only system pages
+            GuestMemory guestPointers = memory.guestPointerView(GuestLayout.REQUEST_BLOCKS);
             int maxFiles = config.policy().limits().maxOpenFiles().orElse(VmConfig.DEFAULT_MAX_OPEN_FILES);
             try (FdTable fds = new FdTable(Math.max(3, maxFiles));
-                 PathResolver paths = new PathResolver(memory, fds, config.policy(), config.log());
+                 PathResolver paths = new PathResolver(guestPointers, fds, config.policy(), config.log());
                  Vcpu vcpu = platform.createVcpu()) {
                 fds.installStdio(config.stdin(), config.stdout(), config.stderr());
-                SyscallDispatcher dispatcher = new SyscallDispatcher(memory, config.policy(), control, config.log());
-                new FileSyscalls(memory, fds, paths).registerWith(dispatcher);
-                new ProcessSyscalls(memory, control).registerWith(dispatcher);
+                SyscallDispatcher dispatcher = new SyscallDispatcher(guestPointers, config.policy(), control, config.log());
+                new FileSyscalls(guestPointers, fds, paths).registerWith(dispatcher);
+                new ProcessSyscalls(guestPointers, control).registerWith(dispatcher);
                 new MemorySyscalls(heap).registerWith(dispatcher);
-                new SocketSyscalls(memory, fds, config.policy(), config.log()).registerWith(dispatcher);
+                new SocketSyscalls(guestPointers, fds, config.policy(), config.log()).registerWith(dispatcher);
 
                 DeviceBus<PortIoDevice> ports = new DeviceBus<>("I/O port");
                 DeviceBus<MmioDevice> mmio = new DeviceBus<>("MMIO");

@@ -100,6 +100,19 @@ class GuestMemoryTest {
     }
 
     @Test
+    void guestPointerViewRefusesTheSystemPagesButSharesTheBytes() {
+        GuestMemory user = mem.guestPointerView(0xC000);
+        assertThrows(GuestMemoryException.class, () -> user.hostAddress(0x3000, 144), "page tables");
+        assertThrows(GuestMemoryException.class, () -> user.writeU64(0xBFF8, 1));
+        assertThrows(GuestMemoryException.class, () -> user.hostAddress(0xBFF0, 32), "straddling the floor");
+        user.writeU64(0xC000, 99);
+        assertEquals(99, mem.readU64(0xC000), "a view shares the mapping");
+        user.close();
+        assertEquals(99, mem.readU64(0xC000), "closing a view does not unmap");
+        assertThrows(IllegalArgumentException.class, () -> mem.guestPointerView(SIZE + 1));
+    }
+
+    @Test
     void rejectsBadSizes() {
         assertThrows(IllegalArgumentException.class, () -> GuestMemory.allocate(0));
         assertThrows(IllegalArgumentException.class, () -> GuestMemory.allocate(4095));
