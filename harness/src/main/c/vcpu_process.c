@@ -37,12 +37,22 @@
  *   in/out (#GP, SIGSEGV trapno 13)  KVM_EXIT_IO, completed after the resume
  *   mov to/from the device window    KVM_EXIT_MMIO, completed after the resume
  *   cli/sti (#GP)                    executed as no-ops (IOPL 3 is emulated)
- *   other faults, guest syscall/int 0x80 (seccomp SIGSYS -> #UD)
+ *   other faults, guest syscall/int 0x80 (seccomp SIGSYS -> #UD), int3
+ *   (#BP, rip after it), single steps with TF (#DB, rip of the next
+ *   instruction, also after an emulated in/out, mov or cli/sti)
  *                                    what the guest's CPL0 handler does under
- *                                    KVM: the frame [cr2, vector, error, rip,
- *                                    cs, rflags, rsp, ss] at 0xB000-64, rsp =
- *                                    0xB000-64, KVM_EXIT_IO out port 0xF0;
- *                                    every later resume: KVM_EXIT_SHUTDOWN
+ *                                    KVM (io.torovj.boot.DescriptorTables):
+ *                                    the frame [cr2, rdx, rax, vector, error,
+ *                                    rip, cs, rflags, rsp, ss] at 0xB000-80,
+ *                                    KVM_EXIT_IO out port 0xF0 with the
+ *                                    handler's registers at its OUT (rsp =
+ *                                    0xB000-80, rip = after the OUT, rax =
+ *                                    cr2, dx = 0xF0); the next resume returns
+ *                                    into the guest as the handler's iretq
+ *                                    would: rip, rsp, rax, rdx and the flags
+ *                                    the monitor may set (TF included) from
+ *                                    the frame, the other registers from the
+ *                                    control page
  *   SIGUSR1 (kick)                   KVM_EXIT_INTR (at once, or at the next
  *                                    resume if it came while we were busy)
  *   anything else                    KVM_EXIT_INTERNAL_ERROR + a stderr line
@@ -93,8 +103,14 @@
 #define DEVICE_WINDOW         0x3FE00000ULL
 #define DEVICE_WINDOW_END     0x40000000ULL
 #define EXCEPTION_STACK_TOP   0xB000ULL
-#define FAULT_FRAME           (EXCEPTION_STACK_TOP - 64)
 #define FAULT_PORT            0xF0
+/* the CPL0 exception handler (io.torovj.boot.DescriptorTables): its frame
+ * (GuestLayout.FAULT_FRAME, 10 qwords) and the rip after its OUT
+ * (DescriptorTables.FAULT_REPORTED_RIP: common handler at 0xB000 + 33 * 16,
+ * OUT at offset 10) */
+#define FAULT_FRAME           (EXCEPTION_STACK_TOP - 80)
+#define FAULT_REPORTED_RIP    0xB21BULL
+enum { F_CR2, F_RDX, F_RAX, F_VECTOR, F_ERROR, F_RIP, F_CS, F_RFLAGS, F_RSP, F_SS };
 #define USER_CS               0x23
 #define USER_DS               0x1B
 #define LINUX_USER64_CS       0x33
@@ -366,27 +382,36 @@ static int has_error_code(int vector)
            vector == 29 || vector == 30;
 }
 
-/* Writes the exception frame, reports the fault-port exit; the vCPU is dead
- * afterwards: every later resume reports KVM_EXIT_SHUTDOWN. Never returns. */
-static __attribute__((noreturn)) void guest_fault(greg_t *g, int vector, uint64_t error, uint64_t cr2,
-                                                  uint64_t rip)
+/* Writes the exception frame and reports the fault-port exit with the
+ * registers the handler has at its OUT. Returns when the monitor resumes the
+ * vCPU, with g set as the handler's iretq would leave it: rip, rsp, rax, rdx
+ * and the flags the monitor may set (FL_FROM_MONITOR, AC) from the frame,
+ * which a debugger may have changed; the other registers from the control
+ * page. Without a debugger the monitor never resumes a faulted vCPU. */
+static void guest_fault(greg_t *g, int vector, uint64_t error, uint64_t cr2, uint64_t rip)
 {
     volatile uint64_t *frame = (volatile uint64_t *)(uintptr_t)FAULT_FRAME;
     uint64_t rflags = ((uint64_t)g[REG_EFL] & ~FL_IOPL) | FL_IOPL;
 
     if (!has_error_code(vector))
         error = 0;
-    frame[0] = cr2;
-    frame[1] = (uint64_t)vector;
-    frame[2] = error;
-    frame[3] = rip;
-    frame[4] = USER_CS;
-    frame[5] = rflags;
-    frame[6] = (uint64_t)g[REG_RSP];
-    frame[7] = USER_DS;
+    frame[F_CR2] = cr2;
+    frame[F_RDX] = (uint64_t)g[REG_RDX];
+    frame[F_RAX] = (uint64_t)g[REG_RAX];
+    frame[F_VECTOR] = (uint64_t)vector;
+    frame[F_ERROR] = error;
+    frame[F_RIP] = rip;
+    frame[F_CS] = USER_CS;
+    frame[F_RFLAGS] = rflags;
+    frame[F_RSP] = (uint64_t)g[REG_RSP];
+    frame[F_SS] = USER_DS;
 
-    g[REG_RIP] = (greg_t)rip;
+    /* the handler at its OUT: the interrupt gate cleared TF */
+    g[REG_RAX] = (greg_t)cr2;
+    g[REG_RDX] = (greg_t)(((uint64_t)g[REG_RDX] & ~0xFFFFULL) | FAULT_PORT);
     g[REG_RSP] = (greg_t)FAULT_FRAME;
+    g[REG_RIP] = (greg_t)FAULT_REPORTED_RIP;
+    g[REG_EFL] = (greg_t)((uint64_t)g[REG_EFL] & ~FL_TF);
     set_exit(KVM_EXIT_IO);
     ctl_u8(RUN_IO_DIRECTION, 1);
     ctl_u8(RUN_IO_SIZE, 1);
@@ -394,19 +419,29 @@ static __attribute__((noreturn)) void guest_fault(greg_t *g, int vector, uint64_
     ctl_u32(RUN_IO_COUNT, 1);
     ctl_u64(RUN_IO_DATA_OFFSET, IO_DATA_OFFSET);
     ctl_u8(IO_DATA_OFFSET, (uint8_t)cr2);      /* al = cr2 in the KVM handler */
-    regs_to_ctl(g);
-    notify_exit();
-    for (;;) {
-        wait_resume();
-        set_exit(KVM_EXIT_SHUTDOWN);
-        notify_exit();
-    }
+    vm_exit(g);
+
+    /* iretq */
+    g[REG_RAX] = (greg_t)frame[F_RAX];
+    g[REG_RDX] = (greg_t)frame[F_RDX];
+    g[REG_RIP] = (greg_t)frame[F_RIP];
+    g[REG_RSP] = (greg_t)frame[F_RSP];
+    g[REG_EFL] = (greg_t)(((uint64_t)g[REG_EFL] & ~(FL_FROM_MONITOR | FL_AC)) |
+                          (frame[F_RFLAGS] & (FL_FROM_MONITOR | FL_AC)));
 }
 
 /* #PF for an instruction fetch outside guest RAM (user, instruction fetch, not present) */
-static __attribute__((noreturn)) void fetch_fault(greg_t *g, uint64_t addr)
+static void fetch_fault(greg_t *g, uint64_t addr)
 {
     guest_fault(g, 14, 0x14, addr, (uint64_t)g[REG_RIP]);
+}
+
+/* After an instruction emulated here (in/out, mov to the window, cli/sti):
+ * the #DB a CPU raises when TF was set before it. */
+static void step_trap(greg_t *g)
+{
+    if ((uint64_t)g[REG_EFL] & FL_TF)
+        guest_fault(g, 1, 0, 0, (uint64_t)g[REG_RIP]);
 }
 
 static void internal_error(greg_t *g, const char *what, int sig, const siginfo_t *si)
@@ -531,6 +566,7 @@ static void do_io(greg_t *g, int len, int out, int size, uint16_t port)
         g[REG_RAX] = (greg_t)r;
     }
     g[REG_RIP] = (greg_t)(rip + (uint64_t)len);
+    step_trap(g);
 }
 
 /* ---- MMIO: mov to/from the device window ---- */
@@ -745,6 +781,7 @@ static void do_mmio(greg_t *g, const struct mov *m, uint64_t addr)
         set_reg(g, m->reg, m->rex, m->kind == MOV_LOAD_ZX ? m->dst_size : m->size, v);
     }
     g[REG_RIP] = (greg_t)(rip + (uint64_t)m->len);
+    step_trap(g);
 }
 
 /* ---- signal handlers ---- */
@@ -773,11 +810,15 @@ static void on_segv(int sig, const siginfo_t *si, greg_t *g)
         int len, out, size, r;
         uint16_t port;
 
-        if (!guest_64bit(g))
+        if (!guest_64bit(g)) {
             guest_fault(g, 13, err, 0, rip);
+            return;
+        }
         r = decode_io(rip, g, &len, &out, &size, &port);
-        if (r < 0)
+        if (r < 0) {
             fetch_fault(g, rip);
+            return;
+        }
         if (r > 0) {
             do_io(g, len, out, size, port);
             return;
@@ -785,9 +826,11 @@ static void on_segv(int sig, const siginfo_t *si, greg_t *g)
         r = fetch(rip);
         if (r == 0xFA || r == 0xFB) {  /* cli, sti: allowed at IOPL 3; IF is not ours to change */
             g[REG_RIP] = (greg_t)(rip + 1);
+            step_trap(g);
             return;
         }
         guest_fault(g, 13, err, 0, rip);
+        return;
     }
     if (trapno == 14 && in_window(addr)) {
         struct mov m;
@@ -796,22 +839,30 @@ static void on_segv(int sig, const siginfo_t *si, greg_t *g)
         if (!in_ram(rip)) {
             if (rip == addr)            /* instruction fetch from the window */
                 guest_fault(g, 14, err, addr, rip);
-            fetch_fault(g, rip);
+            else
+                fetch_fault(g, rip);
+            return;
         }
-        if (!guest_64bit(g))
+        if (!guest_64bit(g)) {
             guest_fault(g, 14, err, addr, rip);
+            return;
+        }
         r = decode_mov(rip, g, &m);
-        if (r < 0)
+        if (r < 0) {
             fetch_fault(g, rip);
+            return;
+        }
         if (r > 0 && m.ea == addr) {
             do_mmio(g, &m, addr);
             return;
         }
         guest_fault(g, 14, err, addr, rip);
+        return;
     }
     if (trapno >= 0 && trapno < 32)
         guest_fault(g, trapno, err, trapno == 14 ? addr : 0, rip);
-    guest_fault(g, 13, 0, 0, rip);
+    else
+        guest_fault(g, 13, 0, 0, rip);
 }
 
 static void on_fault(int sig, siginfo_t *si, void *ctx)
@@ -838,12 +889,16 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
             break;
         case SIGSYS:    /* seccomp: a guest syscall / int 0x80 -> #UD at the instruction */
             guest_fault(g, 6, 0, 0, (uint64_t)(uintptr_t)si->si_call_addr - 2);
+            break;
         case SIGILL:
             guest_fault(g, 6, 0, 0, rip);
+            break;
         case SIGFPE:    /* #DE, or #MF/#XM for x87/SIMD exceptions */
             guest_fault(g, (trapno == 16 || trapno == 19) ? trapno : 0, 0, 0, rip);
-        case SIGTRAP:   /* int3: #BP, rip after it, as the CPU reports; single step: #DB */
+            break;
+        case SIGTRAP:   /* int3: #BP, rip after it, as the CPU reports; single step: #DB, rip of the next instruction */
             guest_fault(g, (trapno == 1 || trapno == 3) ? trapno : 1, 0, 0, rip);
+            break;
         case SIGBUS:
             if (trapno == 17 && ((uint64_t)g[REG_EFL] & FL_AC)) {
                 /* alignment check: CR0.AM is clear under KVM, so EFLAGS.AC has
@@ -853,6 +908,7 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
             }
             trapno = trapno >= 0 && trapno < 32 ? trapno : 14;
             guest_fault(g, trapno, (uint64_t)g[REG_ERR], trapno == 14 ? (uint64_t)(uintptr_t)si->si_addr : 0, rip);
+            break;
         default:
             internal_error(g, "unexpected signal", sig, si);
             break;

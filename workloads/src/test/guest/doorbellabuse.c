@@ -101,7 +101,7 @@ int main(int argc, char **argv)
     } else if (strcmp(v, "fault-port-garbage") == 0) {
         for (unsigned i = 0; i < sizeof frame / sizeof frame[0]; i++)
             frame[i] = 0xfedcba9876543210ULL * (i + 1);
-        frame[1] = 0x80000000ULL;        /* vector: an int that is negative */
+        frame[3] = 0x80000000ULL;        /* vector (io.torovj.boot.GuestFault.VECTOR): an int that is negative */
         __asm__ volatile("movq %%rsp, %%rbx\n\t"
                          "movq %1, %%rsp\n\t"
                          "outb %%al, %0\n\t"

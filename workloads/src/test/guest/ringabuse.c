@@ -1,8 +1,10 @@
 /*
- * ringabuse VARIANT [SEED]: for the "ring" transport only. After a few
- * normal calls through the runtime, it drives the shared rings itself (its
- * own copies of the indices, read from the header the runtime left behind)
- * and then breaks the protocol the way VARIANT says:
+ * ringabuse VARIANT [SEED]: for the "ring" and "aring" transports (same
+ * rings; aring's poller sleeps when idle). After a few normal calls through
+ * the runtime, it drives the shared rings itself (its own copies of the
+ * indices, read from the header the runtime left behind; every publication
+ * of sq_tail rings the doorbell if the poller says it sleeps, as ring.h
+ * requires) and then breaks the protocol the way VARIANT says:
  *
  *   tail-ahead      sq_tail = head + 65 (more submissions than entries)
  *   tail-behind     sq_tail moved back below what the monitor consumed
@@ -16,11 +18,18 @@
  *                   monitor may be reading it
  *   header-scribble garbage in every header field, the monitor-written
  *                   ones included, and misaligned/huge array offsets
+ *   doorbell-spam   rings the doorbell (1, 2 and 4-byte OUTs) with nothing
+ *                   submitted, after idle spells long enough for aring's
+ *                   poller to sleep, between normal calls
+ *   no-doorbell     aring only: waits until the poller sleeps, then submits
+ *                   without ringing the doorbell, and spins
  *
  * The first five must end the VM with a report (the monitor cannot make
  * sense of the indices) - the guest then spins until the monitor stops it;
- * the last three must keep being served: it prints
- * "ringabuse: VARIANT ok" and exits 0. If a completion never arrives, or
+ * the next four must keep being served: it prints
+ * "ringabuse: VARIANT ok" and exits 0; no-doorbell stalls until a limit
+ * ends the VM (the monitor must still end it promptly). If a completion
+ * never arrives, or
  * the monitor does not stop a broken ring, it gives up after 10^10 TSC
  * ticks (a few seconds) with ud2: a #UD report that fails the test.
  */
@@ -28,6 +37,7 @@
 #include "../../../../mechanisms/src/main/guest/ring.h"
 
 #define SPIN_LIMIT (10ULL * 1000 * 1000 * 1000)  /* TSC ticks: at most 10 s at 1 GHz or more */
+#define IDLE_TICKS (2ULL * 1000 * 1000)          /* TSC ticks: 0.5-2 ms, well beyond aring's spin budget */
 
 static volatile uint8_t *area;
 static volatile struct ring_sqe *sqes;
@@ -54,6 +64,33 @@ __attribute__((noreturn)) static void stuck(void)
         __asm__ volatile("ud2" ::: "memory");
 }
 
+static int poller_sleeps(void)
+{
+    return (__atomic_load_n(hdr32(RING_OFF_FLAGS), __ATOMIC_ACQUIRE) & RING_FLAG_POLLER_SLEEPING) != 0;
+}
+
+static void doorbell(void)
+{
+    __asm__ volatile("outb %%al, %%dx" : : "a"((uint8_t)0), "d"(port) : "memory");
+}
+
+/* Publishes sq_tail = v with a full barrier, then rings the doorbell if the
+ * poller sleeps (ring.h, steps 3 and 4). */
+static void publish_tail(uint64_t v)
+{
+    (void)__atomic_exchange_n(idx(RING_OFF_SQ_TAIL), v, __ATOMIC_SEQ_CST);
+    if (poller_sleeps())
+        doorbell();
+}
+
+static void idle(uint64_t ticks)
+{
+    uint64_t start = torovj_rdtsc();
+
+    while (torovj_rdtsc() - start < ticks)
+        ;
+}
+
 /* Waits until the monitor has written completion number h (cq_tail == h + 1). */
 static void await_completion(void)
 {
@@ -73,10 +110,8 @@ static long ring_call(uint64_t user_data, long nr, const uint64_t a[6], uint64_t
     e->nr = (uint64_t)nr;
     for (int i = 0; i < 6; i++)
         e->args[i] = a[i];
-    (void)__atomic_exchange_n(idx(RING_OFF_SQ_TAIL), t + 1, __ATOMIC_SEQ_CST);
+    publish_tail(t + 1);
     t++;
-    if (__atomic_load_n(hdr32(RING_OFF_FLAGS), __ATOMIC_ACQUIRE) & RING_FLAG_POLLER_SLEEPING)
-        __asm__ volatile("outb %%al, %%dx" : : "a"((uint8_t)0), "d"(port) : "memory");
     await_completion();
     volatile struct ring_cqe *c = &cqes[h & mask_cq];
     long ret = (long)c->ret;
@@ -153,8 +188,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: ringabuse VARIANT [SEED]\n");
         return 2;
     }
-    if (bi == NULL || strcmp(torovj_transport_name(), "ring") != 0) {
-        fprintf(stderr, "ringabuse: needs the ring transport, not %s\n", torovj_transport_name());
+    if (bi == NULL || (strcmp(torovj_transport_name(), "ring") != 0 && strcmp(torovj_transport_name(), "aring") != 0)) {
+        fprintf(stderr, "ringabuse: needs the ring or aring transport, not %s\n", torovj_transport_name());
         return 2;
     }
     if (argc > 2)
@@ -162,7 +197,7 @@ int main(int argc, char **argv)
     const char *v = argv[1];
     static const char *const variants[] = {
         "tail-ahead", "tail-behind", "tail-huge", "cq-head-ahead", "cq-head-behind",
-        "garbage-sqe", "sqe-race", "header-scribble",
+        "garbage-sqe", "sqe-race", "header-scribble", "doorbell-spam", "no-doorbell",
     };
     int known = 0;
     for (unsigned i = 0; i < sizeof variants / sizeof variants[0]; i++)
@@ -190,27 +225,27 @@ int main(int argc, char **argv)
         stuck();
 
     if (strcmp(v, "tail-ahead") == 0) {
-        __atomic_store_n(idx(RING_OFF_SQ_TAIL), t + entries + 1, __ATOMIC_RELEASE);
+        publish_tail(t + entries + 1);
         await_the_end();
     } else if (strcmp(v, "tail-behind") == 0) {
-        __atomic_store_n(idx(RING_OFF_SQ_TAIL), t - 3, __ATOMIC_RELEASE);
+        publish_tail(t - 3);
         await_the_end();
     } else if (strcmp(v, "tail-huge") == 0) {
-        __atomic_store_n(idx(RING_OFF_SQ_TAIL), 1ULL << 63, __ATOMIC_RELEASE);
+        publish_tail(1ULL << 63);
         await_the_end();
     } else if (strcmp(v, "cq-head-ahead") == 0) {
         __atomic_store_n(idx(RING_OFF_CQ_HEAD), h + 1000000, __ATOMIC_RELEASE);
         volatile struct ring_sqe *e = &sqes[t & mask_sq];
         e->user_data = t;
         e->nr = SYS_getppid;
-        __atomic_store_n(idx(RING_OFF_SQ_TAIL), t + 1, __ATOMIC_RELEASE);
+        publish_tail(t + 1);
         await_the_end();
     } else if (strcmp(v, "cq-head-behind") == 0) {
         __atomic_store_n(idx(RING_OFF_CQ_HEAD), h - 1000, __ATOMIC_RELEASE);
         volatile struct ring_sqe *e = &sqes[t & mask_sq];
         e->user_data = t;
         e->nr = SYS_getppid;
-        __atomic_store_n(idx(RING_OFF_SQ_TAIL), t + 1, __ATOMIC_RELEASE);
+        publish_tail(t + 1);
         await_the_end();
     } else if (strcmp(v, "garbage-sqe") == 0) {
         for (int i = 0; i < 500; i++) {
@@ -229,7 +264,7 @@ int main(int argc, char **argv)
             e->nr = SYS_getppid;
             for (int j = 0; j < 6; j++)
                 e->args[j] = 0;
-            (void)__atomic_exchange_n(idx(RING_OFF_SQ_TAIL), t + 1, __ATOMIC_SEQ_CST);
+            publish_tail(t + 1);
             t++;
             /* scribble over the entry while the monitor may be reading it */
             uint64_t start = torovj_rdtsc();
@@ -261,6 +296,36 @@ int main(int argc, char **argv)
             if (call3(SYS_getppid, 0, 0, 0) < 0)
                 stuck();
         finish(v);
+    } else if (strcmp(v, "doorbell-spam") == 0) {
+        for (int i = 0; i < 40; i++) {
+            idle(IDLE_TICKS);
+            for (int j = 0; j <= i % 4; j++) {
+                doorbell();
+                __asm__ volatile("outw %%ax, %%dx" : : "a"((uint16_t)0xffff), "d"(port) : "memory");
+                __asm__ volatile("outl %%eax, %%dx" : : "a"((uint32_t)rnd()), "d"(port) : "memory");
+            }
+            if (i % 2)
+                idle(IDLE_TICKS);
+            if (call3(SYS_getppid, 0, 0, 0) < 0)
+                stuck();
+        }
+        finish(v);
+    } else if (strcmp(v, "no-doorbell") == 0) {
+        /* the poller sleeps, and has consumed any doorbell left over from
+         * earlier calls: it sleeps again after an idle spell */
+        uint64_t start = torovj_rdtsc();
+        while (!poller_sleeps())
+            if (torovj_rdtsc() - start > SPIN_LIMIT)
+                stuck();
+        idle(IDLE_TICKS);
+        while (!poller_sleeps())
+            if (torovj_rdtsc() - start > SPIN_LIMIT)
+                stuck();
+        volatile struct ring_sqe *e = &sqes[t & mask_sq];
+        e->user_data = t;
+        e->nr = SYS_getppid;
+        (void)__atomic_exchange_n(idx(RING_OFF_SQ_TAIL), t + 1, __ATOMIC_SEQ_CST);   /* no doorbell */
+        await_the_end();
     }
     stuck();    /* not reached: every variant ends above */
 }

@@ -4,9 +4,12 @@ import io.torovj.memory.GuestMemory;
 
 /**
  * GDT, 64-bit TSS and IDT, plus the CPL0 exception handlers. The guest runs at CPL3; an
- * exception switches to the TSS's rsp0 stack and to a small handler that pushes CR2 and
- * reports through {@link GuestLayout#FAULT_PORT}. The monitor then reads the frame
- * [cr2, vector, error, rip, cs, rflags, rsp, ss] at the handler's rsp (see {@link GuestFault}).
+ * exception switches to the TSS's rsp0 stack and to a small handler that saves rax and rdx,
+ * pushes CR2 and reports through {@link GuestLayout#FAULT_PORT}. The monitor then reads the
+ * frame [cr2, rdx, rax, vector, error, rip, cs, rflags, rsp, ss] at the handler's rsp (see
+ * {@link GuestFault}). The exception is resumable: if the monitor enters the vCPU again, the
+ * handler restores rdx and rax and returns with iretq to the frame's rip, rflags and rsp, which
+ * a debugger may have changed. Without a debugger the monitor ends the VM at the report.
  */
 public final class DescriptorTables {
     private DescriptorTables() {}
@@ -23,7 +26,36 @@ public final class DescriptorTables {
 
     private static final int STUB_SIZE = 16;
     static final long SPURIOUS_STUB = GuestLayout.HANDLER_CODE + 32 * STUB_SIZE;
-    static final long COMMON_HANDLER = SPURIOUS_STUB + STUB_SIZE;
+    public static final long COMMON_HANDLER = SPURIOUS_STUB + STUB_SIZE;
+
+    /** The common handler: report through the fault port, then resume the guest. */
+    private static final byte[] COMMON = {
+        0x50,                                                      // push %rax
+        0x52,                                                      // push %rdx
+        0x0F, 0x20, (byte) 0xD0,                                   // mov %cr2, %rax
+        0x50,                                                      // push %rax
+        0x66, (byte) 0xBA, (byte) GuestLayout.FAULT_PORT, (byte) (GuestLayout.FAULT_PORT >> 8), // mov $port, %dx
+        (byte) 0xEE,                                               // out %al, %dx  (the report)
+        0x48, (byte) 0x83, (byte) 0xC4, 0x08,                      // add $8, %rsp  (drop cr2)
+        0x5A,                                                      // pop %rdx
+        0x58,                                                      // pop %rax
+        0x48, (byte) 0x83, (byte) 0xC4, 0x10,                      // add $16, %rsp (drop vector, error code)
+        0x48, (byte) 0xCF,                                         // iretq
+    };
+    private static final int OUT_OFFSET = 10;
+    /**
+     * Where the vCPU is when the fault report exits to the monitor: just after the handler's
+     * {@code out} (the process platform reports the same, harness/src/main/c/vcpu_process.c).
+     */
+    public static final long FAULT_REPORTED_RIP = COMMON_HANDLER + OUT_OFFSET + 1;
+
+    /**
+     * True if a fault-port exit at {@code rip} came from the exception handler (and not from
+     * guest code doing an {@code out} to the port itself): the handler page is supervisor-only.
+     */
+    public static boolean isHandlerReport(long rip) {
+        return rip >= COMMON_HANDLER + OUT_OFFSET && rip <= FAULT_REPORTED_RIP;
+    }
     /** Vector number pushed for interrupts 32-255, which this guest never enables. */
     public static final int SPURIOUS_VECTOR = 0xFF;
 
@@ -62,15 +94,7 @@ public final class DescriptorTables {
             writeStub(mem, GuestLayout.HANDLER_CODE + (long) v * STUB_SIZE, v, !hasErrorCode(v));
         }
         writeStub(mem, SPURIOUS_STUB, SPURIOUS_VECTOR, true);
-        byte[] common = {
-            0x0F, 0x20, (byte) 0xD0,                                   // mov %cr2, %rax
-            0x50,                                                      // push %rax
-            0x66, (byte) 0xBA, (byte) GuestLayout.FAULT_PORT, (byte) (GuestLayout.FAULT_PORT >> 8), // mov $port, %dx
-            (byte) 0xEE,                                               // out %al, %dx
-            (byte) 0xF4,                                               // hlt
-            (byte) 0xEB, (byte) 0xFD,                                  // jmp hlt
-        };
-        mem.write(COMMON_HANDLER, common);
+        mem.write(COMMON_HANDLER, COMMON);
     }
 
     /** push $0 (if the CPU pushed no error code); push $vector; jmp common. */

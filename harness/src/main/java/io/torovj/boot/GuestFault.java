@@ -5,24 +5,60 @@ import io.torovj.memory.GuestMemoryException;
 
 /**
  * An exception the guest raised, as its CPL0 handler reported it: read from the handler's
- * stack frame [cr2, vector, error code, rip, cs, rflags, rsp, ss].
+ * stack frame, 10 qwords at the handler's rsp when it does its {@code out}:
+ * <pre>
+ *  +0 cr2      +8 rdx (saved)   +16 rax (saved)   +24 vector   +32 error code (0 if none)
+ * +40 rip     +48 cs            +56 rflags        +64 rsp      +72 ss          (pushed by the CPU)
+ * </pre>
+ * The handler resumes the guest from this frame (restores rdx and rax, iretq), so writing
+ * rip, rflags, rsp, rax or rdx there changes where and how the guest continues (a debugger's
+ * register writes, single-stepping with TF).
  */
-public record GuestFault(int vector, long errorCode, long rip, long cr2, long cs, long rflags, long rsp) {
+public record GuestFault(int vector, long errorCode, long rip, long cr2, long cs, long rflags, long rsp,
+                         long ss, long rax, long rdx) {
+
+    /** Frame size in bytes and the offset of each slot. */
+    public static final int FRAME_BYTES = 80;
+    public static final int CR2 = 0, RDX = 8, RAX = 16, VECTOR = 24, ERROR = 32, RIP = 40, CS = 48, RFLAGS = 56,
+            RSP = 64, SS = 72;
 
     /** Reads the frame at the handler's stack pointer; null if the frame is not in guest RAM. */
     public static GuestFault readFrame(GuestMemory mem, long handlerRsp) {
         try {
-            long cr2 = mem.readU64(handlerRsp);
-            int vector = (int) mem.readU64(handlerRsp + 8);
-            long error = mem.readU64(handlerRsp + 16);
-            long rip = mem.readU64(handlerRsp + 24);
-            long cs = mem.readU64(handlerRsp + 32);
-            long rflags = mem.readU64(handlerRsp + 40);
-            long rsp = mem.readU64(handlerRsp + 48);
-            return new GuestFault(vector, error, rip, cr2, cs, rflags, rsp);
+            if (!mem.contains(handlerRsp, FRAME_BYTES)) return null;
+            return new GuestFault((int) mem.readU64(handlerRsp + VECTOR), mem.readU64(handlerRsp + ERROR),
+                    mem.readU64(handlerRsp + RIP), mem.readU64(handlerRsp + CR2), mem.readU64(handlerRsp + CS),
+                    mem.readU64(handlerRsp + RFLAGS), mem.readU64(handlerRsp + RSP), mem.readU64(handlerRsp + SS),
+                    mem.readU64(handlerRsp + RAX), mem.readU64(handlerRsp + RDX));
         } catch (GuestMemoryException e) {
             return null;
         }
+    }
+
+    /** Where the guest resumes. */
+    public static void writeRip(GuestMemory mem, long handlerRsp, long rip) { mem.writeU64(handlerRsp + RIP, rip); }
+
+    /** The rflags the guest resumes with (the handler's iretq loads them all: callers sanitize). */
+    public static void writeRflags(GuestMemory mem, long handlerRsp, long rflags) { mem.writeU64(handlerRsp + RFLAGS, rflags); }
+
+    /** The stack pointer the guest resumes with. */
+    public static void writeRsp(GuestMemory mem, long handlerRsp, long rsp) { mem.writeU64(handlerRsp + RSP, rsp); }
+
+    /** The rax the handler restores. */
+    public static void writeRax(GuestMemory mem, long handlerRsp, long rax) { mem.writeU64(handlerRsp + RAX, rax); }
+
+    /** The rdx the handler restores. */
+    public static void writeRdx(GuestMemory mem, long handlerRsp, long rdx) { mem.writeU64(handlerRsp + RDX, rdx); }
+
+    /** The Linux signal a native process would get for {@code vector} (SIGFPE, SIGTRAP, SIGILL, SIGBUS, SIGSEGV). */
+    public static int signalFor(int vector) {
+        return switch (vector) {
+            case 0, 16, 19 -> 8;   // SIGFPE
+            case 1, 3 -> 5;        // SIGTRAP
+            case 6 -> 4;           // SIGILL
+            case 17 -> 7;          // SIGBUS
+            default -> 11;         // SIGSEGV
+        };
     }
 
     private static final String[] MNEMONICS = {

@@ -58,6 +58,12 @@ public final class GuestLayout {
     /** I/O port the exception handlers use to report a fault; transports must not claim it. */
     public static final int FAULT_PORT = 0x00F0;
 
+    /**
+     * Where the exception handler's frame ({@link GuestFault}, 10 qwords) lies when the guest
+     * faults at CPL3: the CPU switches to the TSS's rsp0 ({@link #EXCEPTION_STACK_TOP}).
+     */
+    public static final long FAULT_FRAME = EXCEPTION_STACK_TOP - 80;
+
     /** Checks a RAM size: a multiple of 2 MiB between {@link #MIN_RAM} and {@link #MAX_RAM}. */
     public static void checkRamSize(long ram) {
         if (ram < MIN_RAM || ram > MAX_RAM || ram % MIB2 != 0) {

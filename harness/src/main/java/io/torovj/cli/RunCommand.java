@@ -1,15 +1,19 @@
 package io.torovj.cli;
 
+import io.torovj.gdb.GdbServer;
 import io.torovj.kvm.KvmException;
 import io.torovj.loader.ElfLoadException;
 import io.torovj.policy.PolicyException;
 import io.torovj.policy.PolicyFile;
 import io.torovj.policy.SyscallPolicy;
 import io.torovj.syscall.MonitorLog;
+import io.torovj.transport.TransportRegistry;
+import io.torovj.vmm.DebugHook;
 import io.torovj.vmm.Platform;
 import io.torovj.vmm.Vm;
 import io.torovj.vmm.VmConfig;
 import io.torovj.vmm.VmResult;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +45,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Environment variable for the guest (repeatable); nothing of the host's is passed.")
     List<String> env = new ArrayList<>();
 
+    @Option(names = "--gdb", paramLabel = "PORT",
+            description = "Start the guest halted at its entry point and serve the GDB remote protocol on PORT "
+                    + "(then: gdb PROGRAM, target remote :PORT).")
+    Integer gdbPort;
+
+    @Option(names = "--gdb-bind", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+            description = "Address the --gdb server listens on. Default: ${DEFAULT-VALUE} (loopback only).")
+    String gdbBind;
+
     @Option(names = {"-v", "--verbose"}, description = "Print stack traces of internal errors and a summary after the run.")
     boolean verbose;
 
@@ -59,7 +72,19 @@ final class RunCommand implements Callable<Integer> {
             }
             VmConfig config = VmConfig.of(program, args).withTransport(transport).withPolicy(policy)
                     .withMemory(memory).withEnv(env).withLog(MonitorLog.stderr()).withPlatform(platform);
-            VmResult result = Vm.run(config);
+            VmResult result;
+            if (gdbPort == null) {
+                result = Vm.run(config);
+            } else {
+                try (GdbServer gdb = listenForGdb()) {
+                    DebugHook.Factory announce = (memory, vcpu, control) -> {
+                        DebugHook hook = gdb.attach(memory, vcpu, control);
+                        System.err.println("torovj: waiting for gdb on " + gdb.address());
+                        return hook;
+                    };
+                    result = Vm.run(config, TransportRegistry.load(), announce);
+                }
+            }
             if (!result.exited()) System.err.println("torovj: " + result.report());
             if (verbose) {
                 System.err.printf("torovj: %s after %.3f ms, %d syscalls, %d VM exits, %d KiB guest RAM resident%n",
@@ -76,6 +101,14 @@ final class RunCommand implements Callable<Integer> {
             return fail(e.getMessage(), e);
         } catch (RuntimeException e) {
             return fail("internal error: " + e, e);
+        }
+    }
+
+    private GdbServer listenForGdb() {
+        try {
+            return GdbServer.listen(gdbBind, gdbPort);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot listen for gdb on " + gdbBind + ":" + gdbPort + ": " + e.getMessage(), e);
         }
     }
 

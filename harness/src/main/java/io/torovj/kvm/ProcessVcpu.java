@@ -142,6 +142,11 @@ public final class ProcessVcpu implements Vcpu {
     public void setSregs(KvmSregs sregs) { }
 
     @Override
+    public long cpuNanos() {
+        return process.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    }
+
+    @Override
     public void kick() {
         if (!closed) LibC.INSTANCE.kill((int) process.pid(), SIGUSR1);
     }

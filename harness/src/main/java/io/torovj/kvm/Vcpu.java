@@ -23,6 +23,13 @@ public interface Vcpu extends AutoCloseable {
     void getSregs(KvmSregs sregs);
     void setSregs(KvmSregs sregs);
 
+    /**
+     * CPU time the guest's execution has used so far, in nanoseconds: on KVM the vCPU thread's
+     * (guest time is accounted to it), on the process platform the vCPU process's. For the
+     * policy's CPU-time limit; safe from any thread.
+     */
+    long cpuNanos();
+
     /** Makes {@link #run()} return soon with {@link #EXIT_KICKED}; safe from any thread. */
     void kick();
 

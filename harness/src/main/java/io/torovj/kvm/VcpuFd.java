@@ -25,6 +25,7 @@ public final class VcpuFd implements Vcpu {
     private final NativeBuffer kickSet = new NativeBuffer(SIGSET_BYTES);
     private final NativeBuffer zeroTimeout = new NativeBuffer(16);
     private volatile int runThreadTid;
+    private volatile long runThreadId = -1;
     private volatile boolean closed;
 
     private VcpuFd(int fd, long runAddress, int runSize) {
@@ -68,6 +69,13 @@ public final class VcpuFd implements Vcpu {
         }
         drainKick();
         runThreadTid = (int) LibC.INSTANCE.syscall(SYS_GETTID, 0, 0, 0, 0);
+        runThreadId = Thread.currentThread().getId();
+    }
+
+    @Override
+    public long cpuNanos() {
+        long id = runThreadId;
+        return id < 0 ? 0 : Math.max(0, java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(id));
     }
 
     /**

@@ -56,6 +56,8 @@ public interface LibC {
     @SaveError int sigemptyset(long set);
     @SaveError int sigaddset(long set, int signum);
     @SaveError int memfd_create(String name, int flags);
+    /** eventfd(2): a counter fd; {@link #read} of 8 bytes blocks until it is non-zero, {@link #write} adds. */
+    @SaveError int eventfd(int initval, int flags);
     @SaveError int ftruncate(int fd, long length);
     @SaveError int kill(int pid, int sig);
     int getpid();

@@ -6,7 +6,7 @@ package io.torovj.transport;
  */
 public interface VmControl {
     /** How a VM ended. */
-    enum Ending { EXITED, FAULT, TRIPLE_FAULT, UNEXPECTED_EXIT, POLICY_KILL, TIME_LIMIT, MONITOR_ERROR }
+    enum Ending { EXITED, FAULT, TRIPLE_FAULT, UNEXPECTED_EXIT, POLICY_KILL, TIME_LIMIT, MONITOR_ERROR, DEBUGGER_KILL }
 
     /** Ends the VM; {@code status} is the guest exit status for EXITED, else the CLI status to use. */
     void stop(Ending ending, int status, String report);

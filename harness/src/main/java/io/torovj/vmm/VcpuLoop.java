@@ -1,5 +1,6 @@
 package io.torovj.vmm;
 
+import io.torovj.boot.DescriptorTables;
 import io.torovj.boot.GuestFault;
 import io.torovj.boot.GuestLayout;
 import io.torovj.kvm.KvmAbi;
@@ -15,7 +16,8 @@ import io.torovj.transport.VmControl.Ending;
 /**
  * The run loop: enter the guest, route the exit to the bus that owns the port or address,
  * repeat until something stops the VM. Nothing here knows about transports. Allocation-free
- * except when the VM ends.
+ * except when the VM ends. With a debugger attached ({@link DebugHook}), guest exceptions and
+ * kicks go to it first, and the guest resumes if it says so.
  */
 final class VcpuLoop {
     private final Vcpu vcpu;
@@ -23,12 +25,19 @@ final class VcpuLoop {
     private final DeviceBus<PortIoDevice> ports;
     private final DeviceBus<MmioDevice> mmio;
     private final VcpuControl control;
+    private final DebugHook debugger;
     private final KvmRegs regs = new KvmRegs();
     private long exits;
     private GuestFault fault;
 
     VcpuLoop(Vcpu vcpu, GuestMemory memory, DeviceBus<PortIoDevice> ports, DeviceBus<MmioDevice> mmio,
              VcpuControl control) {
+        this(vcpu, memory, ports, mmio, control, null);
+    }
+
+    VcpuLoop(Vcpu vcpu, GuestMemory memory, DeviceBus<PortIoDevice> ports, DeviceBus<MmioDevice> mmio,
+             VcpuControl control, DebugHook debugger) {
+        this.debugger = debugger;
         this.vcpu = vcpu;
         this.memory = memory;
         this.ports = ports;
@@ -38,13 +47,16 @@ final class VcpuLoop {
 
     void run() {
         KvmRun exit = vcpu.exit();
+        if (debugger != null) debugger.onStart();
         while (!control.isStopped()) {
             int reason = vcpu.run();
             exits++;
             switch (reason) {
                 case KvmAbi.KVM_EXIT_IO -> onPortIo(exit);
                 case KvmAbi.KVM_EXIT_MMIO -> onMmio(exit);
-                case Vcpu.EXIT_KICKED -> { }
+                case Vcpu.EXIT_KICKED -> {
+                    if (debugger != null && !control.isStopped()) debugger.onKick();
+                }
                 case KvmAbi.KVM_EXIT_SHUTDOWN -> stop(Ending.TRIPLE_FAULT, 134, "guest triple fault (KVM_EXIT_SHUTDOWN)");
                 case KvmAbi.KVM_EXIT_HLT -> stop(Ending.UNEXPECTED_EXIT, 134, "guest halted (KVM_EXIT_HLT)");
                 case KvmAbi.KVM_EXIT_FAIL_ENTRY -> stop(Ending.UNEXPECTED_EXIT, 134,
@@ -88,7 +100,12 @@ final class VcpuLoop {
 
     private void reportFault() {
         vcpu.getRegs(regs);
-        fault = GuestFault.readFrame(memory, regs.rsp());
+        GuestFault reported = GuestFault.readFrame(memory, regs.rsp());
+        if (reported != null && debugger != null && DescriptorTables.isHandlerReport(regs.rip())
+                && debugger.onGuestException(reported, regs.rsp())) {
+            return;                     // the debugger resumes the guest
+        }
+        fault = reported;
         if (fault == null) {
             stop(Ending.FAULT, 139, String.format("guest fault with an unreadable exception frame (rsp=0x%x)", regs.rsp()));
         } else {
@@ -106,13 +123,7 @@ final class VcpuLoop {
 
     /** The signal a native process would have died of, for the exit status. */
     static int signalFor(int vector) {
-        return switch (vector) {
-            case 0, 16, 19 -> 8;   // SIGFPE
-            case 1, 3 -> 5;        // SIGTRAP
-            case 6 -> 4;           // SIGILL
-            case 17 -> 7;          // SIGBUS
-            default -> 11;         // SIGSEGV
-        };
+        return GuestFault.signalFor(vector);
     }
 
     long exits() { return exits; }

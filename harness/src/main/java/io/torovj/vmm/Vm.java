@@ -39,6 +39,9 @@ public final class Vm {
     /** First I/O port handed to transports for doorbells. */
     static final int TRANSPORT_PORT = 0x0100;
 
+    /** How often the CPU-time limit is checked: the limit may be overrun by about this much. */
+    private static final long CPU_CHECK_MILLIS = 20;
+
     private Vm() {}
 
     /**
@@ -50,7 +53,21 @@ public final class Vm {
     }
 
     public static VmResult run(VmConfig config, TransportRegistry transports) throws ElfLoadException {
+        return run(config, transports, null);
+    }
+
+    /**
+     * Runs {@code config}'s program with a debugger attached ({@code debugger} null: none): the
+     * guest starts halted at its entry point until the debugger resumes it.
+     */
+    public static VmResult run(VmConfig config, TransportRegistry transports, DebugHook.Factory debugger)
+            throws ElfLoadException {
         GuestLayout.checkRamSize(config.memorySize());
+        long maxMemory = config.policy().limits().maxMemory().orElse(Long.MAX_VALUE);
+        if (config.memorySize() > maxMemory) {
+            throw new IllegalArgumentException(String.format("guest memory of %d MiB exceeds the policy's maxMemory of %d MiB",
+                    config.memorySize() >> 20, maxMemory >> 20));
+        }
         ElfImage image = ElfLoader.parse(config.program());
         long startNanos = System.nanoTime();
         try (SyscallTransport transport = transports.create(config.transport());
@@ -101,8 +118,9 @@ public final class Vm {
 
                 control.bind(vcpu, Thread.currentThread());
                 control.onForeignStop(fds::interruptBlockingCalls);
-                VcpuLoop loop = new VcpuLoop(vcpu, memory, ports, mmio, control);
-                Timer watchdog = startWatchdog(config, control);
+                DebugHook debug = debugger == null ? null : debugger.attach(memory, vcpu, control);
+                VcpuLoop loop = new VcpuLoop(vcpu, memory, ports, mmio, control, debug);
+                Timer watchdog = startWatchdog(config, control, vcpu);
                 try {
                     transport.start();
                     loop.run();
@@ -110,6 +128,7 @@ public final class Vm {
                     if (watchdog != null) watchdog.cancel();
                     transport.close();          // stops pollers before the vCPU goes away
                     control.unbind();
+                    if (debug != null) debug.onEnd(control.ending(), control.status(), control.report());
                 }
                 long nanos = System.nanoTime() - startNanos;
                 long[] samples = readLatency(memory, latencyBuffer, config.latencySamples());
@@ -144,16 +163,25 @@ public final class Vm {
         return samples;
     }
 
-    private static Timer startWatchdog(VmConfig config, VcpuControl control) {
-        return config.policy().limits().wallClock().map(limit -> {
-            Timer timer = new Timer("torovj-watchdog", true);
-            timer.schedule(new TimerTask() {
-                @Override
-                public void run() {
-                    control.stop(Ending.TIME_LIMIT, 124, "wall-clock limit of " + limit.toMillis() + " ms reached");
+    /** Enforces the policy's wall-clock and CPU-time limits from a timer thread; null if it has none. */
+    private static Timer startWatchdog(VmConfig config, VcpuControl control, Vcpu vcpu) {
+        var limits = config.policy().limits();
+        if (limits.wallClock().isEmpty() && limits.cpuTime().isEmpty()) return null;
+        Timer timer = new Timer("torovj-watchdog", true);
+        limits.wallClock().ifPresent(limit -> timer.schedule(new TimerTask() {
+            @Override
+            public void run() {
+                control.stop(Ending.TIME_LIMIT, 124, "wall-clock limit of " + limit.toMillis() + " ms reached");
+            }
+        }, limit.toMillis()));
+        limits.cpuTime().ifPresent(limit -> timer.scheduleAtFixedRate(new TimerTask() {
+            @Override
+            public void run() {
+                if (vcpu.cpuNanos() > limit.toNanos()) {
+                    control.stop(Ending.TIME_LIMIT, 124, "CPU-time limit of " + limit.toMillis() + " ms reached");
                 }
-            }, limit.toMillis());
-            return timer;
-        }).orElse(null);
+            }
+        }, CPU_CHECK_MILLIS, CPU_CHECK_MILLIS));
+        return timer;
     }
 }

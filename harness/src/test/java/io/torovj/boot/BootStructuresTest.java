@@ -1,6 +1,9 @@
 package io.torovj.boot;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -87,11 +90,55 @@ class BootStructuresTest {
             assertEquals(0x68, mem.readU8(pushAt) & 0xFF);
             assertEquals(v, mem.readU32(pushAt + 1));
         }
-        // the common handler: mov %cr2,%rax; push %rax; mov $FAULT_PORT,%dx; out %al,%dx
+        // the common handler: push %rax; push %rdx; mov %cr2,%rax; push %rax; mov $FAULT_PORT,%dx;
+        // out %al,%dx; add $8,%rsp; pop %rdx; pop %rax; add $16,%rsp; iretq
         long common = DescriptorTables.COMMON_HANDLER;
-        assertEquals(0xD0200F, mem.readU32(common) & 0xFFFFFF);
-        assertEquals(GuestLayout.FAULT_PORT, mem.readU16(common + 6) & 0xFFFF);
-        assertEquals((byte) 0xEE, mem.readU8(common + 8));
+        byte[] expected = {
+            0x50, 0x52, 0x0F, 0x20, (byte) 0xD0, 0x50, 0x66, (byte) 0xBA, (byte) GuestLayout.FAULT_PORT, 0x00,
+            (byte) 0xEE, 0x48, (byte) 0x83, (byte) 0xC4, 0x08, 0x5A, 0x58, 0x48, (byte) 0x83, (byte) 0xC4, 0x10,
+            0x48, (byte) 0xCF,
+        };
+        byte[] actual = new byte[expected.length];
+        mem.read(common, actual, 0, actual.length);
+        assertArrayEquals(expected, actual);
+        // the vCPU is just after the OUT when the report exits; the process platform says the same
+        assertEquals(common + 11, DescriptorTables.FAULT_REPORTED_RIP);
+        assertTrue(DescriptorTables.isHandlerReport(common + 10));
+        assertTrue(DescriptorTables.isHandlerReport(common + 11));
+        assertFalse(DescriptorTables.isHandlerReport(common + 12));
+        assertFalse(DescriptorTables.isHandlerReport(0x401000));
+    }
+
+    @Test
+    void faultFrameIsTenQwordsBelowTheExceptionStackTop() throws Exception {
+        assertEquals(GuestLayout.EXCEPTION_STACK_TOP - 80, GuestLayout.FAULT_FRAME);
+        assertEquals(80, GuestFault.FRAME_BYTES);
+        long f = GuestLayout.FAULT_FRAME;
+        long[] slots = {0xC2, 0xD0, 0xA0, 14, 6, 0x401234, DescriptorTables.USER_CS, 0x3246, 0x7FF000, DescriptorTables.USER_DS};
+        for (int i = 0; i < slots.length; i++) mem.writeU64(f + 8L * i, slots[i]);
+        GuestFault fault = GuestFault.readFrame(mem, f);
+        assertEquals(new GuestFault(14, 6, 0x401234, 0xC2, DescriptorTables.USER_CS, 0x3246, 0x7FF000,
+                DescriptorTables.USER_DS, 0xA0, 0xD0), fault);
+        GuestFault.writeRip(mem, f, 0x401000);
+        GuestFault.writeRflags(mem, f, 0x3346);
+        GuestFault.writeRax(mem, f, 1);
+        GuestFault.writeRdx(mem, f, 2);
+        GuestFault.writeRsp(mem, f, 0x7FE000);
+        GuestFault changed = GuestFault.readFrame(mem, f);
+        assertEquals(0x401000, changed.rip());
+        assertEquals(0x3346, changed.rflags());
+        assertEquals(1, changed.rax());
+        assertEquals(2, changed.rdx());
+        assertEquals(0x7FE000, changed.rsp());
+        assertNull(GuestFault.readFrame(mem, RAM - 8), "a frame running off guest RAM");
+        assertNull(GuestFault.readFrame(mem, -8));
+        // the process platform's launcher hard-codes the same numbers
+        String c = java.nio.file.Files.readString(java.nio.file.Path.of("src/main/c/vcpu_process.c"));
+        assertTrue(c.contains("#define FAULT_FRAME           (EXCEPTION_STACK_TOP - 80)"), "vcpu_process.c FAULT_FRAME");
+        assertTrue(c.contains(String.format("#define FAULT_REPORTED_RIP    0x%XULL", DescriptorTables.FAULT_REPORTED_RIP)),
+                "vcpu_process.c FAULT_REPORTED_RIP");
+        assertTrue(c.contains("enum { F_CR2, F_RDX, F_RAX, F_VECTOR, F_ERROR, F_RIP, F_CS, F_RFLAGS, F_RSP, F_SS };"),
+                "vcpu_process.c frame slots");
     }
 
     @Test

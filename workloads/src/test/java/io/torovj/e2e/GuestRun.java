@@ -24,7 +24,7 @@ final class GuestRun {
     private GuestRun() {}
 
     /** Transports every test runs over. */
-    static final List<String> TRANSPORTS = List.of("pio", "mmio", "ring");
+    static final List<String> TRANSPORTS = List.of("pio", "mmio", "ring", "aring");
 
     static Path guest(String name) {
         return Path.of(System.getProperty("torovj.guestDir", "target/guest"), name + ".elf");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.torovj.mechanisms.AdaptiveRingTransport;
 import io.torovj.memory.GuestMemory;
 import io.torovj.policy.SyscallPolicy;
 import io.torovj.transport.VmControl.Ending;
@@ -171,30 +172,35 @@ class HostileGuestTest {
 
     /** Variants that break the ring protocol: the monitor must end the VM, naming the corrupt ring. */
     static final List<String> RING_CORRUPT = List.of("tail-ahead", "tail-behind", "tail-huge", "cq-head-ahead", "cq-head-behind");
-    /** Variants that stay within what the monitor can serve: garbage in, errnos out, the guest exits 0. */
-    static final List<String> RING_SERVED = List.of("garbage-sqe", "sqe-race", "header-scribble");
+    /**
+     * Variants that stay within what the monitor can serve: garbage in, errnos out, spurious
+     * doorbells ignored (or, for aring, spurious wake-ups), the guest exits 0.
+     */
+    static final List<String> RING_SERVED = List.of("garbage-sqe", "sqe-race", "header-scribble", "doorbell-spam");
+    /** The transports sharing the ring layout: the busy-polling ring and the adaptive one. */
+    static final List<String> RINGS = List.of("ring", "aring");
 
     static Stream<Arguments> ringAbuse() {
-        return GuestRun.platforms().flatMap(p -> Stream.concat(RING_CORRUPT.stream(), RING_SERVED.stream())
-                .map(v -> Arguments.of(p, v)));
+        return GuestRun.platforms().flatMap(p -> RINGS.stream().flatMap(t ->
+                Stream.concat(RING_CORRUPT.stream(), RING_SERVED.stream()).map(v -> Arguments.of(p, t, v))));
     }
 
-    @ParameterizedTest(name = "{0}/{1}")
+    @ParameterizedTest(name = "{0}/{1}: {2}")
     @MethodSource("ringAbuse")
-    void ringAbuseEndsWithAReportOrIsServed(Platform.Kind platform, String variant) throws Exception {
+    void ringAbuseEndsWithAReportOrIsServed(Platform.Kind platform, String transport, String variant) throws Exception {
         GuestRun.assumePlatform(platform);
-        assertMonitorAlive(platform, "ring");
+        assertMonitorAlive(platform, transport);
         List<String> fdsBefore = HostileRun.openFds();
         long checks = GuestMemory.canaryChecks(), damage = GuestMemory.canaryDamage();
 
         GuestRun.Outcome o = assertTimeoutPreemptively(RUN_LIMIT,
-                () -> HostileRun.run(platform, "ring", SyscallPolicy.defaultPolicy(), RAM, "ringabuse", List.of(variant)));
+                () -> HostileRun.run(platform, transport, SyscallPolicy.defaultPolicy(), RAM, "ringabuse", List.of(variant)));
 
-        assertTrue(o.stdout().startsWith("ringabuse: " + variant + "\n"), o.stdout());
+        assertTrue(o.stdout().startsWith("ringabuse: " + variant + "\n"), o.stdout() + o.stderr());
         if (RING_CORRUPT.contains(variant)) {
             assertEquals(Ending.UNEXPECTED_EXIT, o.vm().ending(), o.vm().report());
             assertNotNull(o.vm().report());
-            assertTrue(o.vm().report().startsWith("ring transport: corrupt ring from the guest: "), o.vm().report());
+            assertTrue(o.vm().report().startsWith(transport + " transport: corrupt ring from the guest: "), o.vm().report());
             assertEquals(134, o.vm().status());
         } else {
             assertEquals(Ending.EXITED, o.vm().ending(), o.vm().report());
@@ -203,7 +209,37 @@ class HostileGuestTest {
         }
         assertEquals("", HostileRun.fdDifference(fdsBefore), "the JVM holds the same fds after the VM as before");
         assertCanariesIntact(checks, damage);
-        assertMonitorAlive(platform, "ring");
+        assertMonitorAlive(platform, transport);
+    }
+
+    /**
+     * aring: a guest that submits while the poller sleeps and never rings the doorbell stalls
+     * itself, but the VM still ends at its limit, promptly, and the monitor releases the poller's
+     * eventfd (the stop wakes the sleeping poller).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.torovj.e2e.GuestRun#platforms")
+    void sleepingPollerWithoutADoorbellStillEndsAtTheLimit(Platform.Kind platform) throws Exception {
+        GuestRun.assumePlatform(platform);
+        assertMonitorAlive(platform, "aring");
+        List<String> fdsBefore = HostileRun.openFds();
+        SyscallPolicy policy = SyscallPolicy.builder().allow(List.of("write", "getppid", "exit_group"))
+                .limits(new SyscallPolicy.Limits(OptionalInt.empty(), OptionalLong.empty(),
+                        Optional.of(Duration.ofSeconds(1)), Optional.empty()))
+                .build();
+        long sleepsBefore = AdaptiveRingTransport.totalSleeps();
+        long started = System.nanoTime();
+
+        GuestRun.Outcome o = assertTimeoutPreemptively(RUN_LIMIT,
+                () -> HostileRun.run(platform, "aring", policy, RAM, "ringabuse", List.of("no-doorbell")));
+
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertEquals("ringabuse: no-doorbell\n", o.stdout(), o.stderr());
+        assertEquals(Ending.TIME_LIMIT, o.vm().ending(), o.vm().report());
+        assertTrue(millis < 5_000, "the VM ended " + millis + " ms after it started, with a 1 s limit");
+        assertTrue(AdaptiveRingTransport.totalSleeps() > sleepsBefore, "the poller slept (and the end woke it)");
+        assertEquals("", HostileRun.fdDifference(fdsBefore), "the JVM holds the same fds after the VM as before");
+        assertMonitorAlive(platform, "aring");
     }
 
     // ------------------------------------------------------------------ doorbell abuse
@@ -220,6 +256,8 @@ class HostileGuestTest {
             new Object[] {"pio-in", "pio", Ending.UNEXPECTED_EXIT, "pio transport: bad doorbell access: 1-byte IN from port"},
             new Object[] {"pio-in32", "pio", Ending.UNEXPECTED_EXIT, "pio transport: bad doorbell access: 4-byte IN from port"},
             new Object[] {"pio-in", "ring", Ending.UNEXPECTED_EXIT, "ring transport: bad doorbell access: 1-byte IN from port"},
+            new Object[] {"pio-in", "aring", Ending.UNEXPECTED_EXIT, "aring transport: bad doorbell access: 1-byte IN from port"},
+            new Object[] {"pio-in32", "aring", Ending.UNEXPECTED_EXIT, "aring transport: bad doorbell access: 4-byte IN from port"},
             new Object[] {"pio-unclaimed", "pio", Ending.UNEXPECTED_EXIT, "guest accessed I/O port 0x80, which no device claims"},
             new Object[] {"pio-in-unclaimed", "pio", Ending.UNEXPECTED_EXIT, "guest accessed I/O port 0x80, which no device claims"},
             new Object[] {"pio-unclaimed", "mmio", Ending.UNEXPECTED_EXIT, "guest accessed I/O port 0x80, which no device claims"},
