@@ -58,6 +58,12 @@ final class RunPage {
                 + " · " + Html.esc(rs.env(ENV_CPU_MODEL).orElse("CPU n/a")) + "</p>");
         h.line("<p><span class=\"better\">Smaller is better</span> for every number and chart in this report "
                 + "(time per call, time end to end, CPU time, memory).</p>");
+        // the run's own notes say what the numbers mean (e.g. no /dev/kvm, process platform): up front
+        if (!rs.notes().isEmpty()) {
+            h.line("<ul id=\"run-notes\" class=\"warnings\">");
+            for (String n : rs.notes()) h.line("<li>" + Html.esc(n) + "</li>");
+            h.line("</ul>");
+        }
 
         StringBuilder warn = new StringBuilder();
         List<String> warnings = new ArrayList<>(rs.warnings());
