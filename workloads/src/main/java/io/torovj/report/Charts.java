@@ -83,7 +83,7 @@ final class Charts {
         }
     }
 
-    /** Values of a bar chart, in base units (ns or bytes): series × category → value, error (or null). */
+    /** CellValues of a bar chart, in base units (ns or bytes): series × category → value, error (or null). */
     static final class Bars {
         final List<String> categories = new ArrayList<>();
         final Map<String, Map<String, double[]>> series = new LinkedHashMap<>();
@@ -146,12 +146,12 @@ final class Charts {
                 double v = c.getValue()[0];
                 double e = c.getValue()[1];
                 if (!(v > 0) || !Double.isFinite(v)) {
-                    notes.add(s.getKey() + " / " + c.getKey() + ": value " + Fmt.num(v)
+                    notes.add(s.getKey() + " / " + c.getKey() + ": value " + DisplayFormat.num(v)
                             + " cannot be drawn on a log axis (left off)");
                     continue;
                 }
                 if (!Double.isNaN(e) && v - e <= 0) {
-                    notes.add(s.getKey() + " / " + c.getKey() + ": error bar ±" + Fmt.quantity(time, e)
+                    notes.add(s.getKey() + " / " + c.getKey() + ": error bar ±" + DisplayFormat.quantity(time, e)
                             + " reaches ≤ 0; drawn clipped at 10% of the value");
                     e = 0.9 * v;
                 }
@@ -171,7 +171,7 @@ final class Charts {
         }
         // the unit makes every value >= 1: XChart 3.8.8 draws the error bar of a value below 1 on a log axis at the
         // bottom of the plot (it takes log10(value) < 0 for a negative bar)
-        Fmt.Unit unit = Fmt.unitFor(time, positives.stream().mapToDouble(Double::doubleValue).min().orElse(1));
+        DisplayFormat.Unit unit = DisplayFormat.unitFor(time, positives.stream().mapToDouble(Double::doubleValue).min().orElse(1));
         double yMin = floorDecade(lo / unit.factor() / 2);
         double yMax = ceilDecade(hi / unit.factor() * 1.3);
 
@@ -274,7 +274,7 @@ final class Charts {
         if (kept.isEmpty()) {
             return null;
         }
-        Fmt.Unit unit = displayUnit(true, positives);
+        DisplayFormat.Unit unit = displayUnit(true, positives);
         double lo = positives.stream().mapToDouble(Double::doubleValue).min().orElse(1) / unit.factor();
         double hi = positives.stream().mapToDouble(Double::doubleValue).max().orElse(10) / unit.factor();
         double yMin = floorDecade(lo / 1.5);
@@ -304,7 +304,7 @@ final class Charts {
                 break;
             }
             chart.addAnnotation(new AnnotationLine(x, true, false));
-            chart.addAnnotation(new AnnotationText(Fmt.percentile(p) + "%", x, labelY, false));
+            chart.addAnnotation(new AnnotationText(DisplayFormat.percentile(p) + "%", x, labelY, false));
         }
         for (Curve c : kept) {
             double[] y = new double[c.y().length];
@@ -341,13 +341,13 @@ final class Charts {
         st.setYAxisDecimalPattern("#,##0.###"); // 10,000 rather than 1E4
     }
 
-    private static Fmt.Unit displayUnit(boolean time, List<Double> values) {
+    private static DisplayFormat.Unit displayUnit(boolean time, List<Double> values) {
         double logSum = 0;
         for (double v : values) {
             logSum += Math.log10(v);
         }
         double geo = Math.pow(10, logSum / values.size());
-        return Fmt.unitFor(time, geo);
+        return DisplayFormat.unitFor(time, geo);
     }
 
     static double floorDecade(double v) {

@@ -110,7 +110,7 @@ final class ComparePage {
 
     private String primaryMetric(String w) {
         for (ResultSet rs : runs) {
-            String m = Values.primaryMetric(rs, w);
+            String m = CellValues.primaryMetric(rs, w);
             if (m != null) {
                 return m;
             }
@@ -138,19 +138,19 @@ final class ComparePage {
                 continue;
             }
             for (String t : transports()) {
-                if (runs.stream().noneMatch(rs -> Values.headline(rs, w, t, m).isPresent())) {
+                if (runs.stream().noneMatch(rs -> CellValues.headline(rs, w, t, m).isPresent())) {
                     continue;
                 }
                 h.line("<tr data-workload=\"" + Html.esc(w) + "\"><th>" + Html.esc(w) + "</th><td class=\"metric\">"
-                        + Html.esc(Values.metricLabel(m)) + "</td><td class=\"label\">" + Html.esc(t) + "</td>");
+                        + Html.esc(CellValues.metricLabel(m)) + "</td><td class=\"label\">" + Html.esc(t) + "</td>");
                 for (ResultSet rs : runs) {
                     h.line(cell(rs, w, t, m));
                 }
                 for (int i = 1; i < runs.size(); i++) {
-                    Optional<Values.V[]> p = Values.comparable(runs.get(i), w, t, runs.get(0), w, t, m);
+                    Optional<CellValues.Cell[]> p = CellValues.comparable(runs.get(i), w, t, runs.get(0), w, t, m);
                     if (p.isPresent() && p.get()[1].base() > 0) {
-                        Values.V[] v = p.get();
-                        h.line("<td><div class=\"v\">" + Html.esc(Fmt.ratio(v[0].base() / v[1].base()))
+                        CellValues.Cell[] v = p.get();
+                        h.line("<td><div class=\"v\">" + Html.esc(DisplayFormat.ratio(v[0].base() / v[1].base()))
                                 + "</div><div class=\"s\">" + Html.esc(v[0].statistic()) + " vs "
                                 + Html.esc(v[1].statistic()) + "</div></td>");
                     } else {
@@ -164,15 +164,15 @@ final class ComparePage {
     }
 
     private static String cell(ResultSet rs, String w, String t, String m) {
-        Optional<Values.V> v = Values.headline(rs, w, t, m);
+        Optional<CellValues.Cell> v = CellValues.headline(rs, w, t, m);
         if (v.isEmpty()) {
             return "<td class=\"na\">n/a</td>";
         }
         StringBuilder c = new StringBuilder("<td><div class=\"v\">").append(Html.esc(v.get().text()))
                 .append("</div><div class=\"s\">").append(Html.esc(v.get().statisticLabel())).append(" · n=")
-                .append(Fmt.count(v.get().samples())).append("</div>");
+                .append(DisplayFormat.count(v.get().samples())).append("</div>");
         if (!NATIVE.equals(t)) {
-            Values.comparable(rs, w, t, rs, w, NATIVE, m).ifPresent(p -> c.append("<div class=\"r\">")
+            CellValues.comparable(rs, w, t, rs, w, NATIVE, m).ifPresent(p -> c.append("<div class=\"r\">")
                     .append(RunPage.ratioText(p[0], p[1], "native", v.get().statistic())).append("</div>"));
         }
         return c.append("</td>").toString();
@@ -188,7 +188,7 @@ final class ComparePage {
                 for (int i = 0; i < runs.size(); i++) {
                     String label = labels.get(i);
                     b.series(label);
-                    Values.forBar(runs.get(i), w, t, LATENCY).ifPresent(v -> b.put(label, w, v.base(),
+                    CellValues.forBar(runs.get(i), w, t, LATENCY).ifPresent(v -> b.put(label, w, v.base(),
                             v.baseError()));
                 }
             }
@@ -212,7 +212,7 @@ final class ComparePage {
                 String w = rs.has(HELLOWORLD, WALL) ? HELLOWORLD
                         : rs.workloads().stream().filter(x -> rs.has(x, WALL)).findFirst().orElse(null);
                 if (w != null) {
-                    Values.forBar(rs, w, t, WALL).ifPresent(v -> wall.put(label, t, v.base(), v.baseError()));
+                    CellValues.forBar(rs, w, t, WALL).ifPresent(v -> wall.put(label, t, v.base(), v.baseError()));
                 }
             }
         }

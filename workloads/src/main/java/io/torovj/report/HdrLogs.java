@@ -29,7 +29,7 @@ public final class HdrLogs {
 
     /**
      * Writes the log of a workload × transport (creating {@code hdr/}): format version, start time, legend, then
-     * the intervals in order. Values must be nanoseconds. Returns the file.
+     * the intervals in order. CellValues must be nanoseconds. Returns the file.
      *
      * @param startTimeMillis the run's start, in epoch milliseconds (interval time stamps are relative to it
      *                        when the histograms carry start/end time stamps, as a Recorder's do)

@@ -38,7 +38,7 @@ final class RunPage {
         this.finalDir = finalDir;
         this.workDir = workDir;
         this.colors = Charts.transportColors(rs.transports());
-        this.floors = Values.floors(rs);
+        this.floors = CellValues.floors(rs);
     }
 
     /** Writes index.html and charts/ into the work folder. */
@@ -91,7 +91,7 @@ final class RunPage {
         for (String t : rs.transports()) {
             List<String> missing = new ArrayList<>();
             for (String w : rs.workloads()) {
-                String m = Values.primaryMetric(rs, w);
+                String m = CellValues.primaryMetric(rs, w);
                 if (m != null && !isFloor(w) && rs.rows().stream().noneMatch(r -> r.workload().equals(w)
                         && r.transport().equals(t) && r.metric().equals(m))) {
                     missing.add(w);
@@ -136,7 +136,7 @@ final class RunPage {
     private void summary() {
         List<String[]> rows = new ArrayList<>();
         for (String w : rs.workloads()) {
-            String m = Values.primaryMetric(rs, w);
+            String m = CellValues.primaryMetric(rs, w);
             if (m != null) {
                 rows.add(new String[] {w, m});
             }
@@ -166,7 +166,7 @@ final class RunPage {
             String w = row[0];
             String m = row[1];
             h.line("<tr data-workload=\"" + Html.esc(w) + "\"" + (isFloor(w) ? " class=\"floor\"" : "") + "><th>"
-                    + Html.esc(w) + "<div class=\"s\">" + Html.esc(Values.metricLabel(m)) + "</div></th>");
+                    + Html.esc(w) + "<div class=\"s\">" + Html.esc(CellValues.metricLabel(m)) + "</div></th>");
             for (String t : ts) {
                 h.line(cell(w, t, m, ratios));
             }
@@ -176,26 +176,26 @@ final class RunPage {
     }
 
     private String cell(String w, String t, String m, boolean ratios) {
-        Optional<Values.V> v = Values.headline(rs, w, t, m);
+        Optional<CellValues.Cell> v = CellValues.headline(rs, w, t, m);
         if (v.isEmpty()) {
             return "<td class=\"na\">n/a</td>";
         }
-        Values.V x = v.get();
+        CellValues.Cell x = v.get();
         StringBuilder c = new StringBuilder();
         boolean baseline = NATIVE.equals(t);
         c.append("<td").append(baseline ? " class=\"baseline\"" : "").append(">");
         c.append("<div class=\"v\">").append(Html.esc(x.text())).append("</div>");
         c.append("<div class=\"s\">").append(Html.esc(x.statisticLabel())).append(" · n=")
-                .append(Fmt.count(x.samples())).append("</div>");
+                .append(DisplayFormat.count(x.samples())).append("</div>");
         if (!MEAN.equals(x.statistic())) {
-            Values.of(rs, w, t, m, MEAN).ifPresent(mean -> c.append("<div class=\"m\">mean ")
-                    .append(Html.esc(mean.text())).append(" · n=").append(Fmt.count(mean.samples()))
+            CellValues.of(rs, w, t, m, MEAN).ifPresent(mean -> c.append("<div class=\"m\">mean ")
+                    .append(Html.esc(mean.text())).append(" · n=").append(DisplayFormat.count(mean.samples()))
                     .append("</div>"));
         }
         if (ratios && !baseline) {
-            Optional<Values.V[]> nat = Values.comparable(rs, w, t, rs, w, NATIVE, m);
+            Optional<CellValues.Cell[]> nat = CellValues.comparable(rs, w, t, rs, w, NATIVE, m);
             if (nat.isPresent()) {
-                Values.V[] p = nat.get();
+                CellValues.Cell[] p = nat.get();
                 c.append("<div class=\"r\">").append(ratioText(p[0], p[1], "native", x.statistic()))
                         .append("</div>");
             } else if (!isFloor(w)) {
@@ -203,7 +203,7 @@ final class RunPage {
             }
             String floor = floors.get(t);
             if (LATENCY.equals(m) && floor != null && !isFloor(w)) {
-                Values.comparable(rs, w, t, rs, floor, t, m).ifPresent(p -> c.append("<div class=\"r\">")
+                CellValues.comparable(rs, w, t, rs, floor, t, m).ifPresent(p -> c.append("<div class=\"r\">")
                         .append(ratioText(p[0], p[1], floor, x.statistic())).append("</div>"));
             }
         }
@@ -215,13 +215,13 @@ final class RunPage {
      * {@code 12.3× native (95.0 ns)}: the ratio a/b and b's absolute value, with b's statistic when it is not the
      * one the cell shows.
      */
-    static String ratioText(Values.V a, Values.V b, String what, String shownStatistic) {
+    static String ratioText(CellValues.Cell a, CellValues.Cell b, String what, String shownStatistic) {
         if (b.base() <= 0) {
             return "<span class=\"na\">× " + Html.esc(what) + ": n/a (" + Html.esc(what) + " is 0)</span>";
         }
         String stat = b.statistic().equals(shownStatistic) ? "" : b.statistic() + " ";
-        return "<b>" + Html.esc(Fmt.ratio(a.base() / b.base())) + " " + Html.esc(what) + "</b> <span title=\""
-                + Html.esc(what + " " + b.statistic()) + "\">(" + Html.esc(stat + Fmt.quantity(b.time(), b.base()))
+        return "<b>" + Html.esc(DisplayFormat.ratio(a.base() / b.base())) + " " + Html.esc(what) + "</b> <span title=\""
+                + Html.esc(what + " " + b.statistic()) + "\">(" + Html.esc(stat + DisplayFormat.quantity(b.time(), b.base()))
                 + ")</span>";
     }
 
@@ -257,7 +257,7 @@ final class RunPage {
             b.category(w);
             for (String t : rs.transports()) {
                 b.series(t);
-                Values.forBar(rs, w, t, metric).ifPresent(v -> b.put(t, w, v.base(), v.baseError()));
+                CellValues.forBar(rs, w, t, metric).ifPresent(v -> b.put(t, w, v.base(), v.baseError()));
             }
         }
         return b;
@@ -289,7 +289,7 @@ final class RunPage {
         h.line("<div class=\"grid\">");
         int drawn = 0;
         for (String w : rs.workloads()) {
-            String m = Values.primaryMetric(rs, w);
+            String m = CellValues.primaryMetric(rs, w);
             if (m == null) {
                 continue;
             }
@@ -306,7 +306,7 @@ final class RunPage {
                 continue;
             }
             Charts.Rendered r = Charts.percentiles(charts(), "percentiles-" + w, w + ": "
-                    + Values.metricLabel(m) + " by percentile", curves, colors);
+                    + CellValues.metricLabel(m) + " by percentile", curves, colors);
             if (r != null) {
                 figure(r, "Percentile curves of " + w + " per transport", "Sources: " + String.join("; ", sources)
                         + ".");
@@ -375,7 +375,7 @@ final class RunPage {
         boolean single = ws.size() == 1;
         for (String w : ws) {
             for (String t : rs.transports()) {
-                Values.forBar(rs, w, t, WALL).ifPresent(v -> {
+                CellValues.forBar(rs, w, t, WALL).ifPresent(v -> {
                     if (single) {
                         b.put(t, t, v.base(), v.baseError());
                     } else {
@@ -410,14 +410,14 @@ final class RunPage {
         Map<String, Color> metricColors = new LinkedHashMap<>();
         int i = 0;
         for (String m : MEMORY_METRICS) {
-            metricColors.put(Values.metricLabel(m), Charts.color(i++ + 3));
+            metricColors.put(CellValues.metricLabel(m), Charts.color(i++ + 3));
         }
         for (String t : rs.transports()) {
             b.category(t);
         }
         for (String m : MEMORY_METRICS) {
             for (String t : rs.transports()) {
-                Values.headline(rs, w0, t, m).ifPresent(v -> b.put(Values.metricLabel(m), t, v.base(), null));
+                CellValues.headline(rs, w0, t, m).ifPresent(v -> b.put(CellValues.metricLabel(m), t, v.base(), null));
             }
         }
         b.categories.removeIf(t -> b.series.values().stream().noneMatch(s -> s.containsKey(t)));

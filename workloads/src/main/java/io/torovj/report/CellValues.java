@@ -8,14 +8,14 @@ import java.util.Optional;
 import static io.torovj.report.ResultsSchema.*;
 
 /** Which number stands for a workload × transport × metric, and how two of them are compared. */
-final class Values {
-    private Values() {
+final class CellValues {
+    private CellValues() {
     }
 
     /** A value in base units (ns or bytes) with the statistic it is. */
-    record V(String statistic, double base, Double baseError, long samples, boolean time) {
+    record Cell(String statistic, double base, Double baseError, long samples, boolean time) {
         String text() {
-            return baseError != null ? Fmt.quantity(time, base, baseError) : Fmt.quantity(time, base);
+            return baseError != null ? DisplayFormat.quantity(time, base, baseError) : DisplayFormat.quantity(time, base);
         }
 
         String statisticLabel() {
@@ -28,14 +28,14 @@ final class Values {
     /** Preference for bar charts: the mean with its confidence interval, else the median. */
     static final List<String> BAR_ORDER = List.of(MEAN, P50, MAX, P90, P99, P999);
 
-    static Optional<V> of(ResultSet rs, String w, String t, String metric, String statistic) {
-        return rs.find(w, t, metric, statistic).map(r -> new V(statistic, r.baseValue(), r.baseError(),
+    static Optional<Cell> of(ResultSet rs, String w, String t, String metric, String statistic) {
+        return rs.find(w, t, metric, statistic).map(r -> new Cell(statistic, r.baseValue(), r.baseError(),
                 r.samples(), TIME_METRICS.contains(metric)));
     }
 
-    static Optional<V> first(ResultSet rs, String w, String t, String metric, List<String> order) {
+    static Optional<Cell> first(ResultSet rs, String w, String t, String metric, List<String> order) {
         for (String s : order) {
-            Optional<V> v = of(rs, w, t, metric, s);
+            Optional<Cell> v = of(rs, w, t, metric, s);
             if (v.isPresent()) {
                 return v;
             }
@@ -44,12 +44,12 @@ final class Values {
     }
 
     /** p50, else mean ± error, else what there is. */
-    static Optional<V> headline(ResultSet rs, String w, String t, String metric) {
+    static Optional<Cell> headline(ResultSet rs, String w, String t, String metric) {
         return first(rs, w, t, metric, HEADLINE_ORDER);
     }
 
     /** mean ± error, else p50, else what there is. */
-    static Optional<V> forBar(ResultSet rs, String w, String t, String metric) {
+    static Optional<Cell> forBar(ResultSet rs, String w, String t, String metric) {
         return first(rs, w, t, metric, BAR_ORDER);
     }
 
@@ -57,13 +57,13 @@ final class Values {
      * Two values of the same statistic (the first of {@link #HEADLINE_ORDER} that both sides have), so that a ratio
      * compares like with like; empty when there is none.
      */
-    static Optional<V[]> comparable(ResultSet ra, String wa, String ta, ResultSet rb, String wb, String tb,
+    static Optional<Cell[]> comparable(ResultSet ra, String wa, String ta, ResultSet rb, String wb, String tb,
                                     String metric) {
         for (String s : HEADLINE_ORDER) {
-            Optional<V> a = of(ra, wa, ta, metric, s);
-            Optional<V> b = of(rb, wb, tb, metric, s);
+            Optional<Cell> a = of(ra, wa, ta, metric, s);
+            Optional<Cell> b = of(rb, wb, tb, metric, s);
             if (a.isPresent() && b.isPresent()) {
-                return Optional.of(new V[] {a.get(), b.get()});
+                return Optional.of(new Cell[] {a.get(), b.get()});
             }
         }
         return Optional.empty();

@@ -3,8 +3,8 @@ package io.torovj.report;
 import java.util.Locale;
 
 /** Number formatting for the report: three significant digits, a unit chosen per value. */
-final class Fmt {
-    private Fmt() {
+final class DisplayFormat {
+    private DisplayFormat() {
     }
 
     /** A display unit: name and size in base units (ns or bytes). */
