@@ -93,11 +93,7 @@ final class RunCommand implements Callable<Integer> {
             return result.status();
         } catch (ElfLoadException e) {
             return fail(program + ": " + e.getMessage(), e);
-        } catch (PolicyException e) {
-            return fail(e.getMessage(), e);
-        } catch (KvmException e) {
-            return fail(e.getMessage(), e);
-        } catch (IllegalArgumentException e) {
+        } catch (PolicyException | KvmException | IllegalArgumentException e) {
             return fail(e.getMessage(), e);
         } catch (RuntimeException e) {
             return fail("internal error: " + e, e);

@@ -242,8 +242,8 @@ public final class GuestMemory implements AutoCloseable {
     public void write(long gpa, byte[] src) { write(gpa, src, 0, src.length); }
 
     public void fill(long gpa, long len, byte value) {
-        int off = check(gpa, len);
-        for (int i = 0; i < (int) len; i++) bytes.put(off + i, value);
+        check(gpa, len);
+        LibC.INSTANCE.memset(base + gpa, value, len);
     }
 
     /**

@@ -60,6 +60,7 @@ public interface LibC {
     @SaveError int eventfd(int initval, int flags);
     @SaveError int ftruncate(int fd, long length);
     @SaveError int kill(int pid, int sig);
+    long memset(long s, int c, long n);
     int getpid();
     int getppid();
     String strerror(int errnum);

@@ -21,7 +21,6 @@ public final class PathResolver implements AutoCloseable {
     private static final long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_BENEATH = 0x08;
     private static final long SYS_OPENAT2 = 437;
     private static final int AT_REMOVEDIR = 0x200;
-    private static final int LOG_KEY_PATHS = 3 * SyscallDispatcher.TABLE_SIZE;
 
     private final GuestMemory memory;
     private final FdTable fds;
@@ -153,7 +152,7 @@ public final class PathResolver implements AutoCloseable {
     }
 
     private long denied(String call, String path, String why) {
-        log.once(LOG_KEY_PATHS + call.length(), "policy denied " + call + "(\"" + path + "\"): " + why + ": -EPERM (logged once)");
+        log.once("path-denied:" + call, "policy denied " + call + "(\"" + path + "\"): " + why + ": -EPERM (logged once)");
         return -Errno.EPERM;
     }
 

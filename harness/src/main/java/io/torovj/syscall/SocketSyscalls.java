@@ -22,7 +22,6 @@ public final class SocketSyscalls {
     static final int SOCKADDR_IN_SIZE = 16, MAX_OPTION = 64;
     static final int ENOPROTOOPT = 92;
     private static final long SYS_SENDTO = 44, SYS_RECVFROM = 45, SYS_GETSOCKNAME = 51;
-    private static final int LOG_KEY = 4 * SyscallDispatcher.TABLE_SIZE;
 
     private final GuestMemory memory;
     private final FdTable fds;
@@ -230,7 +229,7 @@ public final class SocketSyscalls {
     }
 
     private long denied(String call, String why, long errno) {
-        log.once(LOG_KEY + call.length(), "policy denied " + call + ": " + why + " (logged once)");
+        log.once("socket-denied:" + call, "policy denied " + call + ": " + why + " (logged once)");
         return errno;
     }
 }

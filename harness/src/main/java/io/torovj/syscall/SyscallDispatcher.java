@@ -51,7 +51,9 @@ public final class SyscallDispatcher {
         }
         SyscallHandler handler = handlers[(int) nr];
         if (handler == null) {
-            log.once(LOG_KEY_UNIMPLEMENTED + (int) nr, "syscall " + describe(nr) + " is not implemented: -ENOSYS");
+            if (!log.logged(LOG_KEY_UNIMPLEMENTED + (int) nr)) {
+                log.once(LOG_KEY_UNIMPLEMENTED + (int) nr, "syscall " + describe(nr) + " is not implemented: -ENOSYS");
+            }
             return -Errno.ENOSYS;
         }
         try {
@@ -76,8 +78,10 @@ public final class SyscallDispatcher {
 
     private long deny(long nr, long a0, long a1, long a2) {
         int key = nr >= 0 && nr < TABLE_SIZE ? (int) nr : TABLE_SIZE - 1;
+        boolean kill = policy.onViolation() == SyscallPolicy.ViolationAction.KILL;
+        if (!kill && log.logged(key)) return -Errno.EPERM;     // a guest spamming denied calls costs no allocation
         String call = String.format("%s(0x%x, 0x%x, 0x%x, ...)", describe(nr), a0, a1, a2);
-        if (policy.onViolation() == SyscallPolicy.ViolationAction.KILL) {
+        if (kill) {
             log.line("policy violation: " + call + " is not allowed; killing the VM");
             control.stop(VmControl.Ending.POLICY_KILL, 137, "policy violation: " + call + " is not allowed");
             return -Errno.EPERM;

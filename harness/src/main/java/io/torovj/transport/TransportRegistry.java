@@ -6,11 +6,21 @@ import java.util.TreeMap;
 
 /** Every transport on the class path, by name. */
 public final class TransportRegistry {
-    private final Map<String, TransportProvider> providers = new TreeMap<>();
+    private final Map<String, TransportProvider> providers = new TreeMap<>();  // filled once, then read-only
 
     private TransportRegistry() {}
 
+    /** Scanning the class path is not free: every VM of a process shares the first scan. */
+    private static final class Installed {
+        static final TransportRegistry REGISTRY = scan();
+    }
+
+    /** The transports on the class path (scanned once per process). */
     public static TransportRegistry load() {
+        return Installed.REGISTRY;
+    }
+
+    private static TransportRegistry scan() {
         TransportRegistry registry = new TransportRegistry();
         for (TransportProvider p : ServiceLoader.load(TransportProvider.class)) {
             TransportProvider previous = registry.providers.putIfAbsent(p.name(), p);
@@ -22,7 +32,7 @@ public final class TransportRegistry {
         return registry;
     }
 
-    public Map<String, TransportProvider> providers() { return providers; }
+    public Map<String, TransportProvider> providers() { return java.util.Collections.unmodifiableMap(providers); }
 
     /** The transport named {@code name}; the message lists the known ones if there is none. */
     public SyscallTransport create(String name) {

@@ -12,4 +12,15 @@ public interface VmControl {
     void stop(Ending ending, int status, String report);
 
     boolean isStopped();
+
+    /**
+     * What a transport's write-only doorbell port answers to an IN: it ends the VM with a report
+     * rather than hand the guest a made-up value. Returns the (unused) value for the IN.
+     */
+    static long refuseDoorbellRead(VmControl control, String transport, int port, int size) {
+        control.stop(Ending.UNEXPECTED_EXIT, 134, String.format(
+                "%s transport: bad doorbell access: %d-byte IN from port 0x%x (the doorbell is write-only)",
+                transport, size, port));
+        return 0;
+    }
 }

@@ -223,10 +223,7 @@ public final class AdaptiveRingTransport implements SyscallTransport, PortIoDevi
 
     @Override
     public long in(int port, int size) {
-        // the doorbell is write-only: end the VM rather than hand the guest a made-up value
-        control.stop(VmControl.Ending.UNEXPECTED_EXIT, 134, String.format(
-                "aring transport: bad doorbell access: %d-byte IN from port 0x%x (the doorbell is write-only)", size, port));
-        return 0;
+        return VmControl.refuseDoorbellRead(control, name(), port, size);
     }
 
     @Override
