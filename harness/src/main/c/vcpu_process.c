@@ -28,15 +28,22 @@
  *               {suberror u32 @32, ndata u32 @36, data u64[] @40}
  *   4096..4239  struct kvm_regs (rax rbx rcx rdx rsi rdi rsp rbp r8..r15 rip rflags)
  *   4352        u32 0x504A5654 ("TVJP") once setup is complete
+ *   4368..4407  the special registers the monitor set (KVM_SET_SREGS): cr3 u64
+ *               @4368, the task register's base u64 @4376 and limit u32 @4384,
+ *               cr4 u64 @4392, efer u64 @4400
  *
  * Handshake: the monitor writes 'R' to our stdin to (re)enter the guest; we
  * write 'X' to stdout when the control page holds the next exit. EOF or an
  * error on stdin (or stdout) means the monitor is gone: _exit(0).
  *
  * Exits:
- *   in/out (#GP, SIGSEGV trapno 13)  KVM_EXIT_IO, completed after the resume
+ *   in/out (#GP, SIGSEGV trapno 13)  KVM_EXIT_IO, completed after the resume,
+ *                                    if the guest's TSS I/O bitmap grants the
+ *                                    port (read from guest RAM through the
+ *                                    task register, as the CPU does; IOPL is
+ *                                    0 and, as on PVM, never consulted);
+ *                                    otherwise #GP, as on KVM
  *   mov to/from the device window    KVM_EXIT_MMIO, completed after the resume
- *   cli/sti (#GP)                    executed as no-ops (IOPL 3 is emulated)
  *   other faults, guest syscall/int 0x80 (seccomp SIGSYS -> #UD), int3
  *   (#BP, rip after it), single steps with TF (#DB, rip of the next
  *   instruction, also after an emulated in/out, mov or cli/sti)
@@ -58,6 +65,15 @@
  *   anything else                    KVM_EXIT_INTERNAL_ERROR + a stderr line
  * An I/O or MMIO instruction is completed (in/load data stored, rip advanced)
  * only if the monitor left rip at the instruction, as KVM does.
+ *
+ * Paging: at the first entry the guest's own page tables (CR3 from the
+ * control page) are walked, and every 4 KiB page of the identity mapping is
+ * given the protection a CPL3 access has there: supervisor-only and absent
+ * pages PROT_NONE, read-only pages PROT_READ|PROT_EXEC, the rest RWX. So the
+ * system pages (GDT, TSS, IDT, page tables, exception stack and handlers)
+ * fault at CPL3 as on KVM, and a #PF on a present supervisor or read-only
+ * page reports "protection violation" as the CPU does. The launcher itself
+ * reaches guest RAM through a second mapping of the same memfd (ram_alias).
  *
  * Entering the guest: we raise SIGUSR2 at ourselves; its handler (like all of
  * ours, on a sigaltstack) loads the guest registers into the ucontext and
@@ -135,6 +151,14 @@ enum { F_CR2, F_RDX, F_RAX, F_VECTOR, F_ERROR, F_RIP, F_CS, F_RFLAGS, F_RSP, F_S
 #define REGS_OFFSET           4096
 #define READY_OFFSET          4352
 #define READY_MAGIC           0x504A5654u
+#define SREGS_CR3             4368
+#define SREGS_TR_BASE         4376
+#define SREGS_TR_LIMIT        4384
+#define SREGS_CR4             4392
+#define SREGS_EFER            4400
+#define CR4_SMEP              (1ULL << 20)
+#define EFER_NXE              (1ULL << 11)
+#define PF_FETCH              0x10ULL
 
 #define KVM_EXIT_IO             2
 #define KVM_EXIT_MMIO           6
@@ -151,7 +175,6 @@ enum { K_RAX, K_RBX, K_RCX, K_RDX, K_RSI, K_RDI, K_RSP, K_RBP,
 #define FL_ARITH   0x8D5ULL        /* CF PF AF ZF SF OF */
 #define FL_TF      0x100ULL
 #define FL_DF      0x400ULL
-#define FL_IOPL    0x3000ULL
 #define FL_AC      0x40000ULL
 #define FL_FROM_MONITOR (FL_ARITH | FL_TF | FL_DF)
 
@@ -161,6 +184,7 @@ enum { K_RAX, K_RBX, K_RCX, K_RDX, K_RSI, K_RDI, K_RSP, K_RBP,
 
 static volatile uint8_t *ctl;
 static uint64_t ram_end;                    /* RAM_SIZE: guest RAM is [0x1000, ram_end) */
+static volatile uint8_t *ram_alias;         /* all of guest RAM, for the launcher's own accesses */
 static uintptr_t text_lo, text_hi;
 static volatile sig_atomic_t in_launcher = 1;  /* 0 only while the guest runs */
 static volatile sig_atomic_t kick_pending;
@@ -275,6 +299,7 @@ static inline void ctl_u16(unsigned off, uint16_t v) { *(volatile uint16_t *)(ct
 static inline void ctl_u32(unsigned off, uint32_t v) { *(volatile uint32_t *)(ctl + off) = v; }
 static inline void ctl_u64(unsigned off, uint64_t v) { *(volatile uint64_t *)(ctl + off) = v; }
 static inline uint64_t ctl_get_u64(unsigned off) { return *(volatile uint64_t *)(ctl + off); }
+static inline uint32_t ctl_get_u32(unsigned off) { return *(volatile uint32_t *)(ctl + off); }
 
 static void set_exit(uint32_t reason)
 {
@@ -283,13 +308,13 @@ static void set_exit(uint32_t reason)
     ctl_u32(RUN_EXIT_REASON, reason);
 }
 
-/* guest registers -> control kvm_regs (IOPL reads as 3: it is emulated) */
+/* guest registers -> control kvm_regs */
 static void regs_to_ctl(const greg_t *g)
 {
     for (int i = 0; i < 16; i++)
         ctl_u64(REGS_OFFSET + 8 * i, (uint64_t)g[kvm_greg[i]]);
     ctl_u64(REGS_OFFSET + 8 * K_RIP, (uint64_t)g[REG_RIP]);
-    ctl_u64(REGS_OFFSET + 8 * K_RFLAGS, ((uint64_t)g[REG_EFL] & ~FL_IOPL) | FL_IOPL);
+    ctl_u64(REGS_OFFSET + 8 * K_RFLAGS, (uint64_t)g[REG_EFL]);
 }
 
 /* control kvm_regs -> guest registers; of rflags only CF PF AF ZF SF OF DF TF */
@@ -371,7 +396,93 @@ static inline int fetch(uint64_t addr)
 {
     if (!in_ram(addr))
         return -1;
-    return *(volatile const uint8_t *)(uintptr_t)addr;
+    return ram_alias[addr];
+}
+
+/* 8 bytes of guest RAM at addr (8-aligned), or 0 if they are not all in it. */
+static inline uint64_t ram_u64(uint64_t addr)
+{
+    if (!in_ram(addr) || addr + 8 > ram_end || (addr & 7))
+        return 0;
+    return *(volatile const uint64_t *)(ram_alias + addr);
+}
+
+/* ---- paging: the guest's page tables, walked as the MMU does ---- */
+
+#define PTE_P     0x1ULL
+#define PTE_W     0x2ULL
+#define PTE_U     0x4ULL
+#define PTE_PS    0x80ULL
+#define PTE_FRAME 0x000FFFFFFFFFF000ULL
+
+/* The protection a CPL3 access gets at the 4 KiB page of va: PROT_NONE if a
+ * level is absent or supervisor-only (*present tells which), PROT_READ|EXEC
+ * if read-only, else RWX. A page that does not map to its own address (the
+ * launcher can only identity-map) gets PROT_NONE. */
+static int user_prot(uint64_t va, int *present)
+{
+    uint64_t table = ctl_get_u64(SREGS_CR3) & PTE_FRAME, rights = PTE_W | PTE_U, e = 0;
+    int level;
+
+    *present = 0;
+    for (level = 0; level < 4; level++) {
+        e = ram_u64(table + 8 * ((va >> (39 - 9 * level)) & 511));
+        if (!(e & PTE_P))
+            return PROT_NONE;
+        rights &= e;
+        if ((level == 1 || level == 2) && (e & PTE_PS))
+            break;
+        table = e & PTE_FRAME;
+    }
+    uint64_t page_mask = level == 4 ? 0xFFFULL : level == 2 ? 0x1FFFFFULL : 0x3FFFFFFFULL;
+    if (((e & PTE_FRAME & ~page_mask) | (va & page_mask)) != va)
+        return PROT_NONE;
+    *present = 1;
+    if (!(rights & PTE_U))
+        return PROT_NONE;
+    return (rights & PTE_W) ? PROT_READ | PROT_WRITE | PROT_EXEC : PROT_READ | PROT_EXEC;
+}
+
+/* Gives the identity mapping of guest RAM the protections of the guest's own
+ * page tables; runs of equal protection take one mprotect each. */
+static void apply_guest_paging(void)
+{
+    uint64_t run_start = GUEST_RAM_START;
+    int present, run_prot = user_prot(GUEST_RAM_START, &present);
+
+    for (uint64_t va = GUEST_RAM_START + 4096; va <= ram_end; va += 4096) {
+        int prot = va < ram_end ? user_prot(va, &present) : -1;
+        if (prot == run_prot)
+            continue;
+        if (sys3(SYS_mprotect, (long)run_start, (long)(va - run_start), run_prot) != 0) {
+            say("mprotect of guest RAM failed");
+            die_now(70);
+        }
+        run_start = va;
+        run_prot = prot;
+    }
+}
+
+/* ---- port I/O permission: the TSS I/O bitmap, as the CPU reads it ---- */
+
+/* 1 if a CPL3 access of size bytes at port is allowed: the two bitmap bytes
+ * at the TSS's I/O map base + port/8 lie within the TSS limit and every bit
+ * of the access is clear. IOPL is not consulted (PVM ignores it at CPL3; on
+ * VMX/SVM IOPL is 0 here, so the bitmap decides there too). */
+static int io_allowed(uint16_t port, int size)
+{
+    uint64_t tss = ctl_get_u64(SREGS_TR_BASE);
+    uint64_t limit = ctl_get_u32(SREGS_TR_LIMIT);
+
+    if (limit < 103 || !in_ram(tss) || tss + 104 > ram_end)
+        return 0;
+    uint64_t base = (uint64_t)ram_alias[tss + 102] | (uint64_t)ram_alias[tss + 103] << 8;
+    uint64_t at = base + port / 8u;
+    if (at + 1 > limit || tss + at + 2 > ram_end)
+        return 0;
+    uint32_t word = (uint32_t)ram_alias[tss + at] | (uint32_t)ram_alias[tss + at + 1] << 8;
+    uint32_t mask = ((1u << size) - 1u) << (port & 7u);
+    return (word & mask) == 0;
 }
 
 /* ---- faults: what the guest's CPL0 handler does under KVM ---- */
@@ -390,8 +501,8 @@ static int has_error_code(int vector)
  * page. Without a debugger the monitor never resumes a faulted vCPU. */
 static void guest_fault(greg_t *g, int vector, uint64_t error, uint64_t cr2, uint64_t rip)
 {
-    volatile uint64_t *frame = (volatile uint64_t *)(uintptr_t)FAULT_FRAME;
-    uint64_t rflags = ((uint64_t)g[REG_EFL] & ~FL_IOPL) | FL_IOPL;
+    volatile uint64_t *frame = (volatile uint64_t *)(ram_alias + FAULT_FRAME);
+    uint64_t rflags = (uint64_t)g[REG_EFL];
 
     if (!has_error_code(vector))
         error = 0;
@@ -430,10 +541,19 @@ static void guest_fault(greg_t *g, int vector, uint64_t error, uint64_t cr2, uin
                           (frame[F_RFLAGS] & (FL_FROM_MONITOR | FL_AC)));
 }
 
+/* A #PF error code as the guest's CPU reports it: the I/D bit only where
+ * CR4.SMEP or EFER.NXE is on (the host always has NX, so it always sets it). */
+static uint64_t pf_error(uint64_t err)
+{
+    if (!(ctl_get_u64(SREGS_CR4) & CR4_SMEP) && !(ctl_get_u64(SREGS_EFER) & EFER_NXE))
+        err &= ~PF_FETCH;
+    return err;
+}
+
 /* #PF for an instruction fetch outside guest RAM (user, instruction fetch, not present) */
 static void fetch_fault(greg_t *g, uint64_t addr)
 {
-    guest_fault(g, 14, 0x14, addr, (uint64_t)g[REG_RIP]);
+    guest_fault(g, 14, pf_error(0x14), addr, (uint64_t)g[REG_RIP]);
 }
 
 /* After an instruction emulated here (in/out, mov to the window, cli/sti):
@@ -819,17 +939,11 @@ static void on_segv(int sig, const siginfo_t *si, greg_t *g)
             fetch_fault(g, rip);
             return;
         }
-        if (r > 0) {
+        if (r > 0 && io_allowed(port, size)) {
             do_io(g, len, out, size, port);
             return;
         }
-        r = fetch(rip);
-        if (r == 0xFA || r == 0xFB) {  /* cli, sti: allowed at IOPL 3; IF is not ours to change */
-            g[REG_RIP] = (greg_t)(rip + 1);
-            step_trap(g);
-            return;
-        }
-        guest_fault(g, 13, err, 0, rip);
+        guest_fault(g, 13, err, 0, rip);   /* a port the bitmap refuses, cli/sti at IOPL 0, ... */
         return;
     }
     if (trapno == 14 && in_window(addr)) {
@@ -838,13 +952,13 @@ static void on_segv(int sig, const siginfo_t *si, greg_t *g)
 
         if (!in_ram(rip)) {
             if (rip == addr)            /* instruction fetch from the window */
-                guest_fault(g, 14, err, addr, rip);
+                guest_fault(g, 14, pf_error(err), addr, rip);
             else
                 fetch_fault(g, rip);
             return;
         }
         if (!guest_64bit(g)) {
-            guest_fault(g, 14, err, addr, rip);
+            guest_fault(g, 14, pf_error(err), addr, rip);
             return;
         }
         r = decode_mov(rip, g, &m);
@@ -856,9 +970,16 @@ static void on_segv(int sig, const siginfo_t *si, greg_t *g)
             do_mmio(g, &m, addr);
             return;
         }
-        guest_fault(g, 14, err, addr, rip);
+        guest_fault(g, 14, pf_error(err), addr, rip);
         return;
     }
+    if (trapno == 14 && in_ram(addr)) {
+        int present;
+        (void)user_prot(addr, &present);   /* the host saw PROT_NONE; the guest's MMU may see a present page */
+        err = present ? err | PTE_P : err & ~PTE_P;
+    }
+    if (trapno == 14)
+        err = pf_error(err);
     if (trapno >= 0 && trapno < 32)
         guest_fault(g, trapno, err, trapno == 14 ? addr : 0, rip);
     else
@@ -980,6 +1101,7 @@ static void on_start(int sig, siginfo_t *si, void *ctx)
         die_now(70);
     }
     wait_resume();
+    apply_guest_paging();           /* the monitor has set CR3 and built the tables by now */
     for (int i = 0; i < 16; i++)
         g[kvm_greg[i]] = 0;
     g[REG_EFL] = (greg_t)((uint64_t)g[REG_EFL] & ~(FL_FROM_MONITOR | FL_AC));
@@ -1172,6 +1294,17 @@ int main(int argc, char **argv)
     if (!map_fixed(DEVICE_WINDOW, DEVICE_WINDOW_END - DEVICE_WINDOW, PROT_NONE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0, "the device window"))
         return 70;
+    /* the launcher's own view of guest RAM (after the fixed maps: it lands far above them) */
+    void *alias = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_SHARED, ram_fd, 0);
+    if (alias == MAP_FAILED) {
+        say_errno("mmap of the launcher's view of guest RAM", errno);
+        return 70;
+    }
+    if ((uintptr_t)alias < DEVICE_WINDOW_END) {
+        say("the launcher's view of guest RAM landed below the device window");
+        return 70;
+    }
+    ram_alias = alias;
 
     int ctl_fd = open(argv[3], O_RDWR | O_CLOEXEC);
     if (ctl_fd < 0) {

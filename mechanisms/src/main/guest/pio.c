@@ -4,7 +4,8 @@
  * The syscall goes into vCPU 0's struct torovj_request (nr, args), then an
  * `outb` to boot_info->doorbell_port traps to the monitor (KVM_EXIT_IO),
  * which executes the call and writes request->ret before resuming the vCPU
- * after the out instruction. IOPL=3 lets CPL3 code execute the out.
+ * after the out instruction. The TSS I/O permission bitmap grants CPL3 code
+ * this one port (IOPL is 0): any other port is a #GP.
  */
 #include <stdint.h>
 

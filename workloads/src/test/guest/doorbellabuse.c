@@ -17,6 +17,9 @@
  *   pio-in32        IN (dword) from the doorbell port
  *   pio-unclaimed   OUT to port 0x80, which no device claims
  *   pio-in-unclaimed IN from port 0x80
+ *   pio-beyond-bitmap OUT to port 0x8000, past the TSS I/O bitmap
+ *   pio-out32       4-byte OUT to the doorbell port (only its first port is granted)
+ *   pio-rep-outs    rep outsb (4 bytes) to port 0x80
  * any transport (the exception handlers' report port, 0xF0, called
  * without an exception):
  *   fault-port-wild-rsp   OUT 0xF0 with rsp far outside RAM
@@ -28,6 +31,7 @@
 #define DEVICE_WINDOW_END 0x40000000UL
 #define FAULT_PORT        0xF0
 #define UNCLAIMED_PORT    0x80
+#define HIGH_PORT         0x8000
 
 static uint64_t frame[16];
 
@@ -55,7 +59,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "doorbellabuse: %s needs the mmio transport\n", v);
         return 2;
     }
-    if (strncmp(v, "pio-in", 6) == 0 && strcmp(v, "pio-in-unclaimed") != 0 && port == 0) {
+    if ((strcmp(v, "pio-in") == 0 || strcmp(v, "pio-in32") == 0 || strcmp(v, "pio-out32") == 0) && port == 0) {
         fprintf(stderr, "doorbellabuse: %s needs a transport with a doorbell port\n", v);
         return 2;
     }
@@ -91,6 +95,15 @@ int main(int argc, char **argv)
         uint8_t x;
         __asm__ volatile("inb %1, %0" : "=a"(x) : "i"(UNCLAIMED_PORT) : "memory");
         value = x;
+    } else if (strcmp(v, "pio-beyond-bitmap") == 0) {
+        __asm__ volatile("outb %%al, %%dx" : : "d"((uint16_t)HIGH_PORT), "a"((uint8_t)0) : "memory");
+    } else if (strcmp(v, "pio-out32") == 0) {
+        __asm__ volatile("outl %%eax, %%dx" : : "d"(port), "a"(0u) : "memory");
+    } else if (strcmp(v, "pio-rep-outs") == 0) {
+        static const char bytes[4] = "abc";
+        const char *src = bytes;
+        unsigned long n = sizeof bytes;
+        __asm__ volatile("rep outsb" : "+S"(src), "+c"(n) : "d"((uint16_t)UNCLAIMED_PORT) : "memory");
     } else if (strcmp(v, "fault-port-wild-rsp") == 0) {
         /* rsp is saved and restored around the OUT, in case it returns */
         __asm__ volatile("movq %%rsp, %%rbx\n\t"

@@ -18,7 +18,7 @@
  *                   monitor may be reading it
  *   header-scribble garbage in every header field, the monitor-written
  *                   ones included, and misaligned/huge array offsets
- *   doorbell-spam   rings the doorbell (1, 2 and 4-byte OUTs) with nothing
+ *   doorbell-spam   rings the doorbell (1-byte OUTs, some with data) with nothing
  *                   submitted, after idle spells long enough for aring's
  *                   poller to sleep, between normal calls
  *   no-doorbell     aring only: waits until the poller sleeps, then submits
@@ -300,9 +300,11 @@ int main(int argc, char **argv)
         for (int i = 0; i < 40; i++) {
             idle(IDLE_TICKS);
             for (int j = 0; j <= i % 4; j++) {
+                /* byte-wide only: the I/O bitmap grants the doorbell's one
+                 * port, so a wider out over it is a #GP (doorbellabuse pio-out32) */
                 doorbell();
-                __asm__ volatile("outw %%ax, %%dx" : : "a"((uint16_t)0xffff), "d"(port) : "memory");
-                __asm__ volatile("outl %%eax, %%dx" : : "a"((uint32_t)rnd()), "d"(port) : "memory");
+                __asm__ volatile("outb %%al, %%dx" : : "a"((uint8_t)rnd()), "d"(port) : "memory");
+                __asm__ volatile("outb %%al, %%dx" : : "a"((uint8_t)0xff), "d"(port) : "memory");
             }
             if (i % 2)
                 idle(IDLE_TICKS);

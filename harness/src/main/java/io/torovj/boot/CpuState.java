@@ -6,8 +6,9 @@ import io.torovj.kvm.KvmSregs.Segment;
 
 /**
  * The vCPU's initial state: 64-bit long mode with paging, entered directly at CPL3 (so PVM
- * runs the guest natively instead of emulating CPL0), RFLAGS.IOPL=3 so that in/out work from
- * user mode, interrupts off.
+ * runs the guest natively instead of emulating CPL0), interrupts off, RFLAGS.IOPL=0: which
+ * ports user code may use is decided by the TSS's I/O permission bitmap alone
+ * ({@link IoPermissionBitmap}), the one grant that PVM honours as VMX and SVM do.
  */
 public final class CpuState {
     private CpuState() {}
@@ -15,7 +16,6 @@ public final class CpuState {
     static final long CR0_PE = 1, CR0_MP = 2, CR0_ET = 0x10, CR0_NE = 0x20, CR0_WP = 0x10000, CR0_PG = 0x8000_0000L;
     static final long CR4_PAE = 0x20, CR4_OSFXSR = 0x200, CR4_OSXMMEXCPT = 0x400;
     static final long EFER_LME = 0x100, EFER_LMA = 0x400;
-    public static final long RFLAGS_IOPL3 = 0x3000;
     static final long RFLAGS_RESERVED = 0x2;
 
     public static void setSregs(KvmSregs s) {
@@ -38,6 +38,6 @@ public final class CpuState {
         r.clear();
         r.setRip(entry);
         r.setRsp(stack);
-        r.setRflags(RFLAGS_RESERVED | RFLAGS_IOPL3);
+        r.setRflags(RFLAGS_RESERVED);                 // IOPL=0: the I/O bitmap decides
     }
 }

@@ -16,7 +16,8 @@ public final class DescriptorTables {
 
     public static final int KERNEL_CS = 0x08, KERNEL_DS = 0x10, USER_DS = 0x1B, USER_CS = 0x23, TSS_SELECTOR = 0x28;
     public static final int GDT_LIMIT = 7 * 8 - 1;
-    public static final int TSS_LIMIT = 103;
+    /** The 104-byte 64-bit TSS, the I/O permission bitmap after it, and the bitmap's 0xFF terminator byte. */
+    public static final int TSS_LIMIT = IoPermissionBitmap.TSS_OFFSET + IoPermissionBitmap.BYTES;
     public static final int IDT_LIMIT = 256 * 16 - 1;
 
     /** Vectors whose exceptions push an error code. */
@@ -59,6 +60,11 @@ public final class DescriptorTables {
     /** Vector number pushed for interrupts 32-255, which this guest never enables. */
     public static final int SPURIOUS_VECTOR = 0xFF;
 
+    /**
+     * Writes the GDT, the TSS with an I/O bitmap that refuses every port, the exception
+     * handlers and the IDT. The ports the VM's devices claim are granted later, once they are
+     * known, with {@link IoPermissionBitmap#writeTo}.
+     */
     public static void build(GuestMemory mem) {
         writeGdt(mem);
         writeTss(mem);
@@ -85,7 +91,7 @@ public final class DescriptorTables {
     private static void writeTss(GuestMemory mem) {
         mem.fill(GuestLayout.TSS, TSS_LIMIT + 1, (byte) 0);
         mem.writeU64(GuestLayout.TSS + 4, GuestLayout.EXCEPTION_STACK_TOP);   // rsp0
-        mem.writeU16(GuestLayout.TSS + 102, (short) (TSS_LIMIT + 1));        // no I/O bitmap: IOPL=3 decides
+        new IoPermissionBitmap().writeTo(mem);                               // no port granted yet
     }
 
     private static void writeHandlers(GuestMemory mem) {

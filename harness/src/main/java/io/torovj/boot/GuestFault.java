@@ -78,6 +78,18 @@ public record GuestFault(int vector, long errorCode, long rip, long cr2, long cs
         return vector >= 0 && vector < 32 ? "#" + MNEMONICS[vector] : "vector " + vector;
     }
 
+    /**
+     * {@link #describe()}, and for a #GP raised by a port I/O instruction the port it named
+     * (decoded from guest memory at rip, with the rdx the handler saved): user code may use only
+     * the ports the TSS I/O bitmap grants it.
+     */
+    public String describe(GuestMemory mem) {
+        String line = describe();
+        if (vector != 13) return line;
+        PortIoInstruction io = PortIoInstruction.decode(mem, rip, rdx);
+        return io == null ? line : line + " (" + io.describe() + ", not granted to the guest)";
+    }
+
     /** One line, e.g. {@code guest fault: #PF (page fault) at rip=0x401234 addr=0x0 error=0x4 (user read, page not present)}. */
     public String describe() {
         StringBuilder sb = new StringBuilder("guest fault: ").append(mnemonic());

@@ -21,12 +21,14 @@ import java.util.concurrent.TimeUnit;
  * is far slower per exit: use it for functional tests, never for measurements.
  *
  * <p>Protocol: one byte 'R' on the launcher's stdin resumes the guest; it answers 'X' on its
- * stdout when the control page holds the next exit; kvm_regs sit at offset 4096 of the page.
+ * stdout when the control page holds the next exit; kvm_regs sit at offset 4096 of the page,
+ * CR3, the task register's base and limit, CR4 and EFER at 4368, 4376, 4384, 4392 and 4400.
  */
 public final class ProcessVcpu implements Vcpu {
     /** System property naming the launcher binary. */
     public static final String LAUNCHER_PROPERTY = "torovj.vcpuProcess";
     static final int CONTROL_SIZE = 8192, REGS_OFFSET = 4096, READY_OFFSET = 4352, READY_MAGIC = 0x504A5654;
+    static final int SREGS_CR3 = 4368, SREGS_TR_BASE = 4376, SREGS_TR_LIMIT = 4384, SREGS_CR4 = 4392, SREGS_EFER = 4400;
     private static final int SIGUSR1 = 10, MFD_CLOEXEC = 1, PROT_RW = 3, MAP_SHARED = 1;
 
     private final Process process;
@@ -36,6 +38,7 @@ public final class ProcessVcpu implements Vcpu {
     private final long controlAddress;
     private final KvmRun exit;
     private final NativeBuffer page;
+    private final NativeBuffer lastSregs = new NativeBuffer(KvmAbi.SREGS_SIZE);
     private volatile boolean closed;
 
     private ProcessVcpu(Process process, int controlFd, long controlAddress) {
@@ -134,12 +137,27 @@ public final class ProcessVcpu implements Vcpu {
         for (int i = 0; i < KvmAbi.REGS_SIZE; i += 8) page.putLong(REGS_OFFSET + i, regs.buf.getLong(i));
     }
 
-    /** The launcher's CPU mode is fixed (64-bit, CPL3): special registers read as zero and writes are ignored. */
+    /** The special registers last set: they read back as set, as KVM's do. */
     @Override
-    public void getSregs(KvmSregs sregs) { sregs.buf.clear(); }
+    public void getSregs(KvmSregs sregs) {
+        for (int i = 0; i < KvmAbi.SREGS_SIZE; i++) sregs.buf.putByte(i, lastSregs.getByte(i));
+    }
 
+    /**
+     * The launcher's CPU mode is fixed (64-bit, CPL3); of the special registers it uses what the
+     * CPU consults at CPL3: CR3 (the guest's page tables, walked at the first entry to protect
+     * its pages as the MMU would), the task register (the TSS with the I/O permission bitmap
+     * that decides every in/out), and CR4 and EFER (what a #PF error code reports).
+     */
     @Override
-    public void setSregs(KvmSregs sregs) { }
+    public void setSregs(KvmSregs sregs) {
+        for (int i = 0; i < KvmAbi.SREGS_SIZE; i++) lastSregs.putByte(i, sregs.buf.getByte(i));
+        page.putLong(SREGS_CR3, sregs.cr3());
+        page.putLong(SREGS_TR_BASE, sregs.base(KvmSregs.Segment.TR));
+        page.putInt(SREGS_TR_LIMIT, (int) sregs.limit(KvmSregs.Segment.TR));
+        page.putLong(SREGS_CR4, sregs.cr4());
+        page.putLong(SREGS_EFER, sregs.efer());
+    }
 
     @Override
     public long cpuNanos() {

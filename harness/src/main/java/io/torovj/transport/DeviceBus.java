@@ -1,6 +1,8 @@
 package io.torovj.transport;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A small address-range bus, Firecracker style: devices own non-overlapping ranges; a lookup is
@@ -33,6 +35,16 @@ public final class DeviceBus<D> {
         bases[n] = base;
         ends[n] = base + length;
         devices[n] = device;
+    }
+
+    /** A registered range [base, base + length). */
+    public record Range(long base, long length) {}
+
+    /** The registered ranges, in registration order (for VM assembly, not for the exit path). */
+    public List<Range> ranges() {
+        List<Range> all = new ArrayList<>(bases.length);
+        for (int i = 0; i < bases.length; i++) all.add(new Range(bases[i], ends[i] - bases[i]));
+        return all;
     }
 
     /** The device owning {@code address}, or null. */

@@ -109,7 +109,7 @@ final class VcpuLoop {
         if (fault == null) {
             stop(Ending.FAULT, 139, String.format("guest fault with an unreadable exception frame (rsp=0x%x)", regs.rsp()));
         } else {
-            stop(Ending.FAULT, 128 + signalFor(fault.vector()), fault.describe());
+            stop(Ending.FAULT, 128 + signalFor(fault.vector()), fault.describe(memory));
         }
     }
 

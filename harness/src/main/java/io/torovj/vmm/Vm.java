@@ -5,6 +5,7 @@ import io.torovj.boot.CpuState;
 import io.torovj.boot.DescriptorTables;
 import io.torovj.boot.GuestLayout;
 import io.torovj.boot.InitialStack;
+import io.torovj.boot.IoPermissionBitmap;
 import io.torovj.boot.PageTables;
 import io.torovj.kvm.KvmRegs;
 import io.torovj.kvm.KvmSregs;
@@ -106,6 +107,7 @@ public final class Vm {
                 transport.attach(new TransportContext(memory, bootInfo, ports, mmio, dispatcher, control, platform.vmFd(),
                         GuestLayout.requestBlock(0), GuestLayout.TRANSPORT_AREA, GuestLayout.TRANSPORT_AREA_SIZE,
                         GuestLayout.DEVICE_WINDOW, TRANSPORT_PORT));
+                grantClaimedPorts(memory, ports);
 
                 vcpu.bindToCurrentThread();
                 KvmSregs sregs = new KvmSregs();
@@ -138,6 +140,17 @@ public final class Vm {
                         dispatcher.calls(), samples, dropped, nanos, memory.residentBytes());
             }
         }
+    }
+
+    /**
+     * Grants user code exactly the I/O ports that devices claim on the port bus, through the
+     * TSS I/O bitmap: any other port, and the fault-report port, is a #GP at the guest's
+     * {@code in}/{@code out}.
+     */
+    static void grantClaimedPorts(GuestMemory memory, DeviceBus<PortIoDevice> ports) {
+        IoPermissionBitmap bitmap = new IoPermissionBitmap();
+        for (DeviceBus.Range r : ports.ranges()) bitmap.grant(r.base(), r.length());
+        bitmap.writeTo(memory);
     }
 
     private static long reserveLatencyBuffer(GuestMemory memory, GuestHeap heap, BootInfo bootInfo, int samples) {

@@ -74,6 +74,101 @@ class BootStructuresTest {
     }
 
     @Test
+    void tssLimitCoversTheIoBitmapAndItsTerminator() {
+        long tss = mem.readU64(GuestLayout.GDT + 0x28);
+        long limit = (tss & 0xFFFF) | (((tss >>> 48) & 0xF) << 16);
+        assertEquals(DescriptorTables.TSS_LIMIT, limit, "the GDT's TSS limit");
+        assertEquals(104 + IoPermissionBitmap.BYTES, limit, "104-byte TSS, the bitmap, the 0xFF byte");
+        assertEquals(IoPermissionBitmap.TSS_OFFSET, mem.readU16(GuestLayout.TSS + 102), "I/O map base");
+        assertEquals((byte) 0xFF, mem.readU8(GuestLayout.TSS + limit), "terminator byte, the last within the limit");
+        assertTrue(GuestLayout.TSS + limit < GuestLayout.IDT, "TSS and bitmap stay in their page");
+    }
+
+    @Test
+    void atBootTheBitmapRefusesEveryPort() {
+        for (int port = 0; port <= 0xFFFF; port++) {
+            assertFalse(IoPermissionBitmap.allowedByTss(mem, GuestLayout.TSS, DescriptorTables.TSS_LIMIT, port, 1),
+                    "port 0x" + Integer.toHexString(port));
+        }
+    }
+
+    @Test
+    void grantedPortsAndOnlyThoseAreAllowedAsTheCpuReadsTheTss() {
+        IoPermissionBitmap bitmap = new IoPermissionBitmap().grant(0x100, 1).grant(0xF2, 1).grant(0x3F8, 8);
+        bitmap.writeTo(mem);
+        for (int port = 0; port <= 0xFFFF; port++) {
+            for (int size : new int[] {1, 2, 4}) {
+                boolean granted = true;
+                for (int p = port; p < port + size; p++) granted &= p == 0x100 || p == 0xF2 || (p >= 0x3F8 && p < 0x400);
+                String what = size + " bytes at port 0x" + Integer.toHexString(port);
+                assertEquals(granted, bitmap.allows(port, size), what);
+                assertEquals(granted, IoPermissionBitmap.allowedByTss(mem, GuestLayout.TSS, DescriptorTables.TSS_LIMIT, port, size), what);
+            }
+        }
+    }
+
+    @Test
+    void theCpuRefusesBitmapBytesBeyondTheTssLimit() {
+        new IoPermissionBitmap().grant(0x3F8, 8).writeTo(mem);
+        assertTrue(IoPermissionBitmap.allowedByTss(mem, GuestLayout.TSS, DescriptorTables.TSS_LIMIT, 0x3FF, 1));
+        // the byte of port 0x3FF is the last bitmap byte; the CPU also reads the one after it
+        assertFalse(IoPermissionBitmap.allowedByTss(mem, GuestLayout.TSS, DescriptorTables.TSS_LIMIT - 1, 0x3FF, 1));
+        assertFalse(IoPermissionBitmap.allowedByTss(mem, GuestLayout.TSS, 103, 0x3F8, 1), "a TSS without a bitmap");
+        mem.writeU16(GuestLayout.TSS + 102, (short) (DescriptorTables.TSS_LIMIT + 1));
+        assertFalse(IoPermissionBitmap.allowedByTss(mem, GuestLayout.TSS, DescriptorTables.TSS_LIMIT, 0x3F8, 1),
+                "an I/O map base beyond the limit grants nothing");
+    }
+
+    @Test
+    void theFaultPortAndPortsPastTheBitmapCannotBeGranted() {
+        IoPermissionBitmap bitmap = new IoPermissionBitmap();
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> bitmap.grant(GuestLayout.FAULT_PORT, 1))
+                .getMessage().contains("report port"));
+        assertThrows(IllegalArgumentException.class, () -> bitmap.grant(0xE0, 0x20), "a range over the fault port");
+        assertThrows(IllegalArgumentException.class, () -> bitmap.grant(IoPermissionBitmap.PORTS, 1));
+        assertThrows(IllegalArgumentException.class, () -> bitmap.grant(IoPermissionBitmap.PORTS - 1, 2));
+        assertThrows(IllegalArgumentException.class, () -> bitmap.grant(-1, 1));
+        assertThrows(IllegalArgumentException.class, () -> bitmap.grant(0x100, 0));
+        assertFalse(bitmap.allows(GuestLayout.FAULT_PORT, 1), "nothing was granted by the failed calls");
+        assertFalse(bitmap.allows(0x100, 1));
+    }
+
+    @Test
+    void userModeStartsWithIoplZero() {
+        io.torovj.kvm.KvmRegs regs = new io.torovj.kvm.KvmRegs();
+        CpuState.setRegs(regs, 0x401000, 0x7FF000);
+        assertEquals(0, regs.rflags() & 0x3000, "IOPL=0: the I/O bitmap alone decides user-mode port I/O");
+        io.torovj.kvm.KvmSregs sregs = new io.torovj.kvm.KvmSregs();
+        CpuState.setSregs(sregs);
+        assertEquals(GuestLayout.TSS, sregs.base(io.torovj.kvm.KvmSregs.Segment.TR));
+        assertEquals(DescriptorTables.TSS_LIMIT, sregs.limit(io.torovj.kvm.KvmSregs.Segment.TR), "TR's limit covers the bitmap");
+    }
+
+    @Test
+    void portIoInstructionsAreDecodedForTheFaultReport() {
+        long at = GuestLayout.PROGRAM_MIN;
+        Object[][] cases = {
+            {new byte[] {(byte) 0xE6, (byte) 0x80}, 0L, "1-byte out to I/O port 0x80"},
+            {new byte[] {(byte) 0xE5, 0x71}, 0L, "4-byte in from I/O port 0x71"},
+            {new byte[] {0x66, (byte) 0xEF}, 0x12345L, "2-byte out to I/O port 0x2345"},
+            {new byte[] {0x48, (byte) 0xEC}, 0xF0L, "1-byte in from I/O port 0xf0"},
+            {new byte[] {(byte) 0xF3, 0x6E}, 0x80L, "1-byte rep outs to I/O port 0x80"},
+            {new byte[] {0x6D}, 0x3F8L, "4-byte ins from I/O port 0x3f8"},
+        };
+        for (Object[] c : cases) {
+            mem.write(at, (byte[]) c[0]);
+            PortIoInstruction io = PortIoInstruction.decode(mem, at, (long) c[1]);
+            assertEquals(c[2], io == null ? null : io.describe());
+        }
+        mem.write(at, new byte[] {(byte) 0xFA});
+        assertNull(PortIoInstruction.decode(mem, at, 0), "cli is no port I/O");
+        mem.writeU8(RAM - 1, (byte) 0x66);
+        assertNull(PortIoInstruction.decode(mem, RAM - 1, 0), "prefix bytes run off the end of RAM");
+        mem.writeU8(RAM - 1, (byte) 0xE6);
+        assertNull(PortIoInstruction.decode(mem, RAM - 1, 0), "the immediate lies beyond RAM");
+    }
+
+    @Test
     void idtGatesPointAtStubsThatReportThroughTheFaultPort() {
         for (int v : new int[] {0, 3, 6, 13, 14, 31}) {
             long lo = mem.readU64(GuestLayout.IDT + v * 16L);

@@ -9,7 +9,7 @@ import io.torovj.transport.VmControl;
 
 /**
  * I/O-port exit: the guest fills its request block and executes {@code out} to the doorbell
- * port (allowed at CPL3 by IOPL=3); KVM exits to the monitor, which executes the request read
+ * port (granted to CPL3 by the TSS I/O bitmap, as every claimed port is); KVM exits to the monitor, which executes the request read
  * from guest memory and re-enters. One VM exit per syscall. Guest half: src/main/guest/pio.c.
  */
 public final class PioTransport implements SyscallTransport, PortIoDevice {

@@ -336,17 +336,22 @@ class GdbProtocolTest {
 
     @ParameterizedTest
     @MethodSource("platforms")
-    void anOutToTheFaultPortFromUserCodeIsNoExceptionStop(Platform.Kind platform) throws Exception {
+    void anOutToTheFaultPortFromUserCodeIsAGeneralProtectionFault(Platform.Kind platform) throws Exception {
         GuestRun.assumePlatform(platform);
         assertTimeoutPreemptively(LIMIT, () -> {
             try (Debuggee vm = Debuggee.start(platform, "pio", "doorbellabuse", "fault-port-garbage");
                  Client c = Client.connect(vm.port())) {
                 assertTrue(c.command("?").startsWith("T05"));
-                c.sendOnly("c");
-                assertEquals("X0b", c.readPacket(), "ends the VM as without a debugger");
+                // the port is not in the I/O bitmap: #GP at the out, a real exception (no forged report)
+                assertEquals("T0bthread:1;", c.command("c"), "#GP: SIGSEGV");
+                c.sendOnly("C0b");
+                assertEquals("X0b", c.readPacket(), "SIGSEGV passed on: the VM ends as without a debugger");
                 VmResult r = vm.await();
                 assertEquals(Ending.FAULT, r.ending(), r.report());
-                assertTrue(r.report().startsWith("guest fault: vector"), r.report());
+                assertEquals(139, r.status());
+                assertEquals(13, r.fault().vector());
+                assertTrue(r.report().startsWith("guest fault: #GP (general protection)"), r.report());
+                assertTrue(r.report().endsWith("(1-byte out to I/O port 0xf0, not granted to the guest)"), r.report());
             }
         });
     }

@@ -254,16 +254,25 @@ class HostileGuestTest {
             new Object[] {"mmio-other-page", "mmio", Ending.UNEXPECTED_EXIT, "guest accessed unbacked guest-physical address 0x3fe02000"},
             new Object[] {"mmio-window-end", "mmio", Ending.UNEXPECTED_EXIT, "guest accessed unbacked guest-physical address 0x3ffffffc"},
             new Object[] {"pio-in", "pio", Ending.UNEXPECTED_EXIT, "pio transport: bad doorbell access: 1-byte IN from port"},
-            new Object[] {"pio-in32", "pio", Ending.UNEXPECTED_EXIT, "pio transport: bad doorbell access: 4-byte IN from port"},
             new Object[] {"pio-in", "ring", Ending.UNEXPECTED_EXIT, "ring transport: bad doorbell access: 1-byte IN from port"},
             new Object[] {"pio-in", "aring", Ending.UNEXPECTED_EXIT, "aring transport: bad doorbell access: 1-byte IN from port"},
-            new Object[] {"pio-in32", "aring", Ending.UNEXPECTED_EXIT, "aring transport: bad doorbell access: 4-byte IN from port"},
-            new Object[] {"pio-unclaimed", "pio", Ending.UNEXPECTED_EXIT, "guest accessed I/O port 0x80, which no device claims"},
-            new Object[] {"pio-in-unclaimed", "pio", Ending.UNEXPECTED_EXIT, "guest accessed I/O port 0x80, which no device claims"},
-            new Object[] {"pio-unclaimed", "mmio", Ending.UNEXPECTED_EXIT, "guest accessed I/O port 0x80, which no device claims"},
-            new Object[] {"fault-port-wild-rsp", "pio", Ending.FAULT, "guest fault with an unreadable exception frame (rsp=0x7ff0deadbee0)"},
-            new Object[] {"fault-port-wild-rsp", "ring", Ending.FAULT, "guest fault with an unreadable exception frame (rsp=0x7ff0deadbee0)"},
-            new Object[] {"fault-port-garbage", "mmio", Ending.FAULT, "guest fault: vector -2147483648 at rip="});
+            // the I/O bitmap grants a doorbell's one port: the CPU refuses a wider access with a #GP
+            new Object[] {"pio-in32", "pio", Ending.FAULT, "(4-byte in from I/O port 0x100, not granted to the guest)"},
+            new Object[] {"pio-in32", "aring", Ending.FAULT, "(4-byte in from I/O port 0x100, not granted to the guest)"},
+            new Object[] {"pio-out32", "pio", Ending.FAULT, "(4-byte out to I/O port 0x100, not granted to the guest)"},
+            new Object[] {"pio-out32", "ring", Ending.FAULT, "(4-byte out to I/O port 0x100, not granted to the guest)"},
+            new Object[] {"pio-out32", "aring", Ending.FAULT, "(4-byte out to I/O port 0x100, not granted to the guest)"},
+            // ports no device claims, past the bitmap, string I/O
+            new Object[] {"pio-unclaimed", "pio", Ending.FAULT, "(1-byte out to I/O port 0x80, not granted to the guest)"},
+            new Object[] {"pio-in-unclaimed", "pio", Ending.FAULT, "(1-byte in from I/O port 0x80, not granted to the guest)"},
+            new Object[] {"pio-unclaimed", "mmio", Ending.FAULT, "(1-byte out to I/O port 0x80, not granted to the guest)"},
+            new Object[] {"pio-beyond-bitmap", "pio", Ending.FAULT, "(1-byte out to I/O port 0x8000, not granted to the guest)"},
+            new Object[] {"pio-rep-outs", "pio", Ending.FAULT, "(1-byte rep outs to I/O port 0x80, not granted to the guest)"},
+            // the exception handlers' report port is granted to CPL0 code only: from user code a #GP
+            // raised by the CPU, with the frame on the exception stack, whatever rsp the guest set
+            new Object[] {"fault-port-wild-rsp", "pio", Ending.FAULT, "rsp=0x7ff0deadbee0 (1-byte out to I/O port 0xf0, not granted to the guest)"},
+            new Object[] {"fault-port-wild-rsp", "ring", Ending.FAULT, "rsp=0x7ff0deadbee0 (1-byte out to I/O port 0xf0, not granted to the guest)"},
+            new Object[] {"fault-port-garbage", "mmio", Ending.FAULT, "(1-byte out to I/O port 0xf0, not granted to the guest)"});
 
     static Stream<Arguments> doorbellAbuse() {
         return GuestRun.platforms().flatMap(p -> DOORBELL.stream().map(d -> Arguments.of(p, d[0], d[1], d[2], d[3])));
@@ -284,8 +293,39 @@ class HostileGuestTest {
         assertNotNull(o.vm().report());
         assertTrue(o.vm().report().contains(report), o.vm().report());
         assertNotEquals(0, o.vm().status());
+        if (ending == Ending.FAULT) {
+            assertTrue(o.vm().report().startsWith("guest fault: #GP (general protection) at rip=0x"), o.vm().report());
+            assertEquals(139, o.vm().status(), "a #GP ends the VM as SIGSEGV would");
+        }
         assertCanariesIntact(checks, damage);
         assertMonitorAlive(platform, transport);
+    }
+
+    // ------------------------------------------------------------------ system pages
+
+    /** {variant, text the report must contain}: the same #PF on every platform. */
+    static final List<String[]> SYSTEM_PAGES = List.of(
+            new String[] {"read-tss", "addr=0x1100 error=0x5 (user read, protection violation)"},
+            new String[] {"write-iobitmap", "addr=0x1178 error=0x7 (user write, protection violation)"},
+            new String[] {"write-bootinfo", "addr=0x8000 error=0x7 (user write, protection violation)"},
+            new String[] {"jump-handler", "addr=0xb210 error=0x5 (user read, protection violation)"});
+
+    static Stream<Arguments> systemPages() {
+        return GuestRun.platforms().flatMap(p -> SYSTEM_PAGES.stream().map(v -> Arguments.of(p, v[0], v[1])));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("systemPages")
+    void userCodeCannotReachTheSystemPages(Platform.Kind platform, String variant, String report) throws Exception {
+        GuestRun.assumePlatform(platform);
+        GuestRun.Outcome o = assertTimeoutPreemptively(RUN_LIMIT,
+                () -> HostileRun.run(platform, "pio", SyscallPolicy.defaultPolicy(), RAM, "syspages", List.of(variant)));
+        assertEquals("syspages: " + variant + "\n", o.stdout(), "the access must not return to the guest");
+        assertEquals(Ending.FAULT, o.vm().ending(), o.vm().report());
+        assertEquals(139, o.vm().status());
+        assertTrue(o.vm().report().startsWith("guest fault: #PF (page fault) at rip="), o.vm().report());
+        assertTrue(o.vm().report().contains(report), o.vm().report());
+        assertMonitorAlive(platform, "pio");
     }
 
     // ------------------------------------------------------------------ network confinement
