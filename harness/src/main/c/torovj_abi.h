@@ -1,12 +1,12 @@
 /*
  * torovj_abi.h - the contract between the ToroV/J monitor (Java, harness/) and
- * the guest runtime (C, workloads/runtime/) plus the transports' guest halves
+ * the guest runtime (C, workloads/src/main/runtime/) plus the transports' guest halves
  * (C, mechanisms/src/main/guest/).
  *
  * The guest runs identity-mapped: a guest-physical address (gpa) is also the
  * guest-virtual address. Every structure here lives in guest RAM. The Java side
- * mirrors each offset (io.torovj.boot.BootInfo, io.torovj.syscall.RequestBlock);
- * harness's layout test compiles this header with gcc and compares.
+ * mirrors each constant and offset in io.torovj.abi.GuestAbi, and a layout test
+ * compiles this header with gcc and compares every one.
  */
 #ifndef TOROVJ_ABI_H
 #define TOROVJ_ABI_H

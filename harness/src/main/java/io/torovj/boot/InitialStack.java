@@ -1,5 +1,6 @@
 package io.torovj.boot;
 
+import io.torovj.abi.GuestAbi;
 import io.torovj.memory.GuestMemory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -27,7 +28,7 @@ public final class InitialStack {
         long[] envPtrs = new long[envp.size()];
         for (int i = argv.size() - 1; i >= 0; i--) argvPtrs[i] = p = pushString(mem, p, argv.get(i));
         for (int i = envp.size() - 1; i >= 0; i--) envPtrs[i] = p = pushString(mem, p, envp.get(i));
-        long[] auxv = {AT_PAGESZ, GuestLayout.PAGE, AT_ENTRY, entry, BootInfo.AT_BOOT_INFO, GuestLayout.BOOT_INFO, AT_NULL, 0};
+        long[] auxv = {AT_PAGESZ, GuestLayout.PAGE, AT_ENTRY, entry, GuestAbi.AT_BOOT_INFO, GuestLayout.BOOT_INFO, AT_NULL, 0};
         int words = 1 + argvPtrs.length + 1 + envPtrs.length + 1 + auxv.length;
         long sp = (p - words * 8L) & ~15L;
         if (sp < GuestLayout.stackBottom(top) + 4096) {

@@ -3,6 +3,8 @@ package io.torovj.cli;
 import io.torovj.kvm.KvmFlavour;
 import io.torovj.transport.TransportProvider;
 import io.torovj.transport.TransportRegistry;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,6 +16,26 @@ import picocli.CommandLine.Command;
 public final class Main implements Callable<Integer> {
     /** Exit status for bad input (ELF, policy, options) and monitor errors; usage errors give 2. */
     public static final int EXIT_BAD_INPUT = 1;
+
+    /** System property naming the process platform's launcher (the torovj script sets it). */
+    public static final String LAUNCHER_PROPERTY = "torovj.vcpuProcess";
+    /** The launcher's file name, looked for beside the CLI's jar when the property is not set. */
+    static final String LAUNCHER_NAME = "torovj-vcpu-process";
+
+    /**
+     * The process platform's launcher binary: {@link #LAUNCHER_PROPERTY}, else beside the jar the
+     * CLI runs from. The command line decides this; the monitor's library code is told.
+     */
+    public static Path processLauncher() {
+        String configured = System.getProperty(LAUNCHER_PROPERTY);
+        if (configured != null) return Path.of(configured);
+        try {
+            Path jar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return jar.resolveSibling(LAUNCHER_NAME);
+        } catch (URISyntaxException | RuntimeException e) {
+            return Path.of(LAUNCHER_NAME);
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(execute(args));

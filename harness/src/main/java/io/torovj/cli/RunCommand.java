@@ -6,7 +6,7 @@ import io.torovj.loader.ElfLoadException;
 import io.torovj.policy.PolicyException;
 import io.torovj.policy.PolicyFile;
 import io.torovj.policy.SyscallPolicy;
-import io.torovj.syscall.MonitorLog;
+import io.torovj.log.MonitorLog;
 import io.torovj.transport.TransportRegistry;
 import io.torovj.vmm.DebugHook;
 import io.torovj.vmm.Platform;
@@ -45,6 +45,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Environment variable for the guest (repeatable); nothing of the host's is passed.")
     List<String> env = new ArrayList<>();
 
+    @Option(names = "--transport-option", paramLabel = "NAME=VALUE",
+            description = "A tunable of the transport (repeatable), e.g. aring's idleSpinMicros=100.")
+    List<String> transportOptions = new ArrayList<>();
+
     @Option(names = "--gdb", paramLabel = "PORT",
             description = "Start the guest halted at its entry point and serve the GDB remote protocol on PORT "
                     + "(then: gdb PROGRAM, target remote :PORT).")
@@ -70,8 +74,15 @@ final class RunCommand implements Callable<Integer> {
             for (String e : env) {
                 if (!e.contains("=")) throw new IllegalArgumentException("--env needs NAME=VALUE, not '" + e + "'");
             }
-            VmConfig config = VmConfig.of(program, args).withTransport(transport).withPolicy(policy)
-                    .withMemory(memory).withEnv(env).withLog(MonitorLog.stderr()).withPlatform(platform);
+            VmConfig.Builder builder = VmConfig.builder(program).args(args).transport(transport).policy(policy)
+                    .memorySize(memory).env(env).log(MonitorLog.stderr()).platform(platform);
+            for (String o : transportOptions) {
+                int eq = o.indexOf('=');
+                if (eq <= 0) throw new IllegalArgumentException("--transport-option needs NAME=VALUE, not '" + o + "'");
+                builder.transportOption(o.substring(0, eq), o.substring(eq + 1));
+            }
+            if (platform == Platform.Kind.PROCESS) builder.processLauncher(Main.processLauncher());
+            VmConfig config = builder.build();
             VmResult result;
             if (gdbPort == null) {
                 result = Vm.run(config);

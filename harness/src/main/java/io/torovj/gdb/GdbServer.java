@@ -2,7 +2,7 @@ package io.torovj.gdb;
 
 import io.torovj.kvm.Vcpu;
 import io.torovj.memory.GuestMemory;
-import io.torovj.transport.VmControl;
+import io.torovj.lifecycle.VmControl;
 import io.torovj.vmm.DebugHook;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,5 +1,6 @@
 package io.torovj.gdb;
 
+import io.torovj.lifecycle.Ending;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -291,7 +292,7 @@ final class GdbSession {
     /** W (exited) or X (killed by a signal), with the status a native process would have had. */
     static String exitReply(GuestDebugger.End end) {
         int status = end.status();
-        if (end.ending() != io.torovj.transport.VmControl.Ending.EXITED && status > 128 && status < 160) {
+        if (end.ending() != io.torovj.lifecycle.Ending.EXITED && status > 128 && status < 160) {
             int sig = status - 128;
             return "X" + Rsp.hex2(sig == 7 ? GuestDebugger.SIGBUS : sig);
         }

@@ -1,5 +1,6 @@
 package io.torovj.gdb;
 
+import io.torovj.lifecycle.Ending;
 import io.torovj.boot.DescriptorTables;
 import io.torovj.boot.GuestFault;
 import io.torovj.boot.GuestLayout;
@@ -8,7 +9,7 @@ import io.torovj.kvm.KvmSregs;
 import io.torovj.kvm.Vcpu;
 import io.torovj.memory.GuestMemory;
 import io.torovj.memory.GuestMemoryException;
-import io.torovj.transport.VmControl;
+import io.torovj.lifecycle.VmControl;
 import io.torovj.vmm.DebugHook;
 import java.util.HashSet;
 import java.util.Map;
@@ -65,7 +66,7 @@ final class GuestDebugger implements DebugHook {
     private record Resume(Action action, int signal) {}
 
     /** How the VM ended, for the final W/X packet. */
-    record End(VmControl.Ending ending, int status, String report) {}
+    record End(Ending ending, int status, String report) {}
 
     private final GuestMemory memory;
     private final Vcpu vcpu;
@@ -180,9 +181,9 @@ final class GuestDebugger implements DebugHook {
     }
 
     @Override
-    public synchronized void onEnd(VmControl.Ending ending, int status, String report) {
+    public synchronized void onEnd(Ending ending, int status, String report) {
         // no ending: the run loop failed with an exception (a monitor error, status 70 as elsewhere)
-        end = ending == null ? new End(VmControl.Ending.MONITOR_ERROR, 70, "monitor error") : new End(ending, status, report);
+        end = ending == null ? new End(Ending.MONITOR_ERROR, 70, "monitor error") : new End(ending, status, report);
         stop = null;
         notifyAll();
         listener.run();
@@ -238,7 +239,7 @@ final class GuestDebugger implements DebugHook {
         if (s.dirty) writeBack(s);
         switch (r.action()) {
             case KILL -> {
-                control.stop(VmControl.Ending.DEBUGGER_KILL, 137, "killed by the debugger");
+                control.stop(Ending.DEBUGGER_KILL, "killed by the debugger");
                 return true;
             }
             case DETACH -> {
@@ -357,7 +358,7 @@ final class GuestDebugger implements DebugHook {
     /** gdb's k: ends the VM, stopped or not. */
     synchronized void kill() {
         if (end != null) return;
-        if (!resume(Action.KILL, 0)) control.stop(VmControl.Ending.DEBUGGER_KILL, 137, "killed by the debugger");
+        if (!resume(Action.KILL, 0)) control.stop(Ending.DEBUGGER_KILL, "killed by the debugger");
     }
 
     /** gdb went away (D, or the connection dropped): lift every breakpoint; with D, let the guest run free. */

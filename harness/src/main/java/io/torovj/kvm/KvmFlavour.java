@@ -23,12 +23,6 @@ public record KvmFlavour(Kind kind, boolean nested, boolean deviceAvailable) {
         return new KvmFlavour(kind, hypervisor, Kvm.deviceExists());
     }
 
-    /** True where guest code at CPL0 is emulated instruction by instruction (PVM). */
-    public boolean emulatesSupervisorCode() { return kind == Kind.PVM; }
-
-    /** True where KVM_SET_GUEST_DEBUG breakpoints and single-step are intercepted. */
-    public boolean guestDebugIntercepted() { return kind == Kind.VMX || kind == Kind.SVM; }
-
     public String describe() {
         return kind + (nested ? " (nested: the host is itself a VM)" : "")
                 + (deviceAvailable ? "" : ", /dev/kvm absent");

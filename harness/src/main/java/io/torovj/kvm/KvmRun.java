@@ -57,7 +57,5 @@ public final class KvmRun {
     public long hardwareExitReason() { return run.getLong(KvmAbi.RUN_HW_EXIT_REASON); }
     public int systemEventType() { return run.getInt(KvmAbi.RUN_SYSTEM_EVENT_TYPE); }
 
-    void setExitReason(int reason) { run.putInt(KvmAbi.RUN_EXIT_REASON, reason); }
-
     void setImmediateExit(boolean on) { run.put(KvmAbi.RUN_IMMEDIATE_EXIT, (byte) (on ? 1 : 0)); }
 }

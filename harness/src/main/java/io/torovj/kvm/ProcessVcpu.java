@@ -1,6 +1,5 @@
 package io.torovj.kvm;
 
-import io.torovj.memory.GuestMemory;
 import io.torovj.sys.LibC;
 import io.torovj.sys.NativeBuffer;
 import java.io.IOException;
@@ -25,8 +24,6 @@ import java.util.concurrent.TimeUnit;
  * CR3, the task register's base and limit, CR4 and EFER at 4368, 4376, 4384, 4392 and 4400.
  */
 public final class ProcessVcpu implements Vcpu {
-    /** System property naming the launcher binary. */
-    public static final String LAUNCHER_PROPERTY = "torovj.vcpuProcess";
     static final int CONTROL_SIZE = 8192, REGS_OFFSET = 4096, READY_OFFSET = 4352, READY_MAGIC = 0x504A5654;
     static final int SREGS_CR3 = 4368, SREGS_TR_BASE = 4376, SREGS_TR_LIMIT = 4384, SREGS_CR4 = 4392, SREGS_EFER = 4400;
     private static final int SIGUSR1 = 10, MFD_CLOEXEC = 1, PROT_RW = 3, MAP_SHARED = 1;
@@ -37,6 +34,7 @@ public final class ProcessVcpu implements Vcpu {
     private final int controlFd;
     private final long controlAddress;
     private final KvmRun exit;
+    private final VcpuExit decoded = new VcpuExit();
     private final NativeBuffer page;
     private final NativeBuffer lastSregs = new NativeBuffer(KvmAbi.SREGS_SIZE);
     private volatile boolean closed;
@@ -51,18 +49,13 @@ public final class ProcessVcpu implements Vcpu {
         this.page = NativeBuffer.over(controlAddress, CONTROL_SIZE);
     }
 
-    /** The launcher binary: the system property, else next to the harness classes. */
-    public static Path launcher() {
-        String configured = System.getProperty(LAUNCHER_PROPERTY);
-        if (configured != null) return Path.of(configured);
-        return Path.of("harness/target/native/torovj-vcpu-process");
-    }
-
-    /** Starts a vCPU process over {@code memory}; throws with a clear message if it cannot. */
-    public static ProcessVcpu start(GuestMemory memory, Path launcher) {
+    /**
+     * Starts a vCPU process over guest RAM shared as {@code ramPath} (a /proc/PID/fd path of the
+     * RAM memfd) of {@code ramSize} bytes; throws with a clear message if it cannot.
+     */
+    public static ProcessVcpu start(String ramPath, long ramSize, Path launcher) {
         if (!Files.isExecutable(launcher)) {
-            throw new KvmException("process platform: launcher " + launcher + " not found or not executable (build with mvn package, or set -D"
-                    + LAUNCHER_PROPERTY + ")", 0);
+            throw new KvmException("process platform: launcher " + launcher + " not found or not executable (build it with mvn package)", 0);
         }
         LibC c = LibC.INSTANCE;
         int fd = c.memfd_create("torovj-vcpu-control", MFD_CLOEXEC);
@@ -75,7 +68,7 @@ public final class ProcessVcpu implements Vcpu {
         String controlPath = "/proc/" + ProcessHandle.current().pid() + "/fd/" + fd;
         Process p;
         try {
-            p = new ProcessBuilder(launcher.toString(), memory.sharePath(), Long.toString(memory.size()), controlPath)
+            p = new ProcessBuilder(launcher.toString(), ramPath, Long.toString(ramSize), controlPath)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         } catch (IOException e) {
             c.munmap(addr, CONTROL_SIZE);
@@ -107,25 +100,18 @@ public final class ProcessVcpu implements Vcpu {
     public void bindToCurrentThread() { }
 
     @Override
-    public int run() {
+    public VcpuExit run() {
+        decoded.writeAnswer(exit);
         try {
             resume.write('R');
             resume.flush();
-            int b = exits.read();
-            if (b != 'X') {
-                exit.setExitReason(KvmAbi.KVM_EXIT_INTERNAL_ERROR);
-                return KvmAbi.KVM_EXIT_INTERNAL_ERROR;
-            }
+            if (exits.read() != 'X') return decoded.set(VcpuExit.Kind.INTERNAL_ERROR, KvmAbi.KVM_EXIT_INTERNAL_ERROR, 0);
         } catch (IOException e) {
-            exit.setExitReason(KvmAbi.KVM_EXIT_INTERNAL_ERROR);
-            return KvmAbi.KVM_EXIT_INTERNAL_ERROR;
+            return decoded.set(VcpuExit.Kind.INTERNAL_ERROR, KvmAbi.KVM_EXIT_INTERNAL_ERROR, 0);
         }
-        int reason = exit.exitReason();
-        return reason == KvmAbi.KVM_EXIT_INTR ? EXIT_KICKED : reason;
+        decoded.decode(exit);
+        return decoded;
     }
-
-    @Override
-    public KvmRun exit() { return exit; }
 
     @Override
     public void getRegs(KvmRegs regs) {

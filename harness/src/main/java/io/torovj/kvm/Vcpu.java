@@ -1,22 +1,21 @@
 package io.torovj.kvm;
 
 /**
- * A virtual CPU as the run loop sees it: enter, learn why it stopped from a kvm_run view, read
- * and write registers, be kicked from another thread. {@link VcpuFd} is the KVM one;
- * {@link ProcessVcpu} runs the guest in a separate host process and reports the same exits.
+ * A virtual CPU as the run loop sees it: enter, learn why it stopped as a typed
+ * {@link VcpuExit}, read and write registers, be kicked from another thread. {@link VcpuFd} is
+ * the KVM one; {@link ProcessVcpu} runs the guest in a separate host process and reports the
+ * same exits.
  */
 public interface Vcpu extends AutoCloseable {
-    /** Returned by {@link #run()} when another thread called {@link #kick()}. */
-    int EXIT_KICKED = -1;
-
     /** Called on the thread that will call {@link #run()}, before the first run. */
     void bindToCurrentThread();
 
-    /** Runs the guest until the next exit; returns a KVM exit reason or {@link #EXIT_KICKED}. Allocation-free. */
-    int run();
-
-    /** The details of the last exit. */
-    KvmRun exit();
+    /**
+     * Runs the guest until the next exit and returns it decoded; the same object every time
+     * (allocation-free), valid until the next call. An answer given with
+     * {@link VcpuExit#complete} reaches the guest when this is called again.
+     */
+    VcpuExit run();
 
     void getRegs(KvmRegs regs);
     void setRegs(KvmRegs regs);
@@ -30,7 +29,7 @@ public interface Vcpu extends AutoCloseable {
      */
     long cpuNanos();
 
-    /** Makes {@link #run()} return soon with {@link #EXIT_KICKED}; safe from any thread. */
+    /** Makes {@link #run()} return soon with a {@link VcpuExit.Kind#KICKED} exit; safe from any thread. */
     void kick();
 
     @Override

@@ -1,11 +1,12 @@
 package io.torovj.kvm;
 
+import io.torovj.linux.Errno;
 import io.torovj.sys.LibC;
 import io.torovj.sys.NativeBuffer;
 
 /**
- * One vCPU fd and its kvm_run mapping. {@link #run()} enters the guest and returns the exit
- * reason; the details are in {@link #exit()}. Another thread may {@link #kick()} a vCPU out of
+ * One vCPU fd and its kvm_run mapping. {@link #run()} enters the guest and returns the exit,
+ * decoded from kvm_run into a reusable {@link VcpuExit}. Another thread may {@link #kick()} a vCPU out of
  * KVM_RUN (to stop a guest that spins forever, e.g. under the ring transport).
  */
 public final class VcpuFd implements Vcpu {
@@ -15,13 +16,13 @@ public final class VcpuFd implements Vcpu {
     private static final int SIGSET_BYTES = 128;
     private static final int KERNEL_SIGSET_BYTES = 8;
     private static final long SYS_GETTID = 186, SYS_TGKILL = 234;
-    private static final int EINTR = 4, EAGAIN = 11;
     private static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
 
     private final int fd;
     private final long runAddress;
     private final int runSize;
     private final KvmRun exit;
+    private final VcpuExit decoded = new VcpuExit();
     private final NativeBuffer kickSet = new NativeBuffer(SIGSET_BYTES);
     private final NativeBuffer zeroTimeout = new NativeBuffer(16);
     private volatile int runThreadTid;
@@ -46,9 +47,6 @@ public final class VcpuFd implements Vcpu {
         }
         return new VcpuFd(fd, addr, mmapSize);
     }
-
-    /** The exit details of the last {@link #run()}. */
-    public KvmRun exit() { return exit; }
 
     /**
      * Must be called on the thread that will call {@link #run()}, before the first run: blocks
@@ -79,21 +77,23 @@ public final class VcpuFd implements Vcpu {
     }
 
     /**
-     * Enters the guest until it exits. Returns the KVM exit reason ({@link KvmAbi}), or
-     * {@link #EXIT_KICKED} if another thread called {@link #kick()}. Allocates nothing.
+     * Enters the guest until it exits and returns the exit, a {@link VcpuExit.Kind#KICKED} one if
+     * another thread called {@link #kick()}. Allocates nothing.
      */
-    public int run() {
+    public VcpuExit run() {
+        decoded.writeAnswer(exit);
         int rc = LibC.INSTANCE.ioctl(fd, KvmAbi.KVM_RUN, 0);
         if (rc < 0) {
             int errno = LibC.errno();
-            if (errno == EINTR || errno == EAGAIN) {
+            if (errno == Errno.EINTR || errno == Errno.EAGAIN) {
                 drainKick();
                 exit.setImmediateExit(false);
-                return EXIT_KICKED;
+                return decoded.set(VcpuExit.Kind.KICKED, -1, 0);
             }
             throw new KvmException("KVM_RUN failed: " + LibC.INSTANCE.strerror(errno), errno);
         }
-        return exit.exitReason();
+        decoded.decode(exit);
+        return decoded;
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.torovj.kvm;
 
-import io.torovj.memory.GuestMemory;
+import io.torovj.sys.EventFd;
 import io.torovj.sys.LibC;
 import io.torovj.sys.NativeBuffer;
 
@@ -16,14 +16,14 @@ public final class VmFd implements AutoCloseable {
         this.vcpuMmapSize = vcpuMmapSize;
     }
 
-    /** Backs guest-physical [guestPhys, guestPhys + memory.size()) with {@code memory}. */
-    public void setUserMemoryRegion(int slot, long guestPhys, GuestMemory memory) {
+    /** Backs guest-physical [guestPhys, guestPhys + size) with host memory at {@code hostAddress}. */
+    public void setUserMemoryRegion(int slot, long guestPhys, long size, long hostAddress) {
         arg.clear();
         arg.putInt(KvmAbi.MEMREGION_SLOT, slot);
         arg.putInt(KvmAbi.MEMREGION_FLAGS, 0);
         arg.putLong(KvmAbi.MEMREGION_GUEST_PHYS_ADDR, guestPhys);
-        arg.putLong(KvmAbi.MEMREGION_MEMORY_SIZE, memory.size());
-        arg.putLong(KvmAbi.MEMREGION_USERSPACE_ADDR, memory.hostBase());
+        arg.putLong(KvmAbi.MEMREGION_MEMORY_SIZE, size);
+        arg.putLong(KvmAbi.MEMREGION_USERSPACE_ADDR, hostAddress);
         ioctlOrThrow(KvmAbi.KVM_SET_USER_MEMORY_REGION, arg.address(), "KVM_SET_USER_MEMORY_REGION");
     }
 
@@ -33,17 +33,42 @@ public final class VmFd implements AutoCloseable {
     }
 
     /**
-     * Registers {@code eventFd} to be signalled, inside the kernel, when the guest writes
-     * {@code length} bytes to I/O port {@code port} (pio) or to guest-physical {@code address}.
+     * Registers {@code eventFd} to be signalled, inside the kernel, when the guest executes an
+     * OUT of {@code length} bytes to I/O port {@code port}: KVM_IOEVENTFD. The guest's vCPU does
+     * not leave KVM_RUN for it. Closing the registration deassigns it (before the VM fd closes).
      */
-    public void ioeventfd(long address, int length, int eventFd, boolean pio, boolean deassign) {
+    public IoEventFd ioeventfd(int port, int length, EventFd eventFd) {
+        assignIoeventfd(port, length, eventFd.fd(), false);
+        return new IoEventFd(port, length, eventFd.fd());
+    }
+
+    private synchronized void assignIoeventfd(long address, int length, int fd, boolean deassign) {
         arg.clear();
         arg.putLong(KvmAbi.IOEVENTFD_ADDR, address);
         arg.putInt(KvmAbi.IOEVENTFD_LEN, length);
-        arg.putInt(KvmAbi.IOEVENTFD_FD, eventFd);
-        int flags = (pio ? KvmAbi.KVM_IOEVENTFD_FLAG_PIO : 0) | (deassign ? KvmAbi.KVM_IOEVENTFD_FLAG_DEASSIGN : 0);
-        arg.putInt(KvmAbi.IOEVENTFD_FLAGS, flags);
+        arg.putInt(KvmAbi.IOEVENTFD_FD, fd);
+        arg.putInt(KvmAbi.IOEVENTFD_FLAGS, KvmAbi.KVM_IOEVENTFD_FLAG_PIO | (deassign ? KvmAbi.KVM_IOEVENTFD_FLAG_DEASSIGN : 0));
         ioctlOrThrow(KvmAbi.KVM_IOEVENTFD, arg.address(), "KVM_IOEVENTFD");
+    }
+
+    /** A port ioeventfd registered with this VM. */
+    public final class IoEventFd implements AutoCloseable {
+        private final int port, length, fd;
+        private boolean closed;
+
+        private IoEventFd(int port, int length, int fd) {
+            this.port = port;
+            this.length = length;
+            this.fd = fd;
+        }
+
+        /** Deassigns the ioeventfd; the eventfd itself stays its owner's to close. */
+        @Override
+        public void close() {
+            if (closed) return;
+            closed = true;
+            assignIoeventfd(port, length, fd, true);
+        }
     }
 
     public int checkExtension(int capability) {

@@ -2,20 +2,24 @@ package io.torovj.loader;
 
 import io.torovj.loader.ElfLoadException.Reason;
 import io.torovj.memory.GuestMemory;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * A validated static executable: its entry point, its PT_LOAD segments (sorted by address,
  * non-empty, disjoint, all below {@link ElfLoader#ADDRESS_LIMIT}) and the file bytes they
- * came from. Made only by {@link ElfLoader#parse}.
+ * come from (the parsed array, or the file mapped read-only). Made only by {@link ElfLoader#parse}.
  */
 public final class ElfImage {
-    private final byte[] file;
+    /** Copy chunk for segment bytes: a mapped file is copied to guest memory a piece at a time. */
+    private static final int CHUNK = 64 * 1024;
+
+    private final ByteBuffer file;
     private final long entry;
     private final List<ElfSegment> segments;
 
-    ElfImage(byte[] file, long entry, List<ElfSegment> segments) {
+    ElfImage(ByteBuffer file, long entry, List<ElfSegment> segments) {
         this.file = file;
         this.entry = entry;
         this.segments = List.copyOf(segments);
@@ -39,14 +43,6 @@ public final class ElfImage {
     /** One past the highest address any segment occupies (exclusive end of the last one). */
     public long highestAddress() {
         return segments.get(segments.size() - 1).end();
-    }
-
-    /**
-     * The array this image was parsed from, shared, not copied (a copy would double the
-     * footprint of large executables); callers must not modify it.
-     */
-    public byte[] fileBytes() {
-        return file;
     }
 
     /**
@@ -79,9 +75,15 @@ public final class ElfImage {
                         s.vaddr(), s.end(), minAddress, Math.max(minAddress, limit)));
             }
         }
+        byte[] chunk = new byte[CHUNK];
         for (ElfSegment s : segments) {
-            // both bounded: fileOffset + fileSize <= file.length, memSize <= mem.size() < 2 GiB
-            mem.write(s.vaddr(), file, (int) s.fileOffset(), (int) s.fileSize());
+            // both bounded: fileOffset + fileSize <= the file's length, memSize <= mem.size() < 2 GiB
+            for (long done = 0; done < s.fileSize(); ) {
+                int n = (int) Math.min(CHUNK, s.fileSize() - done);
+                file.get((int) (s.fileOffset() + done), chunk, 0, n);
+                mem.write(s.vaddr() + done, chunk, 0, n);
+                done += n;
+            }
             mem.fill(s.vaddr() + s.fileSize(), s.memSize() - s.fileSize(), (byte) 0);
         }
         long page = GuestMemory.PAGE_SIZE;

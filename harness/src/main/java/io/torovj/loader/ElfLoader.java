@@ -2,13 +2,14 @@ package io.torovj.loader;
 
 import io.torovj.loader.ElfLoadException.Reason;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -64,9 +65,15 @@ public final class ElfLoader {
             // a FIFO or device could block or never end
             throw new ElfLoadException(Reason.UNREADABLE, "cannot read: not a regular file");
         }
-        byte[] bytes;
-        try (InputStream in = Files.newInputStream(path)) {
-            bytes = in.readNBytes(MAX_FILE_SIZE + 1);
+        // mapped, not read: only the pages the headers and segments name are ever touched, so a
+        // huge (or sparse) file costs nothing until it is found wanting, whatever the heap
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size > MAX_FILE_SIZE) {
+                throw new ElfLoadException(Reason.DOES_NOT_FIT, "file is larger than the 1 GiB limit");
+            }
+            ByteBuffer mapped = size == 0 ? ByteBuffer.allocate(0) : channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            return parse(mapped);
         } catch (NoSuchFileException e) {
             throw new ElfLoadException(Reason.UNREADABLE, "cannot read: no such file", e);
         } catch (AccessDeniedException e) {
@@ -75,10 +82,6 @@ public final class ElfLoader {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new ElfLoadException(Reason.UNREADABLE, "cannot read: " + oneLine(why), e);
         }
-        if (bytes.length > MAX_FILE_SIZE) {
-            throw new ElfLoadException(Reason.DOES_NOT_FIT, "file is larger than the 1 GiB limit");
-        }
-        return parse(bytes);
     }
 
     /**
@@ -89,12 +92,19 @@ public final class ElfLoader {
      */
     public static ElfImage parse(byte[] file) throws ElfLoadException {
         Objects.requireNonNull(file, "file");
-        checkIdent(file);
-        if (file.length < EHDR_SIZE) {
+        return parse(ByteBuffer.wrap(file));
+    }
+
+    /** {@link #parse(byte[])} over the bytes from 0 to the buffer's capacity (e.g. a mapped file). */
+    private static ElfImage parse(ByteBuffer buffer) throws ElfLoadException {
+        ByteBuffer file = buffer.duplicate().clear();
+        int length = file.capacity();
+        checkIdent(file, length);
+        if (length < EHDR_SIZE) {
             throw new ElfLoadException(Reason.TRUNCATED, String.format(
-                    "truncated: file is %d bytes, shorter than the %d-byte ELF header", file.length, EHDR_SIZE));
+                    "truncated: file is %d bytes, shorter than the %d-byte ELF header", length, EHDR_SIZE));
         }
-        ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = file.order(ByteOrder.LITTLE_ENDIAN);
         checkHeader(b);
         long entry = b.getLong(24);
         long phoff = b.getLong(32);
@@ -110,39 +120,39 @@ public final class ElfLoader {
                     "bad program headers: %d entries, expected 1 to %d", phnum, MAX_PHNUM));
         }
         long tableSize = (long) phnum * PHDR_SIZE;
-        if (!fitsInFile(phoff, tableSize, file.length)) {
+        if (!fitsInFile(phoff, tableSize, length)) {
             throw new ElfLoadException(Reason.TRUNCATED, String.format(
                     "truncated: program header table at offset 0x%x (%d bytes) runs past the end of the file (%d bytes)",
-                    phoff, tableSize, file.length));
+                    phoff, tableSize, length));
         }
 
-        int table = (int) phoff; // fitsInFile bounded it by file.length
+        int table = (int) phoff; // fitsInFile bounded it by the file's length
         checkNoDynamicOrTls(b, table, phnum);
-        List<ElfSegment> segments = readLoadSegments(b, table, phnum, file.length);
+        List<ElfSegment> segments = readLoadSegments(b, table, phnum, length);
         checkEntry(entry, segments);
-        return new ElfImage(file, entry, segments);
+        return new ElfImage(b.asReadOnlyBuffer(), entry, segments);
     }
 
-    private static void checkIdent(byte[] file) throws ElfLoadException {
+    private static void checkIdent(ByteBuffer file, int length) throws ElfLoadException {
         byte[] magic = {0x7f, 'E', 'L', 'F'};
-        for (int i = 0; i < magic.length && i < file.length; i++) {
-            if (file[i] != magic[i]) {
+        for (int i = 0; i < magic.length && i < length; i++) {
+            if (file.get(i) != magic[i]) {
                 throw new ElfLoadException(Reason.NOT_ELF, "not an ELF file (bad magic)");
             }
         }
-        if (file.length > 4 && file[4] != ELFCLASS64) {
-            throw new ElfLoadException(Reason.WRONG_CLASS, file[4] == ELFCLASS32
+        if (length > 4 && file.get(4) != ELFCLASS64) {
+            throw new ElfLoadException(Reason.WRONG_CLASS, file.get(4) == ELFCLASS32
                     ? "32-bit ELF file; only 64-bit x86-64 executables are supported"
-                    : "unknown ELF class " + Byte.toUnsignedInt(file[4]) + "; only 64-bit x86-64 executables are supported");
+                    : "unknown ELF class " + Byte.toUnsignedInt(file.get(4)) + "; only 64-bit x86-64 executables are supported");
         }
-        if (file.length > 5 && file[5] != ELFDATA2LSB) {
-            throw new ElfLoadException(Reason.WRONG_ENDIANNESS, file[5] == ELFDATA2MSB
+        if (length > 5 && file.get(5) != ELFDATA2LSB) {
+            throw new ElfLoadException(Reason.WRONG_ENDIANNESS, file.get(5) == ELFDATA2MSB
                     ? "big-endian ELF file; only little-endian x86-64 executables are supported"
-                    : "unknown ELF data encoding " + Byte.toUnsignedInt(file[5]) + "; only little-endian executables are supported");
+                    : "unknown ELF data encoding " + Byte.toUnsignedInt(file.get(5)) + "; only little-endian executables are supported");
         }
-        if (file.length > 6 && file[6] != EV_CURRENT) {
+        if (length > 6 && file.get(6) != EV_CURRENT) {
             throw new ElfLoadException(Reason.WRONG_VERSION,
-                    "unknown ELF version " + Byte.toUnsignedInt(file[6]) + " in e_ident; expected 1");
+                    "unknown ELF version " + Byte.toUnsignedInt(file.get(6)) + " in e_ident; expected 1");
         }
     }
 

@@ -1,12 +1,23 @@
 package io.torovj.memory;
 
+import static io.torovj.linux.MmapFlags.MADV_REMOVE;
+import static io.torovj.linux.MmapFlags.MAP_ANONYMOUS;
+import static io.torovj.linux.MmapFlags.MAP_FAILED;
+import static io.torovj.linux.MmapFlags.MAP_FIXED;
+import static io.torovj.linux.MmapFlags.MAP_NORESERVE;
+import static io.torovj.linux.MmapFlags.MAP_PRIVATE;
+import static io.torovj.linux.MmapFlags.MAP_SHARED;
+import static io.torovj.linux.MmapFlags.MFD_CLOEXEC;
+import static io.torovj.linux.MmapFlags.PROT_NONE;
+import static io.torovj.linux.MmapFlags.PROT_READ;
+import static io.torovj.linux.MmapFlags.PROT_WRITE;
+
 import io.torovj.sys.LibC;
 import io.torovj.sys.NativeBuffer;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Guest RAM: one anonymous MAP_SHARED|MAP_NORESERVE host mapping of {@code size} bytes, guest
@@ -23,29 +34,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Test hook: {@link #allocateWithCanaries(long)} puts readable and writable canary pages
  * filled with a known pattern where the guard pages would be, so that a stray host access just
  * outside guest RAM is recorded instead of faulting (or, for a host system call, being turned
- * into EFAULT and going unnoticed). With the system property {@value #CANARY_PROPERTY}=true,
- * {@link #allocate(long)} does the same, and every canary instance checks its canaries when
- * closed; {@link #canaryChecks()} and {@link #canaryDamage()} count those checks over the JVM,
- * so a test can run whole VMs (which close their memory themselves) and still see the result.
- * Never set the property outside tests.
+ * into EFAULT and going unnoticed). A VM gets them when its configuration asks
+ * ({@code VmConfig.Builder.guardCanaries}); every canary instance checks its canaries when
+ * closed and throws if one was written, so a test running whole VMs (which close their memory
+ * themselves) fails at the VM's close.
  */
 public final class GuestMemory implements AutoCloseable {
     public static final int PAGE_SIZE = 4096;
 
-    private static final int PROT_READ = 1, PROT_WRITE = 2, PROT_NONE = 0;
-    private static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_FIXED = 0x10,
-            MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
-    private static final int MADV_REMOVE = 9;
-    private static final int MFD_CLOEXEC = 1;
-    private static final long MAP_FAILED = -1L;
     /** Guard pages around guest RAM: a host bug that strays outside faults instead of corrupting. */
     private static final long GUARD = PAGE_SIZE;
-
-    /** Test hook: when "true", {@link #allocate(long)} behaves as {@link #allocateWithCanaries(long)}. */
-    public static final String CANARY_PROPERTY = "torovj.test.canaries";
     /** Bytes of canary on each side of guest RAM (a multiple of the page size). */
     public static final long CANARY_SIZE = 64 * 1024;
-    private static final AtomicLong CANARY_CHECKS = new AtomicLong(), CANARY_DAMAGE = new AtomicLong();
 
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
@@ -99,18 +99,17 @@ public final class GuestMemory implements AutoCloseable {
 
     /**
      * Maps {@code size} bytes of zeroed guest RAM (a multiple of the page size, below 2 GiB)
-     * between two inaccessible guard pages (between canaries if the test hook
-     * {@value #CANARY_PROPERTY} is set).
+     * between two inaccessible guard pages.
      */
     public static GuestMemory allocate(long size) {
-        return allocate(size, Boolean.getBoolean(CANARY_PROPERTY));
+        return allocate(size, false);
     }
 
     /**
-     * For tests: like {@link #allocate(long)}, but guest RAM lies between two read-write regions
+     * For hostile-guest tests ({@code VmConfig.Builder.guardCanaries}): like {@link #allocate(long)}, but guest RAM lies between two read-write regions
      * of {@link #CANARY_SIZE} bytes filled with a known pattern instead of the guard pages (same
      * reservation); {@link #canariesIntact()} tells whether anything wrote to them. The canaries
-     * are checked again (and counted, see {@link #canaryChecks()}) when the memory is closed.
+     * are checked again when the memory is closed, which throws if one was written.
      */
     public static GuestMemory allocateWithCanaries(long size) {
         return allocate(size, true);
@@ -174,12 +173,6 @@ public final class GuestMemory implements AutoCloseable {
         return canaryPass(false, reservation) && canaryPass(false, base + size);
     }
 
-    /** Test hook: canary instances closed so far in this JVM (each checks its canaries on close). */
-    public static long canaryChecks() { return CANARY_CHECKS.get(); }
-
-    /** Test hook: how many of those checks found a damaged canary. */
-    public static long canaryDamage() { return CANARY_DAMAGE.get(); }
-
     /** Guest RAM size in bytes. */
     public long size() { return size; }
 
@@ -205,9 +198,10 @@ public final class GuestMemory implements AutoCloseable {
 
     /**
      * The host address of [gpa, gpa+len), for a host system call that reads or writes guest
-     * memory in place (zero copy). The range is checked; the caller must not go past len.
+     * memory in place (zero copy): {@link GuestIo}'s, the only caller. The range is checked;
+     * the caller must not go past len.
      */
-    public long hostAddress(long gpa, long len) {
+    long hostAddress(long gpa, long len) {
         check(gpa, len);
         return base + gpa;
     }
@@ -265,10 +259,7 @@ public final class GuestMemory implements AutoCloseable {
 
     public long getLongAcquire(long gpa) { return (long) LONGS.getAcquire(bytes, checkAligned(gpa, 8)); }
     public void setLongRelease(long gpa, long v) { LONGS.setRelease(bytes, checkAligned(gpa, 8), v); }
-    public long getLongVolatile(long gpa) { return (long) LONGS.getVolatile(bytes, checkAligned(gpa, 8)); }
-    public int getIntAcquire(long gpa) { return (int) INTS.getAcquire(bytes, checkAligned(gpa, 4)); }
     public void setIntRelease(long gpa, int v) { INTS.setRelease(bytes, checkAligned(gpa, 4), v); }
-    public void setIntVolatile(long gpa, int v) { INTS.setVolatile(bytes, checkAligned(gpa, 4), v); }
 
     /**
      * Returns [gpa, gpa+len) (page aligned) to zero and gives its host pages back
@@ -298,12 +289,12 @@ public final class GuestMemory implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (closed || view) return;
-        if (canaries) {
-            CANARY_CHECKS.incrementAndGet();
-            if (!canariesIntact()) CANARY_DAMAGE.incrementAndGet();
-        }
+        boolean damaged = canaries && !canariesIntact();
         closed = true;
         LibC.INSTANCE.munmap(reservation, size + 2 * border);
         LibC.INSTANCE.close(memfd);
+        if (damaged) {
+            throw new IllegalStateException("a canary page next to guest RAM was written: a host access strayed outside guest memory");
+        }
     }
 }

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.torovj.policy.SyscallPolicy.Limits;
 import io.torovj.policy.SyscallPolicy.ViolationAction;
-import io.torovj.syscall.SyscallNames;
+import io.torovj.linux.SyscallNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;

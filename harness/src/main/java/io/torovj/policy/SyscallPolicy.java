@@ -1,6 +1,6 @@
 package io.torovj.policy;
 
-import io.torovj.syscall.SyscallNames;
+import io.torovj.linux.SyscallNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.AbstractSet;

@@ -1,6 +1,9 @@
 package io.torovj.syscall;
 
-import io.torovj.sys.LibC;
+import io.torovj.linux.Errno;
+import io.torovj.linux.SocketConstants;
+import io.torovj.sys.HostFiles;
+import io.torovj.sys.HostSockets;
 
 /**
  * The guest's file descriptors: small integers that index this per-VM table, never host fds.
@@ -52,7 +55,7 @@ public final class FdTable implements AutoCloseable {
                 return i;
             }
         }
-        LibC.INSTANCE.close(hostFd);
+        HostFiles.close(hostFd);
         return -Errno.EMFILE;
     }
 
@@ -64,15 +67,9 @@ public final class FdTable implements AutoCloseable {
         hostFds[i] = -1;
         beneathRoot[i] = false;
         int rc = 0;
-        if (owned[i] && LibC.INSTANCE.close(host) != 0) rc = -LibC.errno();
+        if (owned[i]) rc = HostFiles.close(host);
         owned[i] = false;
         return rc == -Errno.EINTR ? 0 : rc;
-    }
-
-    public int openCount() {
-        int n = 0;
-        for (int fd : hostFds) if (fd >= 0) n++;
-        return n;
     }
 
     /**
@@ -84,16 +81,14 @@ public final class FdTable implements AutoCloseable {
      */
     public synchronized void interruptBlockingCalls() {
         for (int i = 0; i < hostFds.length; i++) {
-            if (hostFds[i] >= 0 && owned[i]) LibC.INSTANCE.shutdown(hostFds[i], SHUT_RDWR);
+            if (hostFds[i] >= 0 && owned[i]) HostSockets.shutdown(hostFds[i], SocketConstants.SHUT_RDWR);
         }
     }
-
-    private static final int SHUT_RDWR = 2;
 
     @Override
     public synchronized void close() {
         for (int i = 0; i < hostFds.length; i++) {
-            if (hostFds[i] >= 0 && owned[i]) LibC.INSTANCE.close(hostFds[i]);
+            if (hostFds[i] >= 0 && owned[i]) HostFiles.close(hostFds[i]);
             hostFds[i] = -1;
             owned[i] = false;
         }

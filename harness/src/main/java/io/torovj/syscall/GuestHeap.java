@@ -1,5 +1,6 @@
 package io.torovj.syscall;
 
+import io.torovj.linux.Errno;
 import io.torovj.memory.GuestMemory;
 
 /**

@@ -1,8 +1,13 @@
 package io.torovj.syscall;
 
+import static io.torovj.linux.MmapFlags.MAP_ANONYMOUS;
+import static io.torovj.linux.MmapFlags.MAP_FIXED;
+import static io.torovj.linux.MmapFlags.MAP_FIXED_NOREPLACE;
+
+import io.torovj.linux.Errno;
+
 /** brk, mmap (anonymous only), munmap, served by {@link GuestHeap} from pre-mapped guest RAM. */
 public final class MemorySyscalls {
-    private static final long MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_FIXED_NOREPLACE = 0x100000;
     private final GuestHeap heap;
 
     public MemorySyscalls(GuestHeap heap) {

@@ -1,9 +1,25 @@
 package io.torovj.syscall;
 
+import static io.torovj.linux.AtFlags.AT_FDCWD;
+import static io.torovj.linux.AtFlags.AT_REMOVEDIR;
+import static io.torovj.linux.OpenFlags.O_ACCMODE;
+import static io.torovj.linux.OpenFlags.O_CLOEXEC;
+import static io.torovj.linux.OpenFlags.O_CREAT;
+import static io.torovj.linux.OpenFlags.O_DIRECTORY;
+import static io.torovj.linux.OpenFlags.O_PATH;
+import static io.torovj.linux.OpenFlags.O_TMPFILE_BIT;
+import static io.torovj.linux.OpenFlags.O_TRUNC;
+import static io.torovj.linux.OpenFlags.RESOLVE_BENEATH;
+import static io.torovj.linux.OpenFlags.RESOLVE_NO_MAGICLINKS;
+
+import io.torovj.log.MonitorLog;
+import io.torovj.linux.Errno;
 import io.torovj.memory.GuestMemory;
 import io.torovj.policy.SyscallPolicy;
-import io.torovj.sys.LibC;
-import io.torovj.sys.NativeBuffer;
+import io.torovj.sys.HostErrno;
+import io.torovj.sys.HostFiles;
+import io.torovj.sys.HostPath;
+import io.torovj.sys.OpenHow;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -14,13 +30,7 @@ import java.nio.file.Path;
  * are relative to the root (the guest's working directory). Anything else is -EPERM.
  */
 public final class PathResolver implements AutoCloseable {
-    public static final long AT_FDCWD = -100;
     static final int PATH_MAX = 4096;
-    private static final int O_ACCMODE = 3, O_CREAT = 0x40, O_TRUNC = 0x200, O_DIRECTORY = 0x10000,
-            O_CLOEXEC = 0x80000, O_PATH = 0x200000, O_TMPFILE_BIT = 0x400000;
-    private static final long RESOLVE_NO_MAGICLINKS = 0x02, RESOLVE_BENEATH = 0x08;
-    private static final long SYS_OPENAT2 = 437;
-    private static final int AT_REMOVEDIR = 0x200;
 
     private final GuestMemory memory;
     private final FdTable fds;
@@ -29,8 +39,8 @@ public final class PathResolver implements AutoCloseable {
     private final String root;          // absolute real path, or null: no file access beneath a root
     private final int rootFd;           // O_PATH fd of root, or -1
     private final byte[] pathBytes = new byte[PATH_MAX];
-    private final NativeBuffer hostPath = new NativeBuffer(PATH_MAX + 1);
-    private final NativeBuffer openHow = new NativeBuffer(24);
+    private final HostPath hostPath = new HostPath(PATH_MAX);
+    private final OpenHow openHow = new OpenHow();
 
     public PathResolver(GuestMemory memory, FdTable fds, SyscallPolicy policy, MonitorLog log) {
         this.memory = memory;
@@ -40,8 +50,8 @@ public final class PathResolver implements AutoCloseable {
         Path rootPath = policy.fileRoot().orElse(null);
         this.root = rootPath == null ? null : rootPath.toString();
         if (root != null) {
-            int fd = LibC.INSTANCE.open(root, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-            if (fd < 0) throw new IllegalArgumentException("cannot open policy root " + root + ": " + LibC.INSTANCE.strerror(LibC.errno()));
+            int fd = HostFiles.open(root, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+            if (fd < 0) throw new IllegalArgumentException("cannot open policy root " + root + ": " + HostErrno.describe(fd));
             rootFd = fd;
         } else {
             rootFd = -1;
@@ -58,8 +68,8 @@ public final class PathResolver implements AutoCloseable {
             SyscallPolicy.AllowedPath exact = exactMatch(path);
             if (exact != null) {
                 if (writes && exact.readOnly()) return denied("openat", path, "read-only");
-                hostFd = LibC.INSTANCE.open(path, flags | O_CLOEXEC, (int) mode);
-                return hostFd < 0 ? -LibC.errno() : fds.install(hostFd, false);
+                hostFd = HostFiles.open(path, flags | O_CLOEXEC, (int) mode);
+                return hostFd < 0 ? hostFd : fds.install(hostFd, false);
             }
             String rel = beneathRoot(path);
             if (rel == null) return denied("openat", path, "outside the policy's files");
@@ -100,16 +110,16 @@ public final class PathResolver implements AutoCloseable {
         int parentFd = openBeneath(base, parent, O_PATH | O_DIRECTORY, 0);
         if (parentFd < 0) return parentFd;
         try {
-            hostPath.putCString(0, name.getBytes(StandardCharsets.UTF_8));
-            return LibC.INSTANCE.unlinkat(parentFd, hostPath.address(), (int) flags) < 0 ? -LibC.errno() : 0;
+            hostPath.set(name.getBytes(StandardCharsets.UTF_8));
+            return HostFiles.unlinkat(parentFd, hostPath, (int) flags);
         } finally {
-            LibC.INSTANCE.close(parentFd);
+            HostFiles.close(parentFd);
         }
     }
 
     /** Host fd to resolve a relative path against: the root for AT_FDCWD, or a directory the guest opened. */
     private int baseDir(long dirfd) {
-        if ((int) dirfd == (int) AT_FDCWD) return rootFd < 0 ? -Errno.EPERM : rootFd;
+        if ((int) dirfd == AT_FDCWD) return rootFd < 0 ? -Errno.EPERM : rootFd;
         int host = fds.host(dirfd);
         if (host < 0) return -Errno.EBADF;
         // only a directory opened beneath the root can anchor a relative path
@@ -118,17 +128,12 @@ public final class PathResolver implements AutoCloseable {
 
     private int openBeneath(int dirFd, String rel, int flags, long mode) {
         byte[] bytes = rel.getBytes(StandardCharsets.UTF_8);
-        if (!hostPath.putCString(0, bytes)) return -Errno.ENAMETOOLONG;
-        openHow.putLong(0, (flags | O_CLOEXEC) & 0xFFFFFFFFL);
-        openHow.putLong(8, (flags & (O_CREAT | O_TMPFILE_BIT)) != 0 ? mode & 07777 : 0);
-        openHow.putLong(16, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
-        long fd = LibC.INSTANCE.syscall(SYS_OPENAT2, dirFd, hostPath.address(), openHow.address(), 24);
-        if (fd < 0) {
-            int errno = LibC.errno();
-            // EXDEV: the kernel saw the path escape the root (.., an absolute symlink)
-            return errno == Errno.EXDEV ? -Errno.EPERM : -errno;
-        }
-        return (int) fd;
+        if (!hostPath.set(bytes)) return -Errno.ENAMETOOLONG;
+        openHow.set(flags | O_CLOEXEC, (flags & (O_CREAT | O_TMPFILE_BIT)) != 0 ? mode & 07777 : 0,
+                RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
+        int fd = HostFiles.openat2(dirFd, hostPath, openHow);
+        // EXDEV: the kernel saw the path escape the root (.., an absolute symlink)
+        return fd == -Errno.EXDEV ? -Errno.EPERM : fd;
     }
 
     /** The path relative to the root if it lies beneath it, else null. */
@@ -158,6 +163,6 @@ public final class PathResolver implements AutoCloseable {
 
     @Override
     public void close() {
-        if (rootFd >= 0) LibC.INSTANCE.close(rootFd);
+        if (rootFd >= 0) HostFiles.close(rootFd);
     }
 }

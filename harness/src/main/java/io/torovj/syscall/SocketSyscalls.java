@@ -1,9 +1,31 @@
 package io.torovj.syscall;
 
+import static io.torovj.linux.SocketConstants.AF_INET;
+import static io.torovj.linux.SocketConstants.IPPROTO_TCP;
+import static io.torovj.linux.SocketConstants.MSG_NOSIGNAL;
+import static io.torovj.linux.SocketConstants.SOCKADDR_IN_SIZE;
+import static io.torovj.linux.SocketConstants.SOCK_CLOEXEC;
+import static io.torovj.linux.SocketConstants.SOCK_DGRAM;
+import static io.torovj.linux.SocketConstants.SOCK_NONBLOCK;
+import static io.torovj.linux.SocketConstants.SOCK_STREAM;
+import static io.torovj.linux.SocketConstants.SOCK_TYPE_MASK;
+import static io.torovj.linux.SocketConstants.SOL_SOCKET;
+import static io.torovj.linux.SocketConstants.SO_KEEPALIVE;
+import static io.torovj.linux.SocketConstants.SO_RCVBUF;
+import static io.torovj.linux.SocketConstants.SO_REUSEADDR;
+import static io.torovj.linux.SocketConstants.SO_REUSEPORT;
+import static io.torovj.linux.SocketConstants.SO_SNDBUF;
+import static io.torovj.linux.SocketConstants.TCP_NODELAY;
+
+import io.torovj.log.MonitorLog;
+import io.torovj.linux.Errno;
+import io.torovj.memory.GuestIo;
 import io.torovj.memory.GuestMemory;
 import io.torovj.policy.SyscallPolicy;
-import io.torovj.sys.LibC;
-import io.torovj.sys.NativeBuffer;
+import io.torovj.sys.HostFiles;
+import io.torovj.sys.HostSockets;
+import io.torovj.sys.SockAddrIn;
+import io.torovj.sys.SocketOption;
 
 /**
  * TCP/UDP over IPv4 loopback only: socket, bind, listen, accept, accept4, connect, sendto,
@@ -15,24 +37,27 @@ import io.torovj.sys.NativeBuffer;
  * 0.0.0.0 where other hosts could reach it.
  */
 public final class SocketSyscalls {
-    static final int AF_INET = 2, SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_TYPE_MASK = 0xF,
-            SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000, MSG_NOSIGNAL = 0x4000;
-    static final int SOL_SOCKET = 1, IPPROTO_TCP = 6, SO_REUSEADDR = 2, SO_SNDBUF = 7, SO_RCVBUF = 8,
-            SO_KEEPALIVE = 9, SO_REUSEPORT = 15, TCP_NODELAY = 1, SO_TYPE = 3;
-    static final int SOCKADDR_IN_SIZE = 16, MAX_OPTION = 64;
-    static final int ENOPROTOOPT = 92;
-    private static final long SYS_SENDTO = 44, SYS_RECVFROM = 45, SYS_GETSOCKNAME = 51;
+    /** The longest option value setsockopt accepts (every allowed option is an int). */
+    static final int MAX_OPTION = 64;
 
     private final GuestMemory memory;
+    private final GuestIo io;
     private final FdTable fds;
     private final SyscallPolicy policy;
     private final MonitorLog log;
-    private final NativeBuffer address = new NativeBuffer(128);
-    private final NativeBuffer option = new NativeBuffer(MAX_OPTION);
-    private final NativeBuffer local = new NativeBuffer(128);
+    /** The checked copy of a guest's address (bind, connect, sendto), or a peer's (accept, recvfrom). */
+    private final SockAddrIn address = new SockAddrIn();
+    /** The socket's own address (getsockname, the implicit loopback bind). */
+    private final SockAddrIn local = new SockAddrIn();
+    private final SocketOption option = new SocketOption(MAX_OPTION);
+    private final SocketOption typeProbe = new SocketOption(4);
+    private final byte[] rawAddress = new byte[SOCKADDR_IN_SIZE];
+    private final byte[] rawOption = new byte[MAX_OPTION];
+    private final byte[] rawPeer = new byte[SockAddrIn.CAPACITY];
 
     public SocketSyscalls(GuestMemory memory, FdTable fds, SyscallPolicy policy, MonitorLog log) {
         this.memory = memory;
+        this.io = new GuestIo(memory);
         this.fds = fds;
         this.policy = policy;
         this.log = log;
@@ -56,8 +81,8 @@ public final class SocketSyscalls {
         if ((int) domain != AF_INET) return denied("socket", "only AF_INET sockets are supported", -Errno.EAFNOSUPPORT);
         if (kind != SOCK_STREAM && kind != SOCK_DGRAM) return -Errno.EINVAL;
         if (((int) type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC)) != 0) return -Errno.EINVAL;
-        int fd = LibC.INSTANCE.socket(AF_INET, (int) type | SOCK_CLOEXEC, (int) protocol);
-        return fd < 0 ? -LibC.errno() : fds.install(fd, false);
+        int fd = HostSockets.socket(AF_INET, (int) type | SOCK_CLOEXEC, (int) protocol);
+        return fd < 0 ? fd : fds.install(fd, false);
     }
 
     long bindOrConnect(long fd, long addr, long len, boolean bind) {
@@ -69,9 +94,7 @@ public final class SocketSyscalls {
         if (bind ? !policy.allowsBind(port) : !policy.allowsConnect(port)) {
             return denied(bind ? "bind" : "connect", "port " + port + " is not allowed", -Errno.EPERM);
         }
-        int rc = bind ? LibC.INSTANCE.bind(host, address.address(), SOCKADDR_IN_SIZE)
-                : LibC.INSTANCE.connect(host, address.address(), SOCKADDR_IN_SIZE);
-        return rc < 0 ? -LibC.errno() : 0;
+        return bind ? HostSockets.bind(host, address) : HostSockets.connect(host, address);
     }
 
     long listen(long fd, long backlog) {
@@ -82,7 +105,7 @@ public final class SocketSyscalls {
         long port = localPort(host);
         if (port < 0) return port;
         if (port == 0) return denied("listen", "the socket is not bound to an allowed port", -Errno.EPERM);
-        return LibC.INSTANCE.listen(host, (int) Math.max(0, Math.min(backlog, 4096))) < 0 ? -LibC.errno() : 0;
+        return HostSockets.listen(host, (int) Math.max(0, Math.min(backlog, 4096)));
     }
 
     long accept(long fd, long addr, long lenPtr, long flags) {
@@ -93,16 +116,15 @@ public final class SocketSyscalls {
             // check the guest's buffers before a connection is taken, so a bad pointer cannot leak it
             int guestLen = memory.readU32(lenPtr);
             if (guestLen < 0) return -Errno.EINVAL;
-            memory.hostAddress(addr, Math.min(guestLen, 112));
+            if (!memory.contains(addr, Math.min(guestLen, SockAddrIn.CAPACITY))) return -Errno.EFAULT;
         }
-        address.putInt(120, 112);
-        int peer = LibC.INSTANCE.accept4(host, address.address(), address.address() + 120, (int) flags | SOCK_CLOEXEC);
-        if (peer < 0) return -LibC.errno();
+        int peer = HostSockets.accept4(host, address, (int) flags | SOCK_CLOEXEC);
+        if (peer < 0) return peer;
         if (addr != 0) {
             try {
                 copyAddressOut(addr, lenPtr);
             } catch (RuntimeException e) {
-                LibC.INSTANCE.close(peer);
+                HostFiles.close(peer);
                 throw e;
             }
         }
@@ -113,35 +135,32 @@ public final class SocketSyscalls {
         int host = fds.host(fd);
         if (host < 0) return -Errno.EBADF;
         if (len < 0) return -Errno.EINVAL;
-        long dest = 0;
-        int destLen = 0;
+        SockAddrIn dest = null;
         if (addr != 0) {
             long checked = copyLoopbackAddress(addr, addrLen, false);
             if (checked < 0) return checked;
             if (!policy.allowsConnect((int) checked)) return denied("sendto", "port " + checked + " is not allowed", -Errno.EPERM);
-            dest = address.address();
-            destLen = SOCKADDR_IN_SIZE;
+            dest = address;
             // an unbound datagram socket would be bound to 0.0.0.0 by the send: bind it to loopback
             if (isDatagram(host)) {
                 long port = localPort(host);
                 if (port < 0) return port;
-                if (port == 0 && bindLoopbackEphemeral(host) < 0) return -LibC.errno();
+                if (port == 0) {
+                    int rc = bindLoopbackEphemeral(host);
+                    if (rc < 0) return rc;
+                }
             }
         }
         // MSG_NOSIGNAL: a peer that went away must give the guest EPIPE, not the monitor SIGPIPE
-        long n = LibC.INSTANCE.syscall(SYS_SENDTO, host, memory.hostAddress(buf, len), len,
-                (flags & 0xFFFFFFFFL) | MSG_NOSIGNAL, dest, destLen);
-        return n < 0 ? -LibC.errno() : n;
+        return io.sendto(host, buf, len, (int) flags | MSG_NOSIGNAL, dest);
     }
 
     long recvfrom(long fd, long buf, long len, long flags, long addr, long lenPtr) {
         int host = fds.host(fd);
         if (host < 0) return -Errno.EBADF;
         if (len < 0) return -Errno.EINVAL;
-        address.putInt(120, 112);
-        long n = LibC.INSTANCE.syscall(SYS_RECVFROM, host, memory.hostAddress(buf, len), len, flags & 0xFFFFFFFFL,
-                addr != 0 ? address.address() : 0, addr != 0 ? address.address() + 120 : 0);
-        if (n < 0) return -LibC.errno();
+        long n = io.recvfrom(host, buf, len, (int) flags, addr != 0 ? address : null);
+        if (n < 0) return n;
         if (addr != 0) {
             long rc = copyAddressOut(addr, lenPtr);
             if (rc < 0) return rc;
@@ -155,41 +174,33 @@ public final class SocketSyscalls {
         boolean allowed = ((int) level == SOL_SOCKET && ((int) name == SO_REUSEADDR || (int) name == SO_REUSEPORT
                 || (int) name == SO_KEEPALIVE || (int) name == SO_SNDBUF || (int) name == SO_RCVBUF))
                 || ((int) level == IPPROTO_TCP && (int) name == TCP_NODELAY);
-        if (!allowed) return -ENOPROTOOPT;
+        if (!allowed) return -Errno.ENOPROTOOPT;
         if (len < 0 || len > MAX_OPTION) return -Errno.EINVAL;
-        byte[] bytes = new byte[(int) len];
-        memory.read(value, bytes, 0, bytes.length);
-        option.put(0, bytes, 0, bytes.length);
-        return LibC.INSTANCE.setsockopt(host, (int) level, (int) name, option.address(), (int) len) < 0 ? -LibC.errno() : 0;
+        memory.read(value, rawOption, 0, (int) len);
+        option.set(rawOption, (int) len);
+        return HostSockets.setsockopt(host, (int) level, (int) name, option);
     }
 
     long shutdown(long fd, long how) {
         int host = fds.host(fd);
         if (host < 0) return -Errno.EBADF;
-        return LibC.INSTANCE.shutdown(host, (int) how) < 0 ? -LibC.errno() : 0;
+        return HostSockets.shutdown(host, (int) how);
     }
 
     /** The local port of host socket {@code host} (0 while unbound), or -errno. */
     private long localPort(int host) {
-        local.putInt(120, 112);
-        if (LibC.INSTANCE.syscall(SYS_GETSOCKNAME, host, local.address(), local.address() + 120, 0) < 0) return -LibC.errno();
-        return (local.getByte(2) & 0xFF) << 8 | (local.getByte(3) & 0xFF);
+        return HostSockets.localPort(host, local);
     }
 
     /** True if host socket {@code host} is a datagram socket. */
     private boolean isDatagram(int host) {
-        local.putInt(120, 4);
-        return LibC.INSTANCE.getsockopt(host, SOL_SOCKET, SO_TYPE, local.address(), local.address() + 120) == 0
-                && local.getInt(0) == SOCK_DGRAM;
+        return HostSockets.socketType(host, typeProbe) == SOCK_DGRAM;
     }
 
-    /** Binds {@code host} to 127.0.0.1 and a port of the kernel's choice; 0 or -1 and errno. */
+    /** Binds {@code host} to 127.0.0.1 and a port of the kernel's choice; 0 or -errno. */
     private int bindLoopbackEphemeral(int host) {
-        local.clear();
-        local.putShort(0, (short) AF_INET);
-        local.putByte(4, (byte) 127);
-        local.putByte(7, (byte) 1);
-        return LibC.INSTANCE.bind(host, local.address(), SOCKADDR_IN_SIZE);
+        local.setLoopback(0);
+        return HostSockets.bind(host, local);
     }
 
     /**
@@ -198,7 +209,7 @@ public final class SocketSyscalls {
      */
     private long copyLoopbackAddress(long addr, long len, boolean bind) {
         if (len < SOCKADDR_IN_SIZE || len > 128) return -Errno.EINVAL;
-        byte[] raw = new byte[SOCKADDR_IN_SIZE];
+        byte[] raw = rawAddress;
         memory.read(addr, raw, 0, SOCKADDR_IN_SIZE);
         int family = (raw[0] & 0xFF) | (raw[1] & 0xFF) << 8;
         if (family != AF_INET) return -Errno.EAFNOSUPPORT;
@@ -211,19 +222,18 @@ public final class SocketSyscalls {
             raw[7] = 1;
         }
         java.util.Arrays.fill(raw, 8, 16, (byte) 0);
-        address.put(0, raw, 0, SOCKADDR_IN_SIZE);
+        address.setFromBytes(raw);
         return port;
     }
 
-    /** Copies the host's peer address (in {@link #address}, length at +120) to the guest, truncating like the kernel. */
+    /** Copies the host's peer address (in {@link #address}) to the guest, truncating like the kernel. */
     private long copyAddressOut(long addr, long lenPtr) {
         int guestLen = memory.readU32(lenPtr);
         if (guestLen < 0) return -Errno.EINVAL;
-        int actual = address.getInt(120);
-        int n = Math.min(guestLen, Math.min(actual, 112));
-        byte[] raw = new byte[n];
-        address.get(0, raw, 0, n);
-        memory.write(addr, raw, 0, n);
+        int actual = address.length();
+        int n = Math.min(guestLen, Math.min(actual, SockAddrIn.CAPACITY));
+        address.get(rawPeer, n);
+        memory.write(addr, rawPeer, 0, n);
         memory.writeU32(lenPtr, actual);
         return 0;
     }

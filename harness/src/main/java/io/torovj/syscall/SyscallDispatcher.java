@@ -1,22 +1,33 @@
 package io.torovj.syscall;
 
-import io.torovj.boot.BootInfo;
+import io.torovj.lifecycle.Ending;
+import io.torovj.log.MonitorLog;
+import io.torovj.linux.SyscallNames;
+import io.torovj.linux.Errno;
 import io.torovj.memory.GuestMemory;
 import io.torovj.memory.GuestMemoryException;
 import io.torovj.policy.SyscallPolicy;
-import io.torovj.transport.VmControl;
+import io.torovj.lifecycle.VmControl;
 
 /**
  * Executes one guest system call: policy check, then the handler for its number. Every
  * transport ends here. A bad pointer becomes -EFAULT, a denied call -EPERM (logged once per
  * number) or the end of the VM if the policy says "kill"; nothing a guest passes can throw out.
- * Allocation-free on the success path.
+ * Allocation-free on the success path, and on a repeated denial.
+ *
+ * <p>The log is bounded: a guest sweeping syscall numbers gets the first
+ * {@link #LOG_DISTINCT_LIMIT} distinct denied or unimplemented numbers logged, one line saying
+ * the rest are not, and a count of them when the VM ends ({@link #logSummary()}).
  */
-public final class SyscallDispatcher {
+public final class SyscallDispatcher implements SyscallExecutor {
     /** Syscall numbers at or above this are unknown on x86-64. */
     public static final int TABLE_SIZE = 512;
     private static final int LOG_KEY_UNIMPLEMENTED = TABLE_SIZE;
     private static final int LOG_KEY_HANDLER_BUG = 2 * TABLE_SIZE;
+    /** One log key for every number outside the table. */
+    private static final int LOG_KEY_OUT_OF_TABLE = 3 * TABLE_SIZE;
+    /** Distinct denied or unimplemented numbers logged per VM before the rest are only counted. */
+    public static final int LOG_DISTINCT_LIMIT = 16;
 
     private final SyscallHandler[] handlers = new SyscallHandler[TABLE_SIZE];
     private final SyscallPolicy policy;
@@ -24,6 +35,8 @@ public final class SyscallDispatcher {
     private final MonitorLog log;
     private final GuestMemory memory;
     private long calls;
+    private int distinctLogged;
+    private int distinctUnlogged;
 
     public SyscallDispatcher(GuestMemory memory, SyscallPolicy policy, VmControl control, MonitorLog log) {
         this.memory = memory;
@@ -40,19 +53,19 @@ public final class SyscallDispatcher {
         handlers[nr] = handler;
     }
 
-    public boolean implemented(int nr) { return nr >= 0 && nr < TABLE_SIZE && handlers[nr] != null; }
-
     public long calls() { return calls; }
 
-    public long dispatch(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {
+    @Override
+    public long execute(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {
         calls++;
         if (nr < 0 || nr >= TABLE_SIZE || !policy.allows((int) nr)) {
             return deny(nr, a0, a1, a2);
         }
         SyscallHandler handler = handlers[(int) nr];
         if (handler == null) {
-            if (!log.logged(LOG_KEY_UNIMPLEMENTED + (int) nr)) {
-                log.once(LOG_KEY_UNIMPLEMENTED + (int) nr, "syscall " + describe(nr) + " is not implemented: -ENOSYS");
+            int key = LOG_KEY_UNIMPLEMENTED + (int) nr;
+            if (!log.logged(key) && withinLogBudget(key)) {
+                log.once(key, "syscall " + describe(nr) + " is not implemented: -ENOSYS");
             }
             return -Errno.ENOSYS;
         }
@@ -67,27 +80,42 @@ public final class SyscallDispatcher {
         }
     }
 
-    /** Reads struct torovj_request at {@code request}, executes it, writes ret. */
-    public void executeRequest(long request) {
-        long nr = memory.readU64(request + BootInfo.REQ_NR);
-        long a = request + BootInfo.REQ_ARGS;
-        long ret = dispatch(nr, memory.readU64(a), memory.readU64(a + 8), memory.readU64(a + 16),
-                memory.readU64(a + 24), memory.readU64(a + 32), memory.readU64(a + 40));
-        memory.writeU64(request + BootInfo.REQ_RET, ret);
-    }
-
     private long deny(long nr, long a0, long a1, long a2) {
-        int key = nr >= 0 && nr < TABLE_SIZE ? (int) nr : TABLE_SIZE - 1;
+        int key = nr >= 0 && nr < TABLE_SIZE ? (int) nr : LOG_KEY_OUT_OF_TABLE;
         boolean kill = policy.onViolation() == SyscallPolicy.ViolationAction.KILL;
-        if (!kill && log.logged(key)) return -Errno.EPERM;     // a guest spamming denied calls costs no allocation
+        if (!kill && (log.logged(key) || !withinLogBudget(key))) return -Errno.EPERM;   // no allocation when spammed
         String call = String.format("%s(0x%x, 0x%x, 0x%x, ...)", describe(nr), a0, a1, a2);
         if (kill) {
             log.line("policy violation: " + call + " is not allowed; killing the VM");
-            control.stop(VmControl.Ending.POLICY_KILL, 137, "policy violation: " + call + " is not allowed");
+            control.stop(Ending.POLICY_KILL, "policy violation: " + call + " is not allowed");
             return -Errno.EPERM;
         }
         log.once(key, "policy denied " + call + ": -EPERM (logged once per syscall)");
         return -Errno.EPERM;
+    }
+
+    /**
+     * True if a line may be logged for the new {@code key}; once the budget is spent, marks the
+     * key as seen without a line (so later calls cost nothing), counts it, and says so once.
+     */
+    private boolean withinLogBudget(int key) {
+        if (distinctLogged < LOG_DISTINCT_LIMIT) {
+            distinctLogged++;
+            return true;
+        }
+        log.silence(key);
+        if (distinctUnlogged++ == 0) {
+            log.line("more than " + LOG_DISTINCT_LIMIT + " distinct syscall numbers denied or not implemented: "
+                    + "the rest are not logged (each still fails; a count follows when the VM ends)");
+        }
+        return false;
+    }
+
+    /** At the end of the VM: how many distinct numbers went unlogged, if any did. */
+    public void logSummary() {
+        if (distinctUnlogged > 0) {
+            log.line(distinctUnlogged + " more distinct syscall numbers were denied or not implemented without a log line");
+        }
     }
 
     static String describe(long nr) {

@@ -37,13 +37,14 @@ public final class DeviceBus<D> {
         devices[n] = device;
     }
 
-    /** A registered range [base, base + length). */
-    public record Range(long base, long length) {}
+    /** A registered range [base, base + length) and its device. */
+    public record Range<D>(long base, long length, D device) {}
 
     /** The registered ranges, in registration order (for VM assembly, not for the exit path). */
-    public List<Range> ranges() {
-        List<Range> all = new ArrayList<>(bases.length);
-        for (int i = 0; i < bases.length; i++) all.add(new Range(bases[i], ends[i] - bases[i]));
+    @SuppressWarnings("unchecked")
+    public List<Range<D>> ranges() {
+        List<Range<D>> all = new ArrayList<>(bases.length);
+        for (int i = 0; i < bases.length; i++) all.add(new Range<>(bases[i], ends[i] - bases[i], (D) devices[i]));
         return all;
     }
 

@@ -7,4 +7,10 @@ public interface PortIoDevice {
 
     /** The guest executed IN; the value returned is what it reads. */
     default long in(int port, int size) { return -1L; }
+
+    /**
+     * True (the default) if code at CPL3 may use the device's ports: the VM's TSS I/O bitmap
+     * grants them. False for ports only the monitor's CPL0 code uses (the fault-report port).
+     */
+    default boolean grantedToUserCode() { return true; }
 }

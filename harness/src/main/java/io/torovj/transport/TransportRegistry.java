@@ -34,13 +34,16 @@ public final class TransportRegistry {
 
     public Map<String, TransportProvider> providers() { return java.util.Collections.unmodifiableMap(providers); }
 
-    /** The transport named {@code name}; the message lists the known ones if there is none. */
-    public SyscallTransport create(String name) {
+    /** The provider named {@code name}; the message lists the known ones if there is none. */
+    public TransportProvider provider(String name) {
         TransportProvider p = providers.get(name);
         if (p == null) {
             throw new IllegalArgumentException("unknown transport '" + name + "' (known: "
                     + String.join(", ", providers.keySet()) + ")");
         }
-        return p.create();
+        return p;
     }
+
+    /** The registered transports' names, sorted. */
+    public java.util.List<String> names() { return java.util.List.copyOf(providers.keySet()); }
 }

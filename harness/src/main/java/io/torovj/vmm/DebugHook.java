@@ -1,9 +1,10 @@
 package io.torovj.vmm;
 
+import io.torovj.lifecycle.Ending;
 import io.torovj.boot.GuestFault;
 import io.torovj.kvm.Vcpu;
 import io.torovj.memory.GuestMemory;
-import io.torovj.transport.VmControl;
+import io.torovj.lifecycle.VmControl;
 
 /**
  * A debugger attached to a VM (the GDB stub, {@code io.torovj.gdb}). The run loop calls it on
@@ -31,5 +32,5 @@ public interface DebugHook {
     void onKick();
 
     /** The VM has ended (after the run loop, on the vCPU thread). */
-    void onEnd(VmControl.Ending ending, int status, String report);
+    void onEnd(Ending ending, int status, String report);
 }

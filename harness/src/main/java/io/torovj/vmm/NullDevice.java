@@ -1,5 +1,6 @@
 package io.torovj.vmm;
 
+import io.torovj.abi.GuestAbi;
 import io.torovj.boot.BootInfo;
 import io.torovj.transport.MmioDevice;
 import io.torovj.transport.PortIoDevice;
@@ -9,8 +10,8 @@ import io.torovj.transport.PortIoDevice;
  * cost of a VM exit and re-entry, the physical limit of the exit-based transports.
  */
 final class NullDevice implements PortIoDevice, MmioDevice {
-    static final int PORT = BootInfo.NULL_PORT;
-    static final long MMIO = BootInfo.NULL_MMIO;
+    static final int PORT = GuestAbi.NULL_PORT;
+    static final long MMIO = GuestAbi.NULL_MMIO;
     static final long MMIO_LENGTH = 4096;
 
     @Override public void out(int port, int size, long value) { }

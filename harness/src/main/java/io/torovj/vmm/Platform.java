@@ -6,26 +6,35 @@ import io.torovj.kvm.ProcessVcpu;
 import io.torovj.kvm.Vcpu;
 import io.torovj.kvm.VmFd;
 import io.torovj.memory.GuestMemory;
+import io.torovj.sys.EventFd;
+import java.nio.file.Path;
 
 /**
  * Where the guest's instructions execute: in a KVM virtual machine (the real thing, and the
  * default), or in a separate host process that reports the same exits ({@link ProcessVcpu}),
- * for hosts without /dev/kvm. Everything above the vCPU is shared.
+ * for hosts without /dev/kvm. Everything above the vCPU is shared; what differs is here.
  */
 public abstract class Platform implements AutoCloseable {
 
     /** The platform names accepted on the command line. */
     public enum Kind { KVM, PROCESS }
 
-    /** Creates the platform's VM with {@code memory} as guest RAM at guest-physical 0. */
-    public static Platform create(Kind kind, GuestMemory memory) {
-        return kind == Kind.KVM ? new KvmPlatform(memory) : new ProcessPlatform(memory);
+    /**
+     * Creates the platform's VM with {@code memory} as guest RAM at guest-physical 0;
+     * {@code launcher} is the process platform's binary (unused on KVM).
+     */
+    static Platform create(Kind kind, GuestMemory memory, Path launcher) {
+        return kind == Kind.KVM ? new KvmPlatform(memory) : new ProcessPlatform(memory, launcher);
     }
 
-    public abstract Vcpu createVcpu();
+    abstract Vcpu createVcpu();
 
-    /** The KVM VM fd (for ioeventfds), or null where there is none. */
-    public abstract VmFd vmFd();
+    /**
+     * Makes a 1-byte OUT to {@code port} signal {@code event} without leaving the kernel, where the
+     * platform can (KVM_IOEVENTFD); returns the registration to close, or null where every OUT
+     * reaches the monitor as an exit instead.
+     */
+    abstract AutoCloseable signalOnOut(int port, EventFd event);
 
     @Override
     public abstract void close();
@@ -40,18 +49,21 @@ public abstract class Platform implements AutoCloseable {
 
         KvmPlatform(GuestMemory memory) {
             kvm = Kvm.open();
+            VmFd created = null;
             try {
-                vm = kvm.createVm();
-                if (VMX) vm.setTssAddress(VMX_TSS_ADDRESS);
-                vm.setUserMemoryRegion(0, 0, memory);
+                created = kvm.createVm();
+                if (VMX) created.setTssAddress(VMX_TSS_ADDRESS);
+                created.setUserMemoryRegion(0, 0, memory.size(), memory.hostBase());
             } catch (RuntimeException e) {
+                if (created != null) created.close();
                 kvm.close();
                 throw e;
             }
+            vm = created;
         }
 
-        @Override public Vcpu createVcpu() { return vm.createVcpu(0); }
-        @Override public VmFd vmFd() { return vm; }
+        @Override Vcpu createVcpu() { return vm.createVcpu(0); }
+        @Override AutoCloseable signalOnOut(int port, EventFd event) { return vm.ioeventfd(port, 1, event); }
         @Override public void close() {
             vm.close();
             kvm.close();
@@ -60,13 +72,19 @@ public abstract class Platform implements AutoCloseable {
 
     private static final class ProcessPlatform extends Platform {
         private final GuestMemory memory;
+        private final Path launcher;
 
-        ProcessPlatform(GuestMemory memory) {
+        ProcessPlatform(GuestMemory memory, Path launcher) {
+            if (launcher == null) {
+                throw new IllegalArgumentException("the process platform needs its launcher binary (torovj-vcpu-process): "
+                        + "none is configured (VmConfig.Builder.processLauncher)");
+            }
             this.memory = memory;
+            this.launcher = launcher;
         }
 
-        @Override public Vcpu createVcpu() { return ProcessVcpu.start(memory, ProcessVcpu.launcher()); }
-        @Override public VmFd vmFd() { return null; }
+        @Override Vcpu createVcpu() { return ProcessVcpu.start(memory.sharePath(), memory.size(), launcher); }
+        @Override AutoCloseable signalOnOut(int port, EventFd event) { return null; }
         @Override public void close() { }
     }
 }

@@ -1,7 +1,8 @@
 package io.torovj.vmm;
 
+import io.torovj.lifecycle.Ending;
 import io.torovj.kvm.Vcpu;
-import io.torovj.transport.VmControl;
+import io.torovj.lifecycle.VmControl;
 
 /** The VM's stop switch: the first stop wins; a stop from another thread kicks the vCPU. */
 final class VcpuControl implements VmControl {
@@ -30,7 +31,21 @@ final class VcpuControl implements VmControl {
     }
 
     @Override
-    public void stop(Ending why, int code, String message) {
+    public void stop(Ending why, String message) {
+        end(why, why.status(), message);
+    }
+
+    @Override
+    public void exit(int guestStatus) {
+        end(Ending.EXITED, guestStatus & 0xFF, null);
+    }
+
+    @Override
+    public void fault(int signal, String message) {
+        end(Ending.FAULT, 128 + signal, message);
+    }
+
+    private void end(Ending why, int code, String message) {
         synchronized (this) {
             if (stopped) return;
             ending = why;

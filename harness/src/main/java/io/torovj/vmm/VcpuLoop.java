@@ -1,131 +1,102 @@
 package io.torovj.vmm;
 
-import io.torovj.boot.DescriptorTables;
-import io.torovj.boot.GuestFault;
-import io.torovj.boot.GuestLayout;
 import io.torovj.kvm.KvmAbi;
 import io.torovj.kvm.KvmRegs;
-import io.torovj.kvm.KvmRun;
 import io.torovj.kvm.Vcpu;
-import io.torovj.memory.GuestMemory;
+import io.torovj.kvm.VcpuExit;
+import io.torovj.lifecycle.Ending;
+import io.torovj.lifecycle.VmControl;
 import io.torovj.transport.DeviceBus;
 import io.torovj.transport.MmioDevice;
 import io.torovj.transport.PortIoDevice;
-import io.torovj.transport.VmControl.Ending;
 
 /**
- * The run loop: enter the guest, route the exit to the bus that owns the port or address,
- * repeat until something stops the VM. Nothing here knows about transports. Allocation-free
- * except when the VM ends. With a debugger attached ({@link DebugHook}), guest exceptions and
- * kicks go to it first, and the guest resumes if it says so.
+ * The run loop: enter the guest, route the typed exit to the bus that owns the port or address,
+ * repeat until something stops the VM. Nothing here knows about transports, faults or the
+ * guest's layout: the exception handlers' reports arrive on the port bus like any device's
+ * ({@link FaultReportDevice}). Allocation-free except when the VM ends. With a debugger
+ * attached ({@link DebugHook}), kicks go to it first.
  */
 final class VcpuLoop {
     private final Vcpu vcpu;
-    private final GuestMemory memory;
     private final DeviceBus<PortIoDevice> ports;
     private final DeviceBus<MmioDevice> mmio;
-    private final VcpuControl control;
+    private final VmControl control;
     private final DebugHook debugger;
     private final KvmRegs regs = new KvmRegs();
     private long exits;
-    private GuestFault fault;
 
-    VcpuLoop(Vcpu vcpu, GuestMemory memory, DeviceBus<PortIoDevice> ports, DeviceBus<MmioDevice> mmio,
-             VcpuControl control) {
-        this(vcpu, memory, ports, mmio, control, null);
-    }
-
-    VcpuLoop(Vcpu vcpu, GuestMemory memory, DeviceBus<PortIoDevice> ports, DeviceBus<MmioDevice> mmio,
-             VcpuControl control, DebugHook debugger) {
-        this.debugger = debugger;
+    VcpuLoop(Vcpu vcpu, DeviceBus<PortIoDevice> ports, DeviceBus<MmioDevice> mmio, VmControl control,
+             DebugHook debugger) {
         this.vcpu = vcpu;
-        this.memory = memory;
         this.ports = ports;
         this.mmio = mmio;
         this.control = control;
+        this.debugger = debugger;
     }
 
     void run() {
-        KvmRun exit = vcpu.exit();
         if (debugger != null) debugger.onStart();
         while (!control.isStopped()) {
-            int reason = vcpu.run();
+            VcpuExit exit = vcpu.run();
             exits++;
-            switch (reason) {
-                case KvmAbi.KVM_EXIT_IO -> onPortIo(exit);
-                case KvmAbi.KVM_EXIT_MMIO -> onMmio(exit);
-                case Vcpu.EXIT_KICKED -> {
-                    if (debugger != null && !control.isStopped()) debugger.onKick();
-                }
-                case KvmAbi.KVM_EXIT_SHUTDOWN -> stop(Ending.TRIPLE_FAULT, 134, "guest triple fault (KVM_EXIT_SHUTDOWN)");
-                case KvmAbi.KVM_EXIT_HLT -> stop(Ending.UNEXPECTED_EXIT, 134, "guest halted (KVM_EXIT_HLT)");
-                case KvmAbi.KVM_EXIT_FAIL_ENTRY -> stop(Ending.UNEXPECTED_EXIT, 134,
-                        String.format("KVM could not enter the guest (KVM_EXIT_FAIL_ENTRY, hardware reason 0x%x)", exit.failEntryReason()));
-                case KvmAbi.KVM_EXIT_INTERNAL_ERROR -> stop(Ending.UNEXPECTED_EXIT, 134,
-                        "KVM internal error (suberror " + exit.internalSuberror() + ")");
-                default -> stop(Ending.UNEXPECTED_EXIT, 134, "unexpected VM exit: " + KvmAbi.exitReasonName(reason));
+            route(exit);
+        }
+    }
+
+    /** Serves one exit. */
+    void route(VcpuExit exit) {
+        switch (exit.kind()) {
+            case IO_IN, IO_OUT -> onPortIo(exit);
+            case MMIO_READ, MMIO_WRITE -> onMmio(exit);
+            case KICKED -> {
+                if (debugger != null && !control.isStopped()) debugger.onKick();
             }
+            case SHUTDOWN -> stop(Ending.TRIPLE_FAULT, "guest triple fault (KVM_EXIT_SHUTDOWN)");
+            case HLT -> stop(Ending.UNEXPECTED_EXIT, "guest halted (KVM_EXIT_HLT)");
+            case FAIL_ENTRY -> stop(Ending.UNEXPECTED_EXIT, String.format(
+                    "KVM could not enter the guest (KVM_EXIT_FAIL_ENTRY, hardware reason 0x%x)", exit.detail()));
+            case INTERNAL_ERROR -> stop(Ending.UNEXPECTED_EXIT, "KVM internal error (suberror " + exit.detail() + ")");
+            case UNSUPPORTED -> stop(Ending.UNEXPECTED_EXIT, "unexpected VM exit: " + KvmAbi.exitReasonName(exit.reason())
+                    + (exit.detail() != 0 ? String.format(" (detail 0x%x)", exit.detail()) : ""));
         }
     }
 
-    private void onPortIo(KvmRun exit) {
-        int port = exit.ioPort();
-        if (port == GuestLayout.FAULT_PORT) {
-            reportFault();
-            return;
-        }
+    private void onPortIo(VcpuExit exit) {
+        int port = exit.port();
         PortIoDevice device = ports.find(port);
+        boolean in = exit.kind() == VcpuExit.Kind.IO_IN;
         if (device == null) {
-            stop(Ending.UNEXPECTED_EXIT, 134, String.format("guest accessed I/O port 0x%x, which no device claims", port));
-        } else if (exit.ioDirection() == KvmAbi.KVM_EXIT_IO_OUT) {
-            device.out(port, exit.ioSize(), exit.ioData());
+            stop(Ending.UNEXPECTED_EXIT, String.format("guest accessed I/O port 0x%x, which no device claims", port));
+        } else if (exit.count() != 1) {
+            // rep ins/outs: devices here are doorbells, one item per exit; never serve part of a string
+            stop(Ending.UNEXPECTED_EXIT, String.format("guest used string I/O (rep %s, %d items of %d bytes) on port 0x%x, which is not supported",
+                    in ? "ins" : "outs", exit.count(), exit.size(), port));
+        } else if (in) {
+            exit.complete(device.in(port, exit.size()));
         } else {
-            exit.setIoData(device.in(port, exit.ioSize()));
+            device.out(port, exit.size(), exit.data());
         }
     }
 
-    private void onMmio(KvmRun exit) {
-        long address = exit.mmioAddress();
+    private void onMmio(VcpuExit exit) {
+        long address = exit.address();
         MmioDevice device = mmio.find(address);
-        int len = exit.mmioLength();
+        int len = exit.length();
         if (device == null || len < 1 || len > 8) {
-            stop(Ending.UNEXPECTED_EXIT, 134, String.format("guest accessed unbacked guest-physical address 0x%x (%d bytes)", address, len));
-        } else if (exit.mmioIsWrite()) {
-            long value = len == 8 ? exit.mmioData() : exit.mmioData() & ((1L << (8 * len)) - 1);
-            device.write(address, len, value);
+            stop(Ending.UNEXPECTED_EXIT, String.format("guest accessed unbacked guest-physical address 0x%x (%d bytes)", address, len));
+        } else if (exit.kind() == VcpuExit.Kind.MMIO_WRITE) {
+            device.write(address, len, exit.data());
         } else {
-            exit.setMmioData(device.read(address, len));
+            exit.complete(device.read(address, len));
         }
     }
 
-    private void reportFault() {
+    /** Ends the VM with the guest's rip in the report. */
+    private void stop(Ending ending, String report) {
         vcpu.getRegs(regs);
-        GuestFault reported = GuestFault.readFrame(memory, regs.rsp());
-        if (reported != null && debugger != null && DescriptorTables.isHandlerReport(regs.rip())
-                && debugger.onGuestException(reported, regs.rsp())) {
-            return;                     // the debugger resumes the guest
-        }
-        fault = reported;
-        if (fault == null) {
-            stop(Ending.FAULT, 139, String.format("guest fault with an unreadable exception frame (rsp=0x%x)", regs.rsp()));
-        } else {
-            stop(Ending.FAULT, 128 + signalFor(fault.vector()), fault.describe(memory));
-        }
-    }
-
-    private void stop(Ending ending, int status, String report) {
-        if (ending != Ending.FAULT && ending != Ending.EXITED) {
-            vcpu.getRegs(regs);
-            report = report + String.format(" at rip=0x%x", regs.rip());
-        }
-        control.stop(ending, status, report);
-    }
-
-    /** The signal a native process would have died of, for the exit status. */
-    static int signalFor(int vector) {
-        return GuestFault.signalFor(vector);
+        control.stop(ending, report + String.format(" at rip=0x%x", regs.rip()));
     }
 
     long exits() { return exits; }
-    GuestFault fault() { return fault; }
 }

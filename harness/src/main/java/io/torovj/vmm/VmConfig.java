@@ -1,59 +1,165 @@
 package io.torovj.vmm;
 
+import io.torovj.log.MonitorLog;
 import io.torovj.policy.SyscallPolicy;
-import io.torovj.syscall.MonitorLog;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
 
 /**
- * Everything that defines one VM run.
- *
- * @param program         static x86-64 ELF executable
- * @param argv            the guest's argv (argv[0] included)
- * @param env             the guest's environment (nothing of the host's is passed implicitly)
- * @param memorySize      guest RAM in bytes: a multiple of 2 MiB, 4 MiB .. 1022 MiB
- * @param transport       transport name, as registered
- * @param policy          syscall policy
- * @param stdin           host fd the guest's fd 0 uses (not closed by the VM)
- * @param stdout          host fd for the guest's fd 1
- * @param stderr          host fd for the guest's fd 2
- * @param latencySamples  capacity of the per-call latency buffer (0: none)
- * @param log             where the monitor's diagnostics go
- * @param platform        where guest code executes (KVM unless asked otherwise)
+ * Everything that defines one VM, every tunable included: nothing in the monitor reads system
+ * properties or the working directory. Built with {@link #builder(Path)}; immutable.
  */
-public record VmConfig(Path program, List<String> argv, List<String> env, long memorySize, String transport,
-                       SyscallPolicy policy, int stdin, int stdout, int stderr, int latencySamples,
-                       MonitorLog log, Platform.Kind platform) {
+public final class VmConfig {
     public static final long DEFAULT_MEMORY = 8L << 20;
     public static final int DEFAULT_MAX_OPEN_FILES = 64;
+    public static final String DEFAULT_TRANSPORT = "pio";
 
-    public VmConfig {
-        Objects.requireNonNull(program, "program");
-        argv = List.copyOf(argv);
-        env = List.copyOf(env);
-        Objects.requireNonNull(transport, "transport");
-        Objects.requireNonNull(policy, "policy");
-        Objects.requireNonNull(log, "log");
-        Objects.requireNonNull(platform, "platform");
-        if (latencySamples < 0) throw new IllegalArgumentException("latencySamples must be >= 0");
+    private final Path program;
+    private final List<String> argv;
+    private final List<String> env;
+    private final long memorySize;
+    private final String transport;
+    private final Map<String, String> transportOptions;
+    private final SyscallPolicy policy;
+    private final int stdin, stdout, stderr;
+    private final int latencySamples;
+    private final MonitorLog log;
+    private final Platform.Kind platform;
+    private final Path processLauncher;
+    private final boolean guardCanaries;
+
+    private VmConfig(Builder b) {
+        program = b.program;
+        argv = List.copyOf(b.argv != null ? b.argv : List.of(program.getFileName().toString()));
+        env = List.copyOf(b.env);
+        memorySize = b.memorySize;
+        transport = b.transport;
+        transportOptions = Map.copyOf(b.transportOptions);
+        policy = b.policy;
+        stdin = b.stdin;
+        stdout = b.stdout;
+        stderr = b.stderr;
+        latencySamples = b.latencySamples;
+        log = b.log;
+        platform = b.platform;
+        processLauncher = b.processLauncher;
+        guardCanaries = b.guardCanaries;
     }
 
-    /** HelloWorld defaults: 8 MiB, pio, the default policy, the monitor's stdio, no latency buffer. */
-    public static VmConfig of(Path program, List<String> args) {
-        List<String> argv = new java.util.ArrayList<>();
-        argv.add(program.getFileName().toString());
-        argv.addAll(args);
-        return new VmConfig(program, argv, List.of(), DEFAULT_MEMORY, "pio", SyscallPolicy.defaultPolicy(),
-                0, 1, 2, 0, MonitorLog.stderr(), Platform.Kind.KVM);
+    /** A configuration for {@code program} with the defaults: 8 MiB, pio, the default policy, the monitor's stdio, KVM. */
+    public static Builder builder(Path program) {
+        return new Builder(program);
     }
 
-    public VmConfig withTransport(String t) { return new VmConfig(program, argv, env, memorySize, t, policy, stdin, stdout, stderr, latencySamples, log, platform); }
-    public VmConfig withPolicy(SyscallPolicy p) { return new VmConfig(program, argv, env, memorySize, transport, p, stdin, stdout, stderr, latencySamples, log, platform); }
-    public VmConfig withMemory(long m) { return new VmConfig(program, argv, env, m, transport, policy, stdin, stdout, stderr, latencySamples, log, platform); }
-    public VmConfig withStdio(int in, int out, int err) { return new VmConfig(program, argv, env, memorySize, transport, policy, in, out, err, latencySamples, log, platform); }
-    public VmConfig withLatencySamples(int n) { return new VmConfig(program, argv, env, memorySize, transport, policy, stdin, stdout, stderr, n, log, platform); }
-    public VmConfig withEnv(List<String> e) { return new VmConfig(program, argv, e, memorySize, transport, policy, stdin, stdout, stderr, latencySamples, log, platform); }
-    public VmConfig withPlatform(Platform.Kind k) { return new VmConfig(program, argv, env, memorySize, transport, policy, stdin, stdout, stderr, latencySamples, log, k); }
-    public VmConfig withLog(MonitorLog l) { return new VmConfig(program, argv, env, memorySize, transport, policy, stdin, stdout, stderr, latencySamples, l, platform); }
+    /** A builder holding this configuration, to derive another from it. */
+    public Builder toBuilder() {
+        Builder b = new Builder(program);
+        b.argv = new ArrayList<>(argv);
+        b.env = new ArrayList<>(env);
+        b.memorySize = memorySize;
+        b.transport = transport;
+        b.transportOptions = new TreeMap<>(transportOptions);
+        b.policy = policy;
+        b.stdin = stdin;
+        b.stdout = stdout;
+        b.stderr = stderr;
+        b.latencySamples = latencySamples;
+        b.log = log;
+        b.platform = platform;
+        b.processLauncher = processLauncher;
+        b.guardCanaries = guardCanaries;
+        return b;
+    }
+
+    /** Static x86-64 ELF executable. */
+    public Path program() { return program; }
+    /** The guest's argv, argv[0] included. */
+    public List<String> argv() { return argv; }
+    /** The guest's environment (nothing of the host's is passed implicitly). */
+    public List<String> env() { return env; }
+    /** Guest RAM in bytes: a multiple of 2 MiB, 4 MiB .. 1022 MiB. */
+    public long memorySize() { return memorySize; }
+    /** Transport name, as registered. */
+    public String transport() { return transport; }
+    /** A transport's own tunable (e.g. aring's {@code idleSpinMicros}), as given. */
+    public Optional<String> transportOption(String name) { return Optional.ofNullable(transportOptions.get(name)); }
+    public Map<String, String> transportOptions() { return transportOptions; }
+    public SyscallPolicy policy() { return policy; }
+    /** Host fd the guest's fd 0 uses (lent: not closed by the VM). */
+    public int stdin() { return stdin; }
+    /** Host fd for the guest's fd 1. */
+    public int stdout() { return stdout; }
+    /** Host fd for the guest's fd 2. */
+    public int stderr() { return stderr; }
+    /** Capacity of the per-call latency buffer (0: none). */
+    public int latencySamples() { return latencySamples; }
+    /** Where the monitor's diagnostics go. */
+    public MonitorLog log() { return log; }
+    /** Where guest code executes. */
+    public Platform.Kind platform() { return platform; }
+    /** The process platform's launcher binary (torovj-vcpu-process); null if not configured (then only KVM runs). */
+    public Path processLauncher() { return processLauncher; }
+    /** Canary pages around guest RAM instead of guard pages, checked at close (hostile-guest tests). */
+    public boolean guardCanaries() { return guardCanaries; }
+
+    /** Builds a {@link VmConfig}; every setter checks its argument. */
+    public static final class Builder {
+        private final Path program;
+        private List<String> argv;
+        private List<String> env = new ArrayList<>();
+        private long memorySize = DEFAULT_MEMORY;
+        private String transport = DEFAULT_TRANSPORT;
+        private Map<String, String> transportOptions = new TreeMap<>();
+        private SyscallPolicy policy = SyscallPolicy.defaultPolicy();
+        private int stdin = 0, stdout = 1, stderr = 2;
+        private int latencySamples;
+        private MonitorLog log;
+        private Platform.Kind platform = Platform.Kind.KVM;
+        private Path processLauncher;
+        private boolean guardCanaries;
+
+        private Builder(Path program) {
+            this.program = Objects.requireNonNull(program, "program");
+        }
+
+        /** The whole argv, argv[0] included (default: the program's file name alone). */
+        public Builder argv(List<String> argv) { this.argv = new ArrayList<>(argv); return this; }
+
+        /** argv = the program's file name, then {@code args}. */
+        public Builder args(List<String> args) {
+            List<String> all = new ArrayList<>();
+            all.add(program.getFileName().toString());
+            all.addAll(args);
+            return argv(all);
+        }
+
+        public Builder env(List<String> env) { this.env = new ArrayList<>(env); return this; }
+        public Builder memorySize(long bytes) { this.memorySize = bytes; return this; }
+        public Builder transport(String name) { this.transport = Objects.requireNonNull(name, "transport"); return this; }
+        public Builder transportOption(String name, String value) {
+            transportOptions.put(Objects.requireNonNull(name), Objects.requireNonNull(value));
+            return this;
+        }
+        public Builder policy(SyscallPolicy policy) { this.policy = Objects.requireNonNull(policy, "policy"); return this; }
+        public Builder stdio(int in, int out, int err) { stdin = in; stdout = out; stderr = err; return this; }
+        public Builder latencySamples(int samples) {
+            if (samples < 0) throw new IllegalArgumentException("latencySamples must be >= 0");
+            this.latencySamples = samples;
+            return this;
+        }
+        public Builder log(MonitorLog log) { this.log = Objects.requireNonNull(log, "log"); return this; }
+        public Builder platform(Platform.Kind kind) { this.platform = Objects.requireNonNull(kind, "platform"); return this; }
+        public Builder processLauncher(Path launcher) { this.processLauncher = Objects.requireNonNull(launcher); return this; }
+        public Builder guardCanaries(boolean on) { this.guardCanaries = on; return this; }
+
+        public VmConfig build() {
+            if (log == null) log = MonitorLog.stderr();
+            return new VmConfig(this);
+        }
+    }
 }

@@ -1,7 +1,7 @@
 package io.torovj.vmm;
 
 import io.torovj.boot.GuestFault;
-import io.torovj.transport.VmControl.Ending;
+import io.torovj.lifecycle.Ending;
 
 /**
  * How a VM run ended.
@@ -15,10 +15,12 @@ import io.torovj.transport.VmControl.Ending;
  * @param syscalls      system calls the dispatcher executed
  * @param latencyCycles per-call latency samples in TSC cycles (empty unless requested)
  * @param latencyDropped samples the guest recorded beyond the buffer's capacity
- * @param nanos         create-VM-to-guest-exit wall time
+ * @param nanos         wall time from creating guest memory to the guest's end (ELF parsing excluded)
  * @param residentBytes guest RAM resident on the host at exit (mincore)
+ * @param transportCounters what the transport counted ({@code SyscallTransport.counters()})
  */
 public record VmResult(Ending ending, int status, String report, GuestFault fault, long vcpuExits, long syscalls,
-                       long[] latencyCycles, long latencyDropped, long nanos, long residentBytes) {
+                       long[] latencyCycles, long latencyDropped, long nanos, long residentBytes,
+                       java.util.Map<String, Long> transportCounters) {
     public boolean exited() { return ending == Ending.EXITED; }
 }

@@ -1,5 +1,6 @@
 package io.torovj.gdb;
 
+import io.torovj.lifecycle.Ending;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -76,12 +77,12 @@ class RspTest {
 
     @Test
     void exitRepliesSayWhatANativeProcessWouldHaveDone() {
-        assertEquals("W03", GdbSession.exitReply(new GuestDebugger.End(io.torovj.transport.VmControl.Ending.EXITED, 3, null)));
-        assertEquals("W00", GdbSession.exitReply(new GuestDebugger.End(io.torovj.transport.VmControl.Ending.EXITED, 0, null)));
-        assertEquals("X0b", GdbSession.exitReply(new GuestDebugger.End(io.torovj.transport.VmControl.Ending.FAULT, 139, "")));
-        assertEquals("X0a", GdbSession.exitReply(new GuestDebugger.End(io.torovj.transport.VmControl.Ending.FAULT, 135, "")),
+        assertEquals("W03", GdbSession.exitReply(new GuestDebugger.End(io.torovj.lifecycle.Ending.EXITED, 3, null)));
+        assertEquals("W00", GdbSession.exitReply(new GuestDebugger.End(io.torovj.lifecycle.Ending.EXITED, 0, null)));
+        assertEquals("X0b", GdbSession.exitReply(new GuestDebugger.End(io.torovj.lifecycle.Ending.FAULT, 139, "")));
+        assertEquals("X0a", GdbSession.exitReply(new GuestDebugger.End(io.torovj.lifecycle.Ending.FAULT, 135, "")),
                 "SIGBUS in gdb's numbering");
-        assertEquals("X09", GdbSession.exitReply(new GuestDebugger.End(io.torovj.transport.VmControl.Ending.DEBUGGER_KILL, 137, "")));
+        assertEquals("X09", GdbSession.exitReply(new GuestDebugger.End(io.torovj.lifecycle.Ending.DEBUGGER_KILL, 137, "")));
         assertEquals(GuestDebugger.SIGSEGV, GuestDebugger.signalFor(14));
         assertEquals(GuestDebugger.SIGTRAP, GuestDebugger.signalFor(3));
         assertEquals(GuestDebugger.SIGTRAP, GuestDebugger.signalFor(1));

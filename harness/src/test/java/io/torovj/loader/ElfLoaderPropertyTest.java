@@ -3,21 +3,20 @@ package io.torovj.loader;
 import static io.torovj.loader.ElfPatch.*;
 
 import io.torovj.memory.GuestMemory;
+import io.torovj.testing.Generators;
+import io.torovj.testing.PropertyRunner;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
-import net.jqwik.api.lifecycle.AfterContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Hostile files: parse either succeeds or throws ElfLoadException, and an image that parses
  * either loads into 8 MiB of guest memory or throws ElfLoadException. Any other throwable
- * fails the property.
+ * fails the property. Each property runs its edge cases first, then generated inputs; the seed
+ * is fixed, or {@code -Dtorovj.test.seed=N}.
  */
 class ElfLoaderPropertyTest {
     private static GuestMemory memory;
@@ -27,7 +26,7 @@ class ElfLoaderPropertyTest {
         return memory;
     }
 
-    @AfterContainer
+    @AfterAll
     static synchronized void releaseMemory() {
         if (memory != null) memory.close();
         memory = null;
@@ -48,17 +47,22 @@ class ElfLoaderPropertyTest {
         }
     }
 
-    @Property(tries = 2000)
-    void randomBytes(@ForAll @Size(max = 600) byte[] file) {
-        parseAndLoad(file);
+    /** Up to 600 random bytes; edge cases: no byte, and each edge-case byte alone. */
+    @Test
+    void randomBytes() {
+        PropertyRunner.property("randomBytes", 2000, 0xE1F0_0001L)
+                .forAll(Generators.byteArrayEdgeCases(), g -> g.byteArrays(600), ElfLoaderPropertyTest::parseAndLoad);
     }
 
     /** Random bytes behind a valid e_ident, so the header checks past the magic get exercised. */
-    @Property(tries = 2000)
-    void randomBytesAfterValidIdent(@ForAll @Size(max = 1200) byte[] tail) {
-        byte[] file = Arrays.copyOf(TestExecutables.tiny(), 16 + tail.length);
-        System.arraycopy(tail, 0, file, 16, tail.length);
-        parseAndLoad(file);
+    @Test
+    void randomBytesAfterValidIdent() {
+        PropertyRunner.property("randomBytesAfterValidIdent", 2000, 0xE1F0_0002L)
+                .forAll(Generators.byteArrayEdgeCases(), g -> g.byteArrays(1200), tail -> {
+                    byte[] file = Arrays.copyOf(TestExecutables.tiny(), 16 + tail.length);
+                    System.arraycopy(tail, 0, file, 16, tail.length);
+                    parseAndLoad(file);
+                });
     }
 
     /**
@@ -94,44 +98,100 @@ class ElfLoaderPropertyTest {
         }
     }
 
-    @Provide
-    Arbitrary<List<Mutation>> mutations() {
-        Arbitrary<Long> values = Arbitraries.oneOf(
-                Arbitraries.longs(),
-                Arbitraries.longs().between(-8192, 1 << 24),
-                Arbitraries.of(0L, 1L, -1L, Long.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE + 1, Long.MAX_VALUE - 1,
-                        1L << 47, (1L << 47) - 1, (1L << 47) - 0x1000, -0x1000L, 0x400000L, 0x401000L, 0x7fffffffL,
-                        0xffffffffL, 1L << 32, 8L << 20, (8L << 20) - 1, 0x1000L, 56L, 64L, 65L,
-                        (long) PT_LOAD, (long) PT_TLS, (long) PT_INTERP));
-        Arbitrary<Mutation> one = Combinators.combine(
-                Arbitraries.integers().between(0, 3 + Mutation.PH_FIELDS.length),
-                Arbitraries.integers().between(0, Integer.MAX_VALUE),
-                values,
-                Arbitraries.of(true, false)).as(Mutation::new);
-        return one.list().ofMinSize(1).ofMaxSize(4);
+    static final long[] SPECIAL_VALUES = {0L, 1L, -1L, Long.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE + 1,
+        Long.MAX_VALUE - 1, 1L << 47, (1L << 47) - 1, (1L << 47) - 0x1000, -0x1000L, 0x400000L, 0x401000L, 0x7fffffffL,
+        0xffffffffL, 1L << 32, 8L << 20, (8L << 20) - 1, 0x1000L, 56L, 64L, 65L,
+        (long) PT_LOAD, (long) PT_TLS, (long) PT_INTERP};
+    static final int MAX_KIND = 3 + Mutation.PH_FIELDS.length;
+
+    /** Any long, one of -8192..2^24, or one of SPECIAL_VALUES, as likely. */
+    static long value(Generators g) {
+        return g.oneOf(v -> v.longs(), v -> v.longs(-8192, 1 << 24), v -> v.ofLongs(SPECIAL_VALUES));
     }
 
-    @Property(tries = 3000)
-    void mutatedExecutable(@ForAll("mutations") List<Mutation> mutations) {
-        byte[] original = TestExecutables.tiny();
-        ElfPatch p = new ElfPatch(original);
-        int headerBytes = p.phoff() + p.phnum() * 56;
-        for (Mutation m : mutations) m.apply(p, headerBytes);
-        parseAndLoad(p.bytes);
+    static Mutation mutation(Generators g) {
+        return new Mutation(g.ints(0, MAX_KIND), g.ints(0, Integer.MAX_VALUE), value(g), g.booleans());
     }
 
-    /** Mutated and then cut short: truncation and bad fields together. */
-    @Property(tries = 1000)
-    void mutatedAndTruncatedExecutable(@ForAll("mutations") List<Mutation> mutations,
-                                       @ForAll("lengths") int length) {
+    static List<Mutation> mutations(Generators g) {
+        return g.lists(1, 4, ElfLoaderPropertyTest::mutation);
+    }
+
+    /** The edge cases of {@link #value}: those of any long, of -8192..2^24, and SPECIAL_VALUES' ends. */
+    static final List<Long> VALUE_EDGE_CASES;
+    static {
+        LinkedHashSet<Long> values = new LinkedHashSet<>(Generators.LONG_EDGE_CASES);
+        values.addAll(Generators.edgeCases(-8192, 1 << 24));
+        values.add(SPECIAL_VALUES[0]);
+        values.add(SPECIAL_VALUES[SPECIAL_VALUES.length - 1]);
+        VALUE_EDGE_CASES = List.copyOf(values);
+    }
+
+    /**
+     * Edge cases: one mutation of every kind, absolute and relative, with every edge-case value;
+     * the position goes round its own edge cases (0..Integer.MAX_VALUE).
+     */
+    static List<List<Mutation>> mutationEdgeCases() {
+        List<Long> positions = Generators.edgeCases(0, Integer.MAX_VALUE);
+        List<List<Mutation>> out = new ArrayList<>();
+        for (int kind = 0; kind <= MAX_KIND; kind++) {
+            for (long value : VALUE_EDGE_CASES) {
+                for (boolean relative : new boolean[] {false, true}) {
+                    int position = (int) (long) positions.get(out.size() % positions.size());
+                    out.add(List.of(new Mutation(kind, position, value, relative)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A real executable with {@code mutations} applied, cut to at most {@code length} bytes. */
+    private static byte[] mutated(List<Mutation> mutations, int length) {
         ElfPatch p = new ElfPatch(TestExecutables.tiny());
         int headerBytes = p.phoff() + p.phnum() * 56;
         for (Mutation m : mutations) m.apply(p, headerBytes);
-        parseAndLoad(Arrays.copyOf(p.bytes, Math.min(length, p.bytes.length)));
+        return Arrays.copyOf(p.bytes, Math.min(length, p.bytes.length));
     }
 
-    @Provide
-    Arbitrary<Integer> lengths() {
-        return Arbitraries.integers().between(0, 16384);
+    @Test
+    void mutatedExecutable() {
+        PropertyRunner.property("mutatedExecutable", 3000, 0xE1F0_0003L)
+                .forAll(mutationEdgeCases(), ElfLoaderPropertyTest::mutations,
+                        mutations -> parseAndLoad(mutated(mutations, Integer.MAX_VALUE)));
+    }
+
+    /** Mutated and then cut short: truncation and bad fields together. */
+    record Truncated(List<Mutation> mutations, int length) {}
+
+    /** Lengths 0..16384. */
+    static int length(Generators g) {
+        return g.ints(0, 16384);
+    }
+
+    /**
+     * Edge cases: one mutation of every kind, absolute and relative, at each edge-case length;
+     * value and position go round their edge cases.
+     */
+    static List<Truncated> truncatedEdgeCases() {
+        List<Long> positions = Generators.edgeCases(0, Integer.MAX_VALUE);
+        List<Truncated> out = new ArrayList<>();
+        for (int kind = 0; kind <= MAX_KIND; kind++) {
+            for (long length : Generators.edgeCases(0, 16384)) {
+                for (boolean relative : new boolean[] {false, true}) {
+                    int n = out.size();
+                    Mutation m = new Mutation(kind, (int) (long) positions.get(n % positions.size()),
+                            VALUE_EDGE_CASES.get(n % VALUE_EDGE_CASES.size()), relative);
+                    out.add(new Truncated(List.of(m), (int) length));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void mutatedAndTruncatedExecutable() {
+        PropertyRunner.property("mutatedAndTruncatedExecutable", 1000, 0xE1F0_0004L)
+                .forAll(truncatedEdgeCases(), g -> new Truncated(mutations(g), length(g)),
+                        t -> parseAndLoad(mutated(t.mutations(), t.length())));
     }
 }

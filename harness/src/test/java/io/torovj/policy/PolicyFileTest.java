@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.torovj.policy.SyscallPolicy.AllowedPath;
 import io.torovj.policy.SyscallPolicy.ViolationAction;
-import io.torovj.syscall.SyscallNames;
+import io.torovj.linux.SyscallNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.torovj.policy.SyscallPolicy.AllowedPath;
 import io.torovj.policy.SyscallPolicy.Limits;
 import io.torovj.policy.SyscallPolicy.ViolationAction;
-import io.torovj.syscall.SyscallNames;
+import io.torovj.linux.SyscallNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

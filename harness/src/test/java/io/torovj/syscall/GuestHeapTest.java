@@ -1,5 +1,6 @@
 package io.torovj.syscall;
 
+import io.torovj.linux.Errno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,11 +1,16 @@
 package io.torovj.syscall;
 
+import io.torovj.abi.GuestAbi;
+import io.torovj.lifecycle.Ending;
+import io.torovj.log.MonitorLog;
 import io.torovj.boot.BootInfo;
 import io.torovj.memory.GuestMemory;
 import io.torovj.policy.SyscallPolicy;
 import io.torovj.sys.LibC;
 import io.torovj.sys.NativeBuffer;
-import io.torovj.transport.VmControl;
+import io.torovj.testing.Generators;
+import io.torovj.testing.PropertyRunner;
+import io.torovj.lifecycle.VmControl;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,22 +19,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The request block is guest memory, so any 64 bits may sit in nr and in each argument.
- * Written into guest RAM and executed with {@link SyscallDispatcher#executeRequest} under a
+ * Written into guest RAM and executed with {@link RequestBlock#serve} under a
  * permissive policy rooted in a temporary directory, every request must come back as a Linux
  * return value (>= 0, or -4095..-1) without an exception, no handler may fail internally
  * (the dispatcher would log "internal error"), the canaries around guest RAM must stay intact,
@@ -38,6 +40,10 @@ import net.jqwik.api.lifecycle.BeforeProperty;
  * <p>Two adjustments keep a try from blocking the test legitimately, as a guest could choose
  * to: socket() always gets SOCK_NONBLOCK (a blocking UDP socket would wait forever in recv),
  * and stdin is /dev/null (fd 0 of this JVM is the test runner's command channel).
+ *
+ * <p>Each property is one test: the monitor is set up before its first try and checked after
+ * its last, so fds, sockets and mappings of one try meet the next ones. Edge cases come first,
+ * then generated requests; the seed is fixed, or {@code -Dtorovj.test.seed=N}.
  */
 class RequestDecodingPropertyTest {
     static final long RAM = 8L << 20;
@@ -65,11 +71,13 @@ class RequestDecodingPropertyTest {
 
     static final class StubControl implements VmControl {
         volatile boolean stopped;
-        @Override public void stop(Ending e, int s, String report) { stopped = true; }
+        @Override public void stop(Ending e, String report) { stopped = true; }
+        @Override public void exit(int status) { stopped = true; }
+        @Override public void fault(int signal, String report) { stopped = true; }
         @Override public boolean isStopped() { return stopped; }
     }
 
-    @BeforeProperty
+    @BeforeEach
     void boot() throws IOException {
         // one full cycle first, so that classes and libraries this needs are loaded (and their
         // jar and library fds opened) before the fds are counted
@@ -135,7 +143,7 @@ class RequestDecodingPropertyTest {
         }
     }
 
-    @AfterProperty
+    @AfterEach
     void shutDown() throws Exception {
         stop();
         // the JDK may close a stream's fd a moment late: allow it to settle
@@ -178,12 +186,12 @@ class RequestDecodingPropertyTest {
 
     private long executeRequest(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {
         if (nr == SOCKET) a1 |= SOCK_NONBLOCK;
-        memory.writeU64(REQUEST + BootInfo.REQ_NR, nr);
+        memory.writeU64(REQUEST + GuestAbi.REQ_NR, nr);
         long[] args = {a0, a1, a2, a3, a4, a5};
-        for (int i = 0; i < 6; i++) memory.writeU64(REQUEST + BootInfo.REQ_ARGS + 8L * i, args[i]);
-        memory.writeU64(REQUEST + BootInfo.REQ_RET, 0x5A5A5A5A5A5A5A5AL);
-        dispatcher.executeRequest(REQUEST);
-        long ret = memory.readU64(REQUEST + BootInfo.REQ_RET);
+        for (int i = 0; i < 6; i++) memory.writeU64(REQUEST + GuestAbi.REQ_ARGS + 8L * i, args[i]);
+        memory.writeU64(REQUEST + GuestAbi.REQ_RET, 0x5A5A5A5A5A5A5A5AL);
+        RequestBlock.serve(memory, REQUEST, dispatcher);
+        long ret = memory.readU64(REQUEST + GuestAbi.REQ_RET);
         if (ret < -4095) {
             throw new AssertionError(String.format("syscall %d(0x%x, 0x%x, 0x%x, 0x%x, 0x%x, 0x%x) returned %d: not a Linux return value",
                     nr, a0, a1, a2, a3, a4, a5, ret));
@@ -191,69 +199,134 @@ class RequestDecodingPropertyTest {
         return ret;
     }
 
+    /** A request: {nr, a0, ..., a5}. */
+    private long executeRequest(long[] request) {
+        return executeRequest(request[0], request[1], request[2], request[3], request[4], request[5], request[6]);
+    }
+
+    static String describe(long[] request) {
+        return Arrays.stream(request, 1, 7).mapToObj(a -> String.format("0x%x", a))
+                .collect(Collectors.joining(", ", "syscall " + request[0] + "(", ")"));
+    }
+
+    static String describe(List<long[]> requests) {
+        return requests.stream().map(RequestDecodingPropertyTest::describe).collect(Collectors.joining("; ", "[", "]"));
+    }
+
+    /** Edge cases: {@code nr} and all six arguments set to each pair of {@code nrs} and {@code arguments}. */
+    static List<long[]> uniformRequests(List<Long> nrs, List<Long> arguments) {
+        List<long[]> out = new ArrayList<>();
+        for (long nr : nrs) {
+            for (long a : arguments) out.add(new long[] {nr, a, a, a, a, a, a});
+        }
+        return out;
+    }
+
     /** Any 64 bits in every field. */
-    @Property(tries = 3000)
-    void anyBits(@ForAll long nr, @ForAll long a0, @ForAll long a1, @ForAll long a2,
-                 @ForAll long a3, @ForAll long a4, @ForAll long a5) {
-        executeRequest(nr, a0, a1, a2, a3, a4, a5);
+    @Test
+    void anyBits() {
+        PropertyRunner.property("anyBits", 3000, 0x5ECA_0001L)
+                .forAll(uniformRequests(Generators.LONG_EDGE_CASES, Generators.LONG_EDGE_CASES),
+                        g -> new long[] {g.longs(), g.longs(), g.longs(), g.longs(), g.longs(), g.longs(), g.longs()},
+                        RequestDecodingPropertyTest::describe, this::executeRequest);
     }
 
     /** Implemented numbers with arguments that reach past the first checks. */
-    @Property(tries = 10000)
-    void implementedCallsWithHostileArguments(@ForAll("implemented") long nr, @ForAll("argument") long a0,
-                                              @ForAll("argument") long a1, @ForAll("argument") long a2,
-                                              @ForAll("argument") long a3, @ForAll("argument") long a4,
-                                              @ForAll("argument") long a5) {
-        executeRequest(nr, a0, a1, a2, a3, a4, a5);
+    @Test
+    void implementedCallsWithHostileArguments() {
+        List<long[]> edgeCases = uniformRequests(IMPLEMENTED_EDGE_CASES, ARGUMENT_EDGE_CASES);
+        PropertyRunner.property("implementedCallsWithHostileArguments", 10000, 0x5ECA_0002L)
+                .forAll(edgeCases, RequestDecodingPropertyTest::call, RequestDecodingPropertyTest::describe,
+                        this::executeRequest);
     }
 
     /** Sequences, so that fds, sockets and mappings made by one call meet the next ones. */
-    @Property(tries = 300)
-    void sequences(@ForAll("calls") List<long[]> calls) {
-        for (long[] c : calls) executeRequest(c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
+    @Test
+    void sequences() {
+        PropertyRunner.property("sequences", 300, 0x5ECA_0003L)
+                .forAll(sequenceEdgeCases(), g -> g.lists(1, 60, RequestDecodingPropertyTest::call),
+                        RequestDecodingPropertyTest::describe, calls -> {
+                            for (long[] c : calls) executeRequest(c);
+                        });
     }
 
-    @Provide
-    Arbitrary<Long> implemented() {
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(8, Arbitraries.of(toList(IMPLEMENTED))),
-                net.jqwik.api.Tuple.of(1, Arbitraries.longs().between(-2, 600)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.of(toList(IMPLEMENTED)).map(n -> n | (1L << 32))));
+    /** Mostly an implemented number, now and then any of -2..600 or an implemented one with bit 32 set. */
+    static long implemented(Generators g) {
+        return g.frequency(
+                Generators.weighted(8, n -> n.ofLongs(IMPLEMENTED)),
+                Generators.weighted(1, n -> n.longs(-2, 600)),
+                Generators.weighted(1, n -> n.ofLongs(IMPLEMENTED) | (1L << 32)));
     }
 
-    @Provide
-    Arbitrary<Long> argument() {
-        Arbitrary<Long> small = Arbitraries.longs().between(-2, 20);
-        Arbitrary<Long> special = Arbitraries.of(0L, -1L, -100L, 0xfffL, 0x1000L, RAM - 1, RAM - 8, RAM - 16, RAM,
-                RAM + 4096, 0x7fffffffffffL, Long.MIN_VALUE, Long.MAX_VALUE, 1L << 32, (1L << 32) + 1, 0xffffffffL,
-                0x80000000L, 0x3FE00000L, 144L, 4096L, 65536L, 0x42L, 0x241L, 0x410002L, 0x200000L, 0x800L);
-        Arbitrary<Long> strings = Arbitraries.integers().between(0, PATHS.length - 1).map(i -> STRING_ADDRESSES[i]);
-        Arbitrary<Long> scratch = Arbitraries.longs().between(SCRATCH, SCRATCH + 0x10000);
-        Arbitrary<Long> heap = Arbitraries.longs().between(HEAP_START, HEAP_END);
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(4, small),
-                net.jqwik.api.Tuple.of(4, special),
-                net.jqwik.api.Tuple.of(3, strings),
-                net.jqwik.api.Tuple.of(2, scratch),
-                net.jqwik.api.Tuple.of(1, heap),
-                net.jqwik.api.Tuple.of(3, Arbitraries.longs()));
+    static final long[] SPECIAL = {0L, -1L, -100L, 0xfffL, 0x1000L, RAM - 1, RAM - 8, RAM - 16, RAM,
+        RAM + 4096, 0x7fffffffffffL, Long.MIN_VALUE, Long.MAX_VALUE, 1L << 32, (1L << 32) + 1, 0xffffffffL,
+        0x80000000L, 0x3FE00000L, 144L, 4096L, 65536L, 0x42L, 0x241L, 0x410002L, 0x200000L, 0x800L};
+
+    /** An argument: small, special, a path's address, in the scratch buffer, in the heap, or any long. */
+    static long argument(Generators g) {
+        return g.frequency(
+                Generators.weighted(4, a -> a.longs(-2, 20)),
+                Generators.weighted(4, a -> a.ofLongs(SPECIAL)),
+                Generators.weighted(3, a -> STRING_ADDRESSES[a.ints(0, PATHS.length - 1)]),
+                Generators.weighted(2, a -> a.longs(SCRATCH, SCRATCH + 0x10000)),
+                Generators.weighted(1, a -> a.longs(HEAP_START, HEAP_END)),
+                Generators.weighted(3, Generators::longs));
     }
 
-    @Provide
-    Arbitrary<List<long[]>> calls() {
-        Arbitrary<long[]> call = Combinators.combine(implemented(), argument(), argument(), argument(),
-                argument(), argument(), argument()).as((n, a, b, c, d, e, f) -> new long[] {n, a, b, c, d, e, f});
-        return call.list().ofMinSize(1).ofMaxSize(60);
+    static long[] call(Generators g) {
+        return new long[] {implemented(g), argument(g), argument(g), argument(g), argument(g), argument(g), argument(g)};
     }
 
-    private static List<Long> toList(long[] values) {
-        List<Long> out = new ArrayList<>();
-        for (long v : values) out.add(v);
+    /**
+     * The edge cases of {@link #implemented}: every implemented number, those of -2..600, and
+     * the first and last implemented number with bit 32 set.
+     */
+    static final List<Long> IMPLEMENTED_EDGE_CASES;
+    static {
+        LinkedHashSet<Long> nrs = new LinkedHashSet<>();
+        for (long n : IMPLEMENTED) nrs.add(n);
+        nrs.addAll(Generators.edgeCases(-2, 600));
+        nrs.add(IMPLEMENTED[0] | (1L << 32));
+        nrs.add(IMPLEMENTED[IMPLEMENTED.length - 1] | (1L << 32));
+        IMPLEMENTED_EDGE_CASES = List.copyOf(nrs);
+    }
+
+    /**
+     * The edge cases of {@link #argument}: those of -2..20, every special value, the paths
+     * at the edge-case indices, those of the scratch and heap ranges, and those of any long.
+     */
+    static final List<Long> ARGUMENT_EDGE_CASES;
+    static {
+        LinkedHashSet<Long> args = new LinkedHashSet<>(Generators.edgeCases(-2, 20));
+        for (long a : SPECIAL) args.add(a);
+        for (long i : Generators.edgeCases(0, PATHS.length - 1)) args.add(pathAddress((int) i));
+        args.addAll(Generators.edgeCases(SCRATCH, SCRATCH + 0x10000));
+        args.addAll(Generators.edgeCases(HEAP_START, HEAP_END));
+        args.addAll(Generators.LONG_EDGE_CASES);
+        ARGUMENT_EDGE_CASES = List.copyOf(args);
+    }
+
+    /** Where start() writes PATHS[i] (as STRING_ADDRESSES[i]), known before it runs. */
+    static long pathAddress(int i) {
+        long at = STRINGS;
+        for (int j = 0; j < i; j++) at += PATHS[j].getBytes(StandardCharsets.UTF_8).length + 1;
+        return at;
+    }
+
+    /**
+     * Edge cases of sequences: for each argument edge case, every implemented number in turn
+     * with all six arguments set to it.
+     */
+    static List<List<long[]>> sequenceEdgeCases() {
+        List<Long> implemented = new ArrayList<>();
+        for (long n : IMPLEMENTED) implemented.add(n);
+        List<List<long[]>> out = new ArrayList<>();
+        for (long a : ARGUMENT_EDGE_CASES) out.add(uniformRequests(implemented, List.of(a)));
         return out;
     }
 
     /** The canaries themselves: a stray write on either side is seen; guard-page memory has none. */
-    @Example
+    @Test
     void canariesNoticeAStrayWriteOnEitherSide() {
         for (long offset : new long[] {-1, RAM, -GuestMemory.CANARY_SIZE, RAM + GuestMemory.CANARY_SIZE - 8}) {
             try (GuestMemory m = GuestMemory.allocateWithCanaries(RAM)) {
@@ -262,9 +335,9 @@ class RequestDecodingPropertyTest {
                 if (!m.canariesIntact()) throw new AssertionError("a write inside RAM damaged a canary");
                 NativeBuffer.over(m.hostBase() + offset, 8).putByte(0, (byte) 0x5A);
                 if (m.canariesIntact()) throw new AssertionError("a stray write at RAM offset " + offset + " went unnoticed");
-                long damagedBefore = GuestMemory.canaryDamage();
-                m.close();
-                if (GuestMemory.canaryDamage() != damagedBefore + 1) throw new AssertionError("close() did not count the damage");
+                IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, m::close,
+                        "close() reports the damage");
+                if (!e.getMessage().contains("canary")) throw new AssertionError(e.getMessage());
             }
         }
         try (GuestMemory plain = GuestMemory.allocate(RAM)) {

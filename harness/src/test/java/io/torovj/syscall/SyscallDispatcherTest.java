@@ -1,5 +1,8 @@
 package io.torovj.syscall;
 
+import io.torovj.lifecycle.Ending;
+import io.torovj.log.MonitorLog;
+import io.torovj.linux.Errno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,13 +11,14 @@ import io.torovj.memory.GuestMemory;
 import io.torovj.policy.SyscallPolicy;
 import io.torovj.sys.LibC;
 import io.torovj.sys.NativeBuffer;
-import io.torovj.transport.VmControl;
+import io.torovj.lifecycle.VmControl;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +43,10 @@ class SyscallDispatcherTest {
     static final class StubControl implements VmControl {
         Ending ending;
         int status = -1;
-        @Override public void stop(Ending e, int s, String report) { if (ending == null) { ending = e; status = s; } }
+        private void end(Ending e, int s) { if (ending == null) { ending = e; status = s; } }
+        @Override public void stop(Ending e, String report) { end(e, e.status()); }
+        @Override public void exit(int s) { end(Ending.EXITED, s); }
+        @Override public void fault(int signal, String report) { end(Ending.FAULT, 128 + signal); }
         @Override public boolean isStopped() { return ending != null; }
     }
 
@@ -71,7 +78,7 @@ class SyscallDispatcherTest {
     private long call(int nr, long... a) {
         long[] x = new long[6];
         System.arraycopy(a, 0, x, 0, a.length);
-        return d.dispatch(nr, x[0], x[1], x[2], x[3], x[4], x[5]);
+        return d.execute(nr, x[0], x[1], x[2], x[3], x[4], x[5]);
     }
 
     private long path(String s) {
@@ -138,17 +145,34 @@ class SyscallDispatcherTest {
     }
 
     @Test
+    void aSweepOfDeniedNumbersLogsABoundedNumberOfLines() {
+        boot(SyscallPolicy.builder().allow("write").build());
+        for (int nr = 0; nr < 600; nr++) {
+            if (nr != WRITE) assertEquals(-Errno.EPERM, call(nr), "syscall " + nr);
+        }
+        for (int nr = 0; nr < 600; nr++) if (nr != WRITE) call(nr);     // again: nothing new
+        d.logSummary();
+        List<String> lines = logBytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(SyscallDispatcher.LOG_DISTINCT_LIMIT + 2, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(SyscallDispatcher.LOG_DISTINCT_LIMIT).contains("the rest are not logged"), lines.toString());
+        // the 511 denied numbers of the table (write is allowed), and one line's worth for all numbers beyond it
+        assertEquals("torovj: " + (511 + 1 - SyscallDispatcher.LOG_DISTINCT_LIMIT)
+                + " more distinct syscall numbers were denied or not implemented without a log line", lines.get(lines.size() - 1));
+        assertFalse(control.isStopped());
+    }
+
+    @Test
     void killPolicyEndsTheVm() {
         boot(SyscallPolicy.builder().allow("write").onViolation(SyscallPolicy.ViolationAction.KILL).build());
         assertEquals(-Errno.EPERM, call(GETPID));
-        assertEquals(VmControl.Ending.POLICY_KILL, control.ending);
+        assertEquals(Ending.POLICY_KILL, control.ending);
     }
 
     @Test
     void exitStopsTheVmWithTheLowByte() {
         boot(SyscallPolicy.defaultPolicy());
         call(EXIT_GROUP, 0x1_07);
-        assertEquals(VmControl.Ending.EXITED, control.ending);
+        assertEquals(Ending.EXITED, control.ending);
         assertEquals(7, control.status);
     }
 

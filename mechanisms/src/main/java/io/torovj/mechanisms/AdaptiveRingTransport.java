@@ -1,22 +1,19 @@
 package io.torovj.mechanisms;
 
+import io.torovj.lifecycle.Ending;
 import static io.torovj.mechanisms.RingLayout.FLAG_POLLER_SLEEPING;
 import static io.torovj.mechanisms.RingLayout.OFF_FLAGS;
 import static io.torovj.mechanisms.RingLayout.OFF_SQ_TAIL;
 
-import io.torovj.kvm.VmFd;
 import io.torovj.memory.GuestMemory;
 import io.torovj.memory.GuestMemoryException;
-import io.torovj.sys.LibC;
-import io.torovj.sys.NativeBuffer;
-import io.torovj.syscall.SyscallDispatcher;
-import io.torovj.transport.PortIoDevice;
+import io.torovj.syscall.SyscallExecutor;
+import io.torovj.transport.KernelDoorbell;
 import io.torovj.transport.SyscallTransport;
 import io.torovj.transport.TransportContext;
 import io.torovj.transport.TransportProvider;
-import io.torovj.transport.VmControl;
+import io.torovj.lifecycle.VmControl;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The ring with an adaptive poller, after io_uring's SQPOLL with {@code sq_thread_idle}: the
@@ -27,22 +24,20 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Sleeping (ring.h, step 4; a Dekker handshake with the guest): set POLLER_SLEEPING in flags
  * (release), full fence, re-check sq_tail - if a submission arrived meanwhile, clear the flag and
- * go on polling - else block reading an eventfd. The guest publishes sq_tail with a full barrier
- * and then reads flags, so either the poller sees the submission or the guest sees the flag and
- * executes {@code out} to the doorbell port. On KVM that port is a KVM_IOEVENTFD on the eventfd:
- * the kernel signals it without an exit to the monitor's user space. Where there is no VM fd
- * (the process platform) the port is a device on the port bus whose {@code out} writes the
- * eventfd; on KVM the same device takes the accesses the ioeventfd does not match (other sizes).
- * After waking, the poller clears the flag and polls again.
+ * go on polling - else wait on the VM's {@link KernelDoorbell}. The guest publishes sq_tail with a
+ * full barrier and then reads flags, so either the poller sees the submission or the guest sees
+ * the flag and executes {@code out} to the doorbell port. On KVM the kernel answers that OUT
+ * itself (an ioeventfd): no exit to the monitor's user space. After waking, the poller clears the
+ * flag and polls again.
  *
  * <p>Ending: the run loop calls {@link #close} once the vCPU has stopped, whatever stopped it,
- * and close always writes the eventfd before joining, so a sleeping poller cannot miss the end
- * (the eventfd is a counter: a write before the read is not lost). A guest that rings the
+ * and close always rings the doorbell before joining, so a sleeping poller cannot miss the end
+ * (the doorbell counts: a ring before the wait is not lost). A guest that rings the
  * doorbell spuriously only costs itself doorbells and the poller a wake-up; one that never rings
  * it while the poller sleeps stalls itself until something else (a limit, a signal) stops the VM.
  * Indices are checked as in {@link RingTransport}; an impossible one ends the VM with a report.
  */
-public final class AdaptiveRingTransport implements SyscallTransport, PortIoDevice {
+public final class AdaptiveRingTransport implements SyscallTransport {
     /**
      * How long (µs) the poller keeps spinning on idle rings before it sleeps. Sleeping pays, on the
      * next call, the guest's doorbell (~47 µs on this project's PVM hosts, whether an ioeventfd or
@@ -57,79 +52,50 @@ public final class AdaptiveRingTransport implements SyscallTransport, PortIoDevi
      * the call, falls asleep again while its guest is still inside the doorbell, and every call
      * rings it. Busy guests also ring when the host is oversubscribed: a spinning poller can keep
      * the guest's thread off the CPU until it sleeps (seen on the process platform on a loaded
-     * 2-core machine, where then most calls rang). Tune with {@link #IDLE_SPIN_PROPERTY} (0: sleep
-     * as soon as the rings are seen idle); on VMX/SVM hosts, where a trap costs a few µs, a
-     * smaller value fits.
+     * 2-core machine, where then most calls rang). Tune with the transport option
+     * {@link #IDLE_SPIN_OPTION} (0: sleep as soon as the rings are seen idle); on VMX/SVM hosts,
+     * where a trap costs a few µs, a smaller value fits.
      */
     public static final long DEFAULT_IDLE_SPIN_MICROS = 50;
-    /** System property overriding {@link #DEFAULT_IDLE_SPIN_MICROS} (a non-negative number of µs). */
-    public static final String IDLE_SPIN_PROPERTY = "torovj.aring.idleSpinMicros";
+    /** Transport option overriding {@link #DEFAULT_IDLE_SPIN_MICROS} (a non-negative number of µs). */
+    public static final String IDLE_SPIN_OPTION = "idleSpinMicros";
     /**
      * Idle spins between clock reads: a busy ring (the next submission within a few spins) never
      * reads the clock, and the idle spell is timed from the first read, so the poller sleeps after
      * the budget plus this many spins (~1-3 µs).
      */
     private static final int IDLE_CHECK_SPINS = 64;     // a power of two
-    private static final int EFD_CLOEXEC = 0x80000;
-    private static final int EINTR = 4;
 
-    /** Sleeps of every aring poller in this JVM (for tests and diagnostics; not on the hot path). */
-    private static final AtomicLong TOTAL_SLEEPS = new AtomicLong();
+    /** {@link #counters()}' name for the times this VM's poller slept and was woken. */
+    public static final String POLLER_SLEEPS = "pollerSleeps";
 
     private GuestMemory memory;
-    private SyscallDispatcher dispatcher;
+    private SyscallExecutor executor;
     private VmControl control;
     private long area;
     private long idleSpinNanos;
-    private int doorbellPort;
-    private int eventFd = -1;
-    /** The VM the ioeventfd is registered with, or null. */
-    private VmFd ioeventfdVm;
-    /** 8 bytes the poller reads the eventfd into (poller thread only). */
-    private final NativeBuffer readBuffer = new NativeBuffer(8);
-    /** The constant 1 that {@link #out} and {@link #close} write to the eventfd (never changed after construction). */
-    private final NativeBuffer one = new NativeBuffer(8);
+    private KernelDoorbell doorbell;
     private Thread poller;
     private volatile boolean closing;
-    private boolean started, closed;
+    private boolean closed;
+    /** Written by the poller thread only; read after it has been joined. */
+    private long sleeps;
 
-    public AdaptiveRingTransport() {
-        one.putLong(0, 1);
-    }
-
-    /** How many times aring pollers in this JVM have slept and been woken (for tests and diagnostics). */
-    public static long totalSleeps() {
-        return TOTAL_SLEEPS.get();
-    }
-
-    @Override
-    public String name() { return "aring"; }
+    private String name;
 
     @Override
     public void attach(TransportContext context) {
-        idleSpinNanos = idleSpinMicros() * 1000;
+        name = context.transportName();
+        idleSpinNanos = idleSpinMicros(context.option(IDLE_SPIN_OPTION).orElse(null)) * 1000;
         memory = context.memory();
-        dispatcher = context.dispatcher();
+        executor = context.executor();
         control = context.control();
         area = RingLayout.format(context);
-        eventFd = LibC.INSTANCE.eventfd(0, EFD_CLOEXEC);
-        if (eventFd < 0) {
-            throw new IllegalStateException("aring transport: eventfd failed: " + LibC.INSTANCE.strerror(LibC.errno()));
-        }
-        doorbellPort = context.doorbellPort();
-        // the doorbell as a device: every access on the process platform, odd-sized ones on KVM
-        context.portBus().register(doorbellPort, 1, this);
-        context.bootInfo().setDoorbellPort(doorbellPort);
-        VmFd vm = context.vmFd();
-        if (vm != null) {
-            // a 1-byte OUT (what the guest half executes) signals the eventfd inside the kernel
-            vm.ioeventfd(doorbellPort, 1, eventFd, true, false);
-            ioeventfdVm = vm;
-        }
+        doorbell = context.doorbells().claim(context.doorbellPort(), name);
+        context.bootInfo().setDoorbellPort(context.doorbellPort());
     }
 
-    private static long idleSpinMicros() {
-        String value = System.getProperty(IDLE_SPIN_PROPERTY);
+    static long idleSpinMicros(String value) {
         if (value == null) return DEFAULT_IDLE_SPIN_MICROS;
         long micros;
         try {
@@ -138,14 +104,14 @@ public final class AdaptiveRingTransport implements SyscallTransport, PortIoDevi
             micros = -1;
         }
         if (micros < 0 || micros > 60_000_000L) {
-            throw new IllegalArgumentException(IDLE_SPIN_PROPERTY + " must be a number of microseconds from 0 to 60000000, not '" + value + "'");
+            throw new IllegalArgumentException("aring transport option " + IDLE_SPIN_OPTION
+                    + " must be a number of microseconds from 0 to 60000000, not '" + value + "'");
         }
         return micros;
     }
 
     @Override
     public void start() {
-        started = true;
         poller = new Thread(this::poll, "torovj-aring-poller");
         poller.setDaemon(true);
         poller.start();
@@ -157,7 +123,7 @@ public final class AdaptiveRingTransport implements SyscallTransport, PortIoDevi
      */
     private void poll() {
         final long budget = idleSpinNanos;
-        RingServer server = new RingServer(memory, area, dispatcher, control, "aring", () -> closing);
+        RingServer server = new RingServer(memory, area, executor, control, name, () -> closing);
         long sqHead = 0;
         long idleSpins = 0;
         long idleSince = 0;
@@ -170,7 +136,7 @@ public final class AdaptiveRingTransport implements SyscallTransport, PortIoDevi
                         if (idleSpins == IDLE_CHECK_SPINS) {
                             idleSince = now;
                         } else if (now - idleSince >= budget) {
-                            if (!sleep(sqHead)) return;
+                            sleep(sqHead);
                             idleSpins = 0;
                             continue;
                         }
@@ -185,45 +151,19 @@ public final class AdaptiveRingTransport implements SyscallTransport, PortIoDevi
         } catch (GuestMemoryException e) {
             server.corrupt(e.getMessage());
         } catch (RuntimeException e) {
-            control.stop(VmControl.Ending.MONITOR_ERROR, 70, "aring poller failed: " + e);
+            control.stop(Ending.MONITOR_ERROR, name + " poller failed: " + e);
         }
     }
 
-    /**
-     * The sleep handshake (see the class comment). Returns false if the VM was stopped because
-     * the eventfd failed.
-     */
-    private boolean sleep(long sqHead) {
+    /** The sleep handshake (see the class comment). */
+    private void sleep(long sqHead) {
         memory.setIntRelease(area + OFF_FLAGS, FLAG_POLLER_SLEEPING);
         VarHandle.fullFence();      // the flag store before the sq_tail load below (store-load order)
         if (memory.getLongAcquire(area + OFF_SQ_TAIL) == sqHead && !closing && !control.isStopped()) {
-            long n = LibC.INSTANCE.read(eventFd, readBuffer.address(), 8);
-            if (n != 8) {
-                int errno = LibC.errno();
-                if (errno != EINTR) {
-                    control.stop(VmControl.Ending.MONITOR_ERROR, 70,
-                            "aring poller: reading its eventfd failed: " + LibC.INSTANCE.strerror(errno));
-                    return false;
-                }
-            }
-            TOTAL_SLEEPS.incrementAndGet();
+            doorbell.await();
+            sleeps++;
         }
         memory.setIntRelease(area + OFF_FLAGS, 0);
-        return true;
-    }
-
-    /** The doorbell, when it reaches the monitor (vCPU thread): wake the poller. Spurious rings are harmless. */
-    @Override
-    public void out(int port, int size, long value) {
-        if (LibC.INSTANCE.write(eventFd, one.address(), 8) != 8) {
-            control.stop(VmControl.Ending.MONITOR_ERROR, 70,
-                    "aring transport: writing its eventfd failed: " + LibC.INSTANCE.strerror(LibC.errno()));
-        }
-    }
-
-    @Override
-    public long in(int port, int size) {
-        return VmControl.refuseDoorbellRead(control, name(), port, size);
     }
 
     @Override
@@ -231,8 +171,8 @@ public final class AdaptiveRingTransport implements SyscallTransport, PortIoDevi
         if (closed) return;
         closed = true;
         closing = true;
-        // always, whatever ended the VM: a poller asleep in read(eventfd) wakes and sees closing
-        if (eventFd >= 0) LibC.INSTANCE.write(eventFd, one.address(), 8);
+        // always, whatever ended the VM: a poller asleep on the doorbell wakes and sees closing
+        if (doorbell != null) doorbell.ring();
         Thread t = poller;
         if (t != null) {
             try {
@@ -240,29 +180,11 @@ public final class AdaptiveRingTransport implements SyscallTransport, PortIoDevi
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            if (t.isAlive()) {
-                // interrupted before the poller ended (as the ring's close, it does not wait on):
-                // leave the eventfd open rather than let a new file reuse the number it reads
-                eventFd = -1;
-            }
-        }
-        if (ioeventfdVm != null) {
-            // only after start: before it, the run has failed and the VM fd may already be closed,
-            // which released the ioeventfd with the VM
-            if (started) {
-                try {
-                    ioeventfdVm.ioeventfd(doorbellPort, 1, eventFd, true, true);
-                } catch (RuntimeException e) {
-                    // the VM goes away next, and its ioeventfds with it
-                }
-            }
-            ioeventfdVm = null;
-        }
-        if (eventFd >= 0) {
-            LibC.INSTANCE.close(eventFd);
-            eventFd = -1;
         }
     }
+
+    @Override
+    public java.util.Map<String, Long> counters() { return java.util.Map.of(POLLER_SLEEPS, sleeps); }
 
     /** Registry entry. */
     public static final class Provider implements TransportProvider {
@@ -270,6 +192,7 @@ public final class AdaptiveRingTransport implements SyscallTransport, PortIoDevi
         @Override public String description() {
             return "shared-memory rings, host poller that sleeps when idle (doorbell: ioeventfd on KVM), like io_uring SQPOLL";
         }
+        @Override public Floor floor() { return Floor.CACHE_LINE_PING_PONG; }
         @Override public SyscallTransport create() { return new AdaptiveRingTransport(); }
     }
 }

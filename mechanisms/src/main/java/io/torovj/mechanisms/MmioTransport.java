@@ -1,11 +1,14 @@
 package io.torovj.mechanisms;
 
-import io.torovj.syscall.SyscallDispatcher;
+import io.torovj.lifecycle.Ending;
+import io.torovj.memory.GuestMemory;
+import io.torovj.syscall.RequestBlock;
+import io.torovj.syscall.SyscallExecutor;
 import io.torovj.transport.MmioDevice;
 import io.torovj.transport.SyscallTransport;
 import io.torovj.transport.TransportContext;
 import io.torovj.transport.TransportProvider;
-import io.torovj.transport.VmControl;
+import io.torovj.lifecycle.VmControl;
 
 /**
  * MMIO exit: the guest fills its request block and stores 4 bytes to a doorbell in a
@@ -17,17 +20,19 @@ public final class MmioTransport implements SyscallTransport, MmioDevice {
     static final int DOORBELL_LENGTH = 4;
     private static final long PAGE = 4096;
 
-    private SyscallDispatcher dispatcher;
+    private GuestMemory memory;
+    private SyscallExecutor executor;
     private VmControl control;
     private long request;
     private long doorbell;
 
-    @Override
-    public String name() { return "mmio"; }
+    private String name;
 
     @Override
     public void attach(TransportContext context) {
-        dispatcher = context.dispatcher();
+        name = context.transportName();
+        memory = context.memory();
+        executor = context.executor();
         control = context.control();
         request = context.requestBlock();
         doorbell = context.deviceWindow();
@@ -38,20 +43,20 @@ public final class MmioTransport implements SyscallTransport, MmioDevice {
     @Override
     public void write(long address, int length, long value) {
         if (address != doorbell || length != DOORBELL_LENGTH) {
-            control.stop(VmControl.Ending.UNEXPECTED_EXIT, 134, String.format(
-                    "mmio transport: bad doorbell access: %d bytes at 0x%x (expected %d bytes at 0x%x)",
-                    length, address, DOORBELL_LENGTH, doorbell));
+            control.stop(Ending.UNEXPECTED_EXIT, String.format(
+                    "%s transport: bad doorbell access: %d bytes at 0x%x (expected %d bytes at 0x%x)",
+                    name, length, address, DOORBELL_LENGTH, doorbell));
             return;
         }
-        dispatcher.executeRequest(request);
+        RequestBlock.serve(memory, request, executor);
     }
 
     @Override
     public long read(long address, int length) {
         // the doorbell page is write-only: a load is a protocol violation like a bad store
-        control.stop(VmControl.Ending.UNEXPECTED_EXIT, 134, String.format(
-                "mmio transport: bad doorbell access: %d-byte load from 0x%x (the doorbell page is write-only)",
-                length, address));
+        control.stop(Ending.UNEXPECTED_EXIT, String.format(
+                "%s transport: bad doorbell access: %d-byte load from 0x%x (the doorbell page is write-only)",
+                name, length, address));
         return 0;
     }
 
@@ -62,6 +67,7 @@ public final class MmioTransport implements SyscallTransport, MmioDevice {
     public static final class Provider implements TransportProvider {
         @Override public String name() { return "mmio"; }
         @Override public String description() { return "MMIO exit (store to an unbacked doorbell page), one VM exit per syscall"; }
+        @Override public Floor floor() { return Floor.MMIO_EXIT; }
         @Override public SyscallTransport create() { return new MmioTransport(); }
     }
 }

@@ -1,5 +1,6 @@
 package io.torovj.mechanisms;
 
+import io.torovj.lifecycle.Ending;
 import static io.torovj.mechanisms.RingLayout.CQE_ARRAY;
 import static io.torovj.mechanisms.RingLayout.CQE_SIZE;
 import static io.torovj.mechanisms.RingLayout.ENTRIES;
@@ -10,8 +11,8 @@ import static io.torovj.mechanisms.RingLayout.SQE_ARRAY;
 import static io.torovj.mechanisms.RingLayout.SQE_SIZE;
 
 import io.torovj.memory.GuestMemory;
-import io.torovj.syscall.SyscallDispatcher;
-import io.torovj.transport.VmControl;
+import io.torovj.syscall.SyscallExecutor;
+import io.torovj.lifecycle.VmControl;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -25,18 +26,18 @@ final class RingServer {
 
     private final GuestMemory memory;
     private final long area;
-    private final SyscallDispatcher dispatcher;
+    private final SyscallExecutor executor;
     private final VmControl control;
     private final String transport;
     private final BooleanSupplier closing;
     private long sqHead;
     private long cqTail;
 
-    RingServer(GuestMemory memory, long area, SyscallDispatcher dispatcher, VmControl control, String transport,
+    RingServer(GuestMemory memory, long area, SyscallExecutor executor, VmControl control, String transport,
                BooleanSupplier closing) {
         this.memory = memory;
         this.area = area;
-        this.dispatcher = dispatcher;
+        this.executor = executor;
         this.control = control;
         this.transport = transport;
         this.closing = closing;
@@ -56,7 +57,7 @@ final class RingServer {
         }
         long sqe = area + SQE_ARRAY + (sqHead & MASK) * SQE_SIZE;
         long userData = memory.readU64(sqe);
-        long ret = dispatcher.dispatch(memory.readU64(sqe + 8), memory.readU64(sqe + 16), memory.readU64(sqe + 24),
+        long ret = executor.execute(memory.readU64(sqe + 8), memory.readU64(sqe + 16), memory.readU64(sqe + 24),
                 memory.readU64(sqe + 32), memory.readU64(sqe + 40), memory.readU64(sqe + 48), memory.readU64(sqe + 56));
         sqHead++;
         memory.setLongRelease(area + OFF_SQ_HEAD, sqHead);
@@ -83,6 +84,6 @@ final class RingServer {
     }
 
     void corrupt(String what) {
-        control.stop(VmControl.Ending.UNEXPECTED_EXIT, 134, transport + " transport: corrupt ring from the guest: " + what);
+        control.stop(Ending.UNEXPECTED_EXIT, transport + " transport: corrupt ring from the guest: " + what);
     }
 }

@@ -1,15 +1,16 @@
 package io.torovj.mechanisms;
 
+import io.torovj.lifecycle.Ending;
 import static io.torovj.mechanisms.RingLayout.OFF_SQ_TAIL;
 
 import io.torovj.memory.GuestMemory;
 import io.torovj.memory.GuestMemoryException;
-import io.torovj.syscall.SyscallDispatcher;
+import io.torovj.syscall.SyscallExecutor;
 import io.torovj.transport.PortIoDevice;
 import io.torovj.transport.SyscallTransport;
 import io.torovj.transport.TransportContext;
 import io.torovj.transport.TransportProvider;
-import io.torovj.transport.VmControl;
+import io.torovj.lifecycle.VmControl;
 
 /**
  * Shared-memory rings with polling: no VM exit per syscall. The guest writes a submission
@@ -25,19 +26,19 @@ import io.torovj.transport.VmControl;
  */
 public final class RingTransport implements SyscallTransport, PortIoDevice {
     private GuestMemory memory;
-    private SyscallDispatcher dispatcher;
+    private SyscallExecutor executor;
     private VmControl control;
     private long area;
     private Thread poller;
     private volatile boolean closing;
 
-    @Override
-    public String name() { return "ring"; }
+    private String name;
 
     @Override
     public void attach(TransportContext context) {
+        name = context.transportName();
         memory = context.memory();
-        dispatcher = context.dispatcher();
+        executor = context.executor();
         control = context.control();
         area = RingLayout.format(context);
         // the doorbell of the adaptive variant; harmless here
@@ -54,7 +55,7 @@ public final class RingTransport implements SyscallTransport, PortIoDevice {
 
     /** The poller: consume submissions in order, complete each before the next. Allocation-free. */
     private void poll() {
-        RingServer server = new RingServer(memory, area, dispatcher, control, "ring", () -> closing);
+        RingServer server = new RingServer(memory, area, executor, control, name, () -> closing);
         long sqHead = 0;
         try {
             while (!closing && !control.isStopped()) {
@@ -69,7 +70,7 @@ public final class RingTransport implements SyscallTransport, PortIoDevice {
         } catch (GuestMemoryException e) {
             server.corrupt(e.getMessage());
         } catch (RuntimeException e) {
-            control.stop(VmControl.Ending.MONITOR_ERROR, 70, "ring poller failed: " + e);
+            control.stop(Ending.MONITOR_ERROR, name + " poller failed: " + e);
         }
     }
 
@@ -80,7 +81,7 @@ public final class RingTransport implements SyscallTransport, PortIoDevice {
 
     @Override
     public long in(int port, int size) {
-        return VmControl.refuseDoorbellRead(control, name(), port, size);
+        return VmControl.refuseDoorbellRead(control, name, port, size);
     }
 
     @Override
@@ -100,6 +101,7 @@ public final class RingTransport implements SyscallTransport, PortIoDevice {
     public static final class Provider implements TransportProvider {
         @Override public String name() { return "ring"; }
         @Override public String description() { return "shared-memory SQ/CQ rings, host poller thread, no VM exit per syscall"; }
+        @Override public Floor floor() { return Floor.CACHE_LINE_PING_PONG; }
         @Override public SyscallTransport create() { return new RingTransport(); }
     }
 }

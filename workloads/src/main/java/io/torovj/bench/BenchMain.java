@@ -4,6 +4,7 @@ import io.torovj.kvm.Kvm;
 import io.torovj.kvm.KvmFlavour;
 import io.torovj.report.MetricRow;
 import io.torovj.report.ResultsSchema;
+import io.torovj.transport.TransportProvider;
 import io.torovj.transport.TransportRegistry;
 import io.torovj.vmm.VmResult;
 import java.io.IOException;
@@ -200,27 +201,35 @@ public final class BenchMain {
         }
     }
 
-    /** The distance to the physical limit: a bare exit for pio/mmio, a cache-line ping-pong for the ring. */
+    /**
+     * The distance to the physical limit, as each transport's provider names it: a bare exit
+     * through the null doorbell for the exit-based ones, a cache-line ping-pong for the rings.
+     */
     private void floors() throws Exception {
         progress("floors: empty exit round trip and cache-line ping-pong");
-        // the ping-pong is the floor of every shared-memory ring transport measured in this run
-        List<String> rings = transports.stream().filter(t -> t.endsWith("ring")).toList();
-        if (!rings.isEmpty()) {
-            Histogram pingPong = RingFloor.measure(Math.max(200, mode.calls() / 20));
-            for (String ring : rings) {
-                addPercentiles(ResultsSchema.FLOOR_PINGPONG, ring, pingPong);
-                LatencyRecorder.writeLog(pingPong, results.resolve(ResultsSchema.HDR_DIR)
-                        .resolve(ResultsSchema.FLOOR_PINGPONG + "-" + ring + ResultsSchema.HDR_SUFFIX), "pingpong");
-            }
-        }
+        TransportRegistry registry = TransportRegistry.load();
+        Histogram pingPong = null;
         Path root = Files.createTempDirectory("torovj-bench");
         try (GuestLauncher launcher = new GuestLauncher(root)) {
-            for (String exitKind : List.of("pio", "mmio")) {
-                if (!transports.contains(exitKind)) continue;
-                VmResult r = launcher.vm(exitKind, mode.calls() + 16, "floor", exitKind, Integer.toString(mode.calls()));
-                Histogram h = latency.fromCycles(r.latencyCycles());
-                addPercentiles(ResultsSchema.FLOOR_EXIT, exitKind, h);
-                LatencyRecorder.writeLog(h, results.resolve(ResultsSchema.HDR_DIR).resolve(ResultsSchema.FLOOR_EXIT + "-" + exitKind + ResultsSchema.HDR_SUFFIX), "floor " + exitKind);
+            for (String transport : transports) {
+                if (transport.equals(GuestLauncher.NATIVE)) continue;
+                TransportProvider.Floor floor = registry.provider(transport).floor();
+                Histogram h;
+                String workload;
+                if (floor.isExit()) {
+                    // the null doorbell of the transport's kind, rung from a VM over that transport
+                    VmResult r = launcher.vm(transport, mode.calls() + 16, "floor", floor.nullDoorbell(), Integer.toString(mode.calls()));
+                    h = latency.fromCycles(r.latencyCycles());
+                    workload = ResultsSchema.FLOOR_EXIT;
+                } else {
+                    // one ping-pong measurement is the floor of every ring transport in this run
+                    if (pingPong == null) pingPong = RingFloor.measure(Math.max(200, mode.calls() / 20));
+                    h = pingPong;
+                    workload = ResultsSchema.FLOOR_PINGPONG;
+                }
+                addPercentiles(workload, transport, h);
+                LatencyRecorder.writeLog(h, results.resolve(ResultsSchema.HDR_DIR)
+                        .resolve(workload + "-" + transport + ResultsSchema.HDR_SUFFIX), floor.name().toLowerCase(java.util.Locale.ROOT));
             }
         } finally {
             Files.deleteIfExists(root);

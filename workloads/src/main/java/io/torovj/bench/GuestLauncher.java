@@ -1,8 +1,11 @@
 package io.torovj.bench;
 
+import static io.torovj.linux.OpenFlags.O_CLOEXEC;
+import static io.torovj.linux.OpenFlags.O_WRONLY;
+
 import io.torovj.policy.SyscallPolicy;
-import io.torovj.sys.LibC;
-import io.torovj.syscall.MonitorLog;
+import io.torovj.sys.HostFiles;
+import io.torovj.log.MonitorLog;
 import io.torovj.vmm.Platform;
 import io.torovj.vmm.Vm;
 import io.torovj.vmm.VmConfig;
@@ -20,7 +23,6 @@ import java.util.List;
  */
 final class GuestLauncher implements AutoCloseable {
     static final String NATIVE = "native";
-    private static final int O_WRONLY = 1, O_CLOEXEC = 0x80000;
 
     private final int devNull;
     private final SyscallPolicy policy;
@@ -34,8 +36,17 @@ final class GuestLauncher implements AutoCloseable {
         return "process".equalsIgnoreCase(System.getProperty("bench.platform", "kvm")) ? Platform.Kind.PROCESS : Platform.Kind.KVM;
     }
 
+    /** A benchmark VM's configuration: output discarded, on the bench's platform (the launcher from -Dtorovj.vcpuProcess). */
+    static VmConfig.Builder config(String program) {
+        VmConfig.Builder b = VmConfig.builder(BenchPaths.guest(program))
+                .log(new MonitorLog(new PrintStream(OutputStream.nullOutputStream()))).platform(platform());
+        String launcher = System.getProperty("torovj.vcpuProcess");
+        if (launcher != null) b.processLauncher(Path.of(launcher));
+        return b;
+    }
+
     GuestLauncher(Path fileRoot) {
-        devNull = LibC.INSTANCE.open("/dev/null", O_WRONLY | O_CLOEXEC, 0);
+        devNull = HostFiles.open("/dev/null", O_WRONLY | O_CLOEXEC, 0);
         if (devNull < 0) throw new IllegalStateException("cannot open /dev/null");
         policy = SyscallPolicy.permissive(fileRoot);
     }
@@ -45,9 +56,8 @@ final class GuestLauncher implements AutoCloseable {
         List<String> argv = new ArrayList<>();
         argv.add(program);
         argv.addAll(List.of(args));
-        VmConfig config = new VmConfig(BenchPaths.guest(program), argv, List.of(), VmConfig.DEFAULT_MEMORY, transport,
-                policy, 0, devNull, devNull, latencySamples, new MonitorLog(new PrintStream(OutputStream.nullOutputStream())),
-                platform);
+        VmConfig config = config(program).argv(argv).transport(transport).policy(policy).stdio(0, devNull, devNull)
+                .latencySamples(latencySamples).build();
         VmResult result;
         try {
             result = Vm.run(config);
@@ -88,6 +98,6 @@ final class GuestLauncher implements AutoCloseable {
 
     @Override
     public void close() {
-        LibC.INSTANCE.close(devNull);
+        HostFiles.close(devNull);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.torovj.mechanisms.AdaptiveRingTransport;
 import io.torovj.policy.SyscallPolicy;
 import io.torovj.vmm.Platform;
+import io.torovj.vmm.VmConfig;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -29,8 +30,15 @@ class AdaptiveRingTest {
     static final int BUSY_RUNS = 8;
 
     private static GuestRun.Outcome idlecalls(Platform.Kind platform, String transport) throws Exception {
-        GuestRun.Outcome o = GuestRun.run(platform, transport, SyscallPolicy.defaultPolicy(), "idlecalls",
-                Integer.toString(ROUNDS), Long.toString(IDLE_MICROS));
+        return idlecalls(platform, transport, null);
+    }
+
+    /** idlecalls over {@code transport}; {@code idleSpinMicros} (null: the default) is aring's option. */
+    private static GuestRun.Outcome idlecalls(Platform.Kind platform, String transport, String idleSpinMicros) throws Exception {
+        VmConfig.Builder config = GuestRun.config(platform, "idlecalls").transport(transport)
+                .args(List.of(Integer.toString(ROUNDS), Long.toString(IDLE_MICROS)));
+        if (idleSpinMicros != null) config.transportOption(AdaptiveRingTransport.IDLE_SPIN_OPTION, idleSpinMicros);
+        GuestRun.Outcome o = GuestRun.run(platform, config);
         assertEquals(0, o.vm().status(), o.vm().report() + "\n" + o.stderr() + o.log());
         assertEquals("idlecalls: " + ROUNDS + " rounds of " + IDLE_MICROS + " us idle\n", o.stdout());
         assertTrue(o.vm().syscalls() >= ROUNDS + 1, "syscalls: " + o.vm().syscalls());
@@ -40,9 +48,8 @@ class AdaptiveRingTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.torovj.e2e.GuestRun#platforms")
     void idleSpellsPutThePollerToSleepAndTheDoorbellWakesIt(Platform.Kind platform) throws Exception {
-        long sleepsBefore = AdaptiveRingTransport.totalSleeps();
         GuestRun.Outcome o = idlecalls(platform, "aring");
-        long sleeps = AdaptiveRingTransport.totalSleeps() - sleepsBefore;
+        long sleeps = o.vm().transportCounters().get(AdaptiveRingTransport.POLLER_SLEEPS);
         long exits = o.vm().vcpuExits();
         System.err.printf("AdaptiveRingTest: %s aring idlecalls %d x %d us: %d poller sleeps, %d VM exits%n",
                 platform, ROUNDS, IDLE_MICROS, sleeps, exits);
@@ -123,16 +130,10 @@ class AdaptiveRingTest {
     @MethodSource("io.torovj.e2e.GuestRun#platforms")
     void aLongerSpinBudgetKeepsThePollerAwake(Platform.Kind platform) throws Exception {
         GuestRun.assumePlatform(platform);
-        System.setProperty(AdaptiveRingTransport.IDLE_SPIN_PROPERTY, "10000000");     // 10 s
-        try {
-            long sleepsBefore = AdaptiveRingTransport.totalSleeps();
-            GuestRun.Outcome o = idlecalls(platform, "aring");
-            long sleeps = AdaptiveRingTransport.totalSleeps() - sleepsBefore;
-            assertEquals(0, sleeps, "the poller slept with a 10 s budget");
-            assertTrue(o.vm().vcpuExits() < 10, "KVM_RUN returned " + o.vm().vcpuExits() + " times");
-        } finally {
-            System.clearProperty(AdaptiveRingTransport.IDLE_SPIN_PROPERTY);
-        }
+        GuestRun.Outcome o = idlecalls(platform, "aring", "10000000");     // 10 s
+        long sleeps = o.vm().transportCounters().get(AdaptiveRingTransport.POLLER_SLEEPS);
+        assertEquals(0, sleeps, "the poller slept with a 10 s budget");
+        assertTrue(o.vm().vcpuExits() < 10, "KVM_RUN returned " + o.vm().vcpuExits() + " times");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -19,9 +19,15 @@ class CliTest {
     record Cli(int status, String stdout, String stderr) {}
 
     static Cli torovj(String... args) throws IOException, InterruptedException {
+        return torovjInJvm(List.of(), args);
+    }
+
+    /** The command line in a JVM started with {@code jvmOptions} (e.g. a small heap). */
+    static Cli torovjInJvm(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dtorovj.vcpuProcess=" + System.getProperty("torovj.vcpuProcess"),
-                "-cp", System.getProperty("java.class.path"), "io.torovj.cli.Main"));
+                "-Dtorovj.vcpuProcess=" + System.getProperty("torovj.vcpuProcess")));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.torovj.cli.Main"));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("cli", ".out"), err = Files.createTempFile("cli", ".err");
         try {
@@ -49,6 +55,30 @@ class CliTest {
         assertEquals(139, fault.status());
         assertTrue(fault.stderr().contains("torovj: guest fault: #PF (page fault) at rip=0x"), fault.stderr());
         assertFalse(fault.stderr().contains("Exception"), "no Java stack trace for a guest fault");
+    }
+
+    /**
+     * A 1 GiB sparse file with a valid header but a program header table beyond what a loader
+     * should ever read: refused with one line, by a JVM whose heap is a sixteenth of the file
+     * (the file is mapped, never read onto the heap).
+     */
+    @Test
+    void aHugeElfIsRefusedWithOneLineWhateverTheHeap(@TempDir Path dir) throws Exception {
+        byte[] elf = Files.readAllBytes(GuestRun.guest("helloworld"));
+        Path huge = dir.resolve("huge.elf");
+        try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(huge,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer header = java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(elf, 64)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            header.putLong(32, (1L << 30) - 56);        // e_phoff: the last 56 bytes of the 1 GiB file
+            header.putShort(56, (short) 2);             // e_phnum: two entries, so the table runs past the end
+            f.write(header, 0);
+            f.write(java.nio.ByteBuffer.wrap(new byte[] {0}), (1L << 30) - 1);   // sparse: 1 GiB long, 8 KiB on disk
+        }
+        Cli c = torovjInJvm(List.of("-Xmx64m"), "run", "--platform", platform(), huge.toString());
+        assertEquals(1, c.status(), c.stderr());
+        assertEquals(1, c.stderr().strip().lines().count(), c.stderr());
+        assertTrue(c.stderr().startsWith("torovj: " + huge + ": truncated: program header table"), c.stderr());
+        assertFalse(c.stderr().contains("OutOfMemoryError"), c.stderr());
     }
 
     @Test

@@ -22,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -32,9 +31,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ConformanceTest {
     @TempDir Path root;
 
-    static Stream<Arguments> everywhere() {
-        return GuestRun.platforms().flatMap(p -> GuestRun.TRANSPORTS.stream().map(t -> Arguments.of(p, t)));
-    }
 
     private void sameAsNative(Platform.Kind platform, String transport, String program, String... args) throws Exception {
         Object[] nativeRun = GuestRun.runNative(program, List.of(), args);
@@ -45,7 +41,7 @@ class ConformanceTest {
     }
 
     @ParameterizedTest(name = "{0}/{1}")
-    @MethodSource("everywhere")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
     void computeAndMemoryWorkloadsMatchNative(Platform.Kind platform, String transport) throws Exception {
         sameAsNative(platform, transport, "helloworld");
         sameAsNative(platform, transport, "nullcall", "2000");
@@ -54,14 +50,14 @@ class ConformanceTest {
     }
 
     @ParameterizedTest(name = "{0}/{1}")
-    @MethodSource("everywhere")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
     void guestLibcFormatsLikeGlibc(Platform.Kind platform, String transport) throws Exception {
         // printf_test checks 55 snprintf cases against strings glibc produces
         sameAsNative(platform, transport, "printf_test");
     }
 
     @ParameterizedTest(name = "{0}/{1}")
-    @MethodSource("everywhere")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
     void fileioMatchesNativeAndLeavesNoFile(Platform.Kind platform, String transport) throws Exception {
         String dir = root.toRealPath().toString();
         sameAsNative(platform, transport, "fileio", "65536", dir);
@@ -71,7 +67,7 @@ class ConformanceTest {
     }
 
     @ParameterizedTest(name = "{0}/{1}")
-    @MethodSource("everywhere")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
     void echoServerEchoesEveryMessage(Platform.Kind platform, String transport) throws Exception {
         int messages = 20;
         int port = freePort();
@@ -102,7 +98,7 @@ class ConformanceTest {
     }
 
     @ParameterizedTest(name = "{0}/{1}")
-    @MethodSource("everywhere")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
     void latencySamplesReachTheMonitor(Platform.Kind platform, String transport) throws Exception {
         GuestRun.Outcome o = GuestRun.run(platform, transport, SyscallPolicy.defaultPolicy(), List.of(), 1000, "nullcall", "1500");
         assertEquals(0, o.vm().status(), o.vm().report());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.torovj.policy.SyscallPolicy;
+import io.torovj.transport.TransportRegistry;
 import io.torovj.vmm.Platform;
 import java.lang.management.ManagementFactory;
 import java.util.stream.Stream;
@@ -18,8 +19,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ExitLoopAllocationTest {
 
+    /** Every registered transport that exits per call (its provider says so): their exits run on the vCPU thread. */
     static Stream<Arguments> exitTransports() {
-        return GuestRun.platforms().flatMap(p -> Stream.of("pio", "mmio").map(t -> Arguments.of(p, t)));
+        TransportRegistry registry = TransportRegistry.load();
+        return GuestRun.platforms().flatMap(p -> registry.names().stream()
+                .filter(t -> registry.provider(t).floor().isExit()).map(t -> Arguments.of(p, t)));
     }
 
     private static long allocatedBy(Platform.Kind platform, String transport, int calls) throws Exception {

@@ -10,9 +10,9 @@ import io.torovj.gdb.GdbServer;
 import io.torovj.policy.PolicyFile;
 import io.torovj.policy.SyscallPolicy;
 import io.torovj.sys.LibC;
-import io.torovj.syscall.MonitorLog;
+import io.torovj.log.MonitorLog;
 import io.torovj.transport.TransportRegistry;
-import io.torovj.transport.VmControl.Ending;
+import io.torovj.lifecycle.Ending;
 import io.torovj.vmm.Platform;
 import io.torovj.vmm.Vm;
 import io.torovj.vmm.VmConfig;
@@ -39,7 +39,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -65,9 +64,6 @@ class GdbProtocolTest {
         return GuestRun.platforms();
     }
 
-    static Stream<Arguments> platformsAndTransports() {
-        return GuestRun.platforms().flatMap(p -> GuestRun.TRANSPORTS.stream().map(t -> Arguments.of(p, t)));
-    }
 
     @ParameterizedTest
     @MethodSource("platforms")
@@ -239,7 +235,7 @@ class GdbProtocolTest {
     }
 
     @ParameterizedTest
-    @MethodSource("platformsAndTransports")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
     void ctrlCInterruptsARunningGuestAndStepsWork(Platform.Kind platform, String transport) throws Exception {
         GuestRun.assumePlatform(platform);
         assertTimeoutPreemptively(LIMIT, () -> {
@@ -273,7 +269,7 @@ class GdbProtocolTest {
     }
 
     @ParameterizedTest
-    @MethodSource("platformsAndTransports")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
     void breakpointsStopInASyscallLoopAndStayHidden(Platform.Kind platform, String transport) throws Exception {
         GuestRun.assumePlatform(platform);
         assertTimeoutPreemptively(LIMIT, () -> {
@@ -412,8 +408,8 @@ class GdbProtocolTest {
             List<String> argv = new ArrayList<>();
             argv.add(program);
             argv.addAll(List.of(args));
-            VmConfig config = new VmConfig(GuestRun.guest(program), argv, List.of(), VmConfig.DEFAULT_MEMORY, transport,
-                    policy, 0, outFd, errFd, 0, new MonitorLog(new PrintStream(OutputStream.nullOutputStream())), platform);
+            VmConfig config = GuestRun.config(platform, program).argv(argv).transport(transport).policy(policy)
+                    .stdio(0, outFd, errFd).log(new MonitorLog(new PrintStream(OutputStream.nullOutputStream()))).build();
             GdbServer server = GdbServer.listen("127.0.0.1", 0);
             Future<VmResult> result = VMS.submit(() -> Vm.run(config, TransportRegistry.load(), server));
             return new Debuggee(server, result, dir, out, outFd, errFd, GuestRun.guest(program));

@@ -22,11 +22,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -40,12 +38,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GdbTest {
     private static final Pattern WAITING = Pattern.compile("torovj: waiting for gdb on 127\\.0\\.0\\.1:(\\d+)");
 
-    static Stream<Arguments> platformsAndTransports() {
-        return GuestRun.platforms().flatMap(p -> GuestRun.TRANSPORTS.stream().map(t -> Arguments.of(p, t)));
-    }
 
     @ParameterizedTest
-    @MethodSource("platformsAndTransports")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
     void gdbBreaksStepsPrintsAndContinuesToTheGuestsExit(Platform.Kind platform, String transport, @TempDir Path dir)
             throws Exception {
         GuestRun.assumePlatform(platform);

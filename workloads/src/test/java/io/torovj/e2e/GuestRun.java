@@ -3,7 +3,8 @@ package io.torovj.e2e;
 import io.torovj.kvm.Kvm;
 import io.torovj.policy.SyscallPolicy;
 import io.torovj.sys.LibC;
-import io.torovj.syscall.MonitorLog;
+import io.torovj.log.MonitorLog;
+import io.torovj.transport.TransportRegistry;
 import io.torovj.vmm.Platform;
 import io.torovj.vmm.Vm;
 import io.torovj.vmm.VmConfig;
@@ -23,8 +24,8 @@ import org.junit.jupiter.api.Assumptions;
 final class GuestRun {
     private GuestRun() {}
 
-    /** Transports every test runs over. */
-    static final List<String> TRANSPORTS = List.of("pio", "mmio", "ring", "aring");
+    /** Transports every test runs over: every registered one (a transport added to the registry is tested at once). */
+    static final List<String> TRANSPORTS = TransportRegistry.load().names();
 
     static Path guest(String name) {
         return Path.of(System.getProperty("torovj.guestDir", "target/guest"), name + ".elf");
@@ -34,9 +35,26 @@ final class GuestRun {
         return Path.of(System.getProperty("torovj.nativeDir", "target/native"), name);
     }
 
+    /**
+     * A test VM's configuration for {@code program} on {@code platform}: the launcher as surefire
+     * passes it, and canary pages around guest RAM (checked when it closes), so that a stray
+     * host write next to guest RAM fails a test instead of going unnoticed.
+     */
+    static VmConfig.Builder config(Platform.Kind platform, String program) {
+        VmConfig.Builder b = VmConfig.builder(guest(program)).platform(platform).guardCanaries(true);
+        String launcher = System.getProperty("torovj.vcpuProcess");
+        if (launcher != null) b.processLauncher(Path.of(launcher));
+        return b;
+    }
+
     /** Every platform: KVM first. KVM cases skip (loudly) only where /dev/kvm is absent. */
     static Stream<Platform.Kind> platforms() {
         return Stream.of(Platform.Kind.KVM, Platform.Kind.PROCESS);
+    }
+
+    /** Every platform with every registered transport: (platform, transport) arguments. */
+    static Stream<org.junit.jupiter.params.provider.Arguments> everywhere() {
+        return platforms().flatMap(p -> TRANSPORTS.stream().map(t -> org.junit.jupiter.params.provider.Arguments.of(p, t)));
     }
 
     static void assumePlatform(Platform.Kind platform) {
@@ -58,19 +76,23 @@ final class GuestRun {
 
     static Outcome run(Platform.Kind platform, String transport, SyscallPolicy policy, List<String> env,
                        int latencySamples, String program, String... args) throws Exception {
+        List<String> argv = new ArrayList<>();
+        argv.add(program);
+        argv.addAll(List.of(args));
+        return run(platform, config(platform, program).argv(argv).env(env).transport(transport).policy(policy)
+                .latencySamples(latencySamples));
+    }
+
+    /** Runs the VM {@code config} describes, with its stdout, stderr and the monitor's log captured. */
+    static Outcome run(Platform.Kind platform, VmConfig.Builder config) throws Exception {
         assumePlatform(platform);
         Path dir = Files.createTempDirectory("torovj-run");
         Path out = dir.resolve("stdout"), err = dir.resolve("stderr");
         int outFd = openForWrite(out), errFd = openForWrite(err);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try {
-            List<String> argv = new ArrayList<>();
-            argv.add(program);
-            argv.addAll(List.of(args));
-            VmConfig config = new VmConfig(guest(program), argv, env, VmConfig.DEFAULT_MEMORY, transport, policy,
-                    0, outFd, errFd, latencySamples, new MonitorLog(new PrintStream(log, true, StandardCharsets.UTF_8)),
-                    platform);
-            VmResult result = Vm.run(config);
+            VmResult result = Vm.run(config.stdio(0, outFd, errFd)
+                    .log(new MonitorLog(new PrintStream(log, true, StandardCharsets.UTF_8))).build());
             return new Outcome(result, Files.readString(out), Files.readString(err), log.toString(StandardCharsets.UTF_8));
         } finally {
             LibC.INSTANCE.close(outFd);

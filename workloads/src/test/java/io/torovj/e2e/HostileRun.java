@@ -2,7 +2,7 @@ package io.torovj.e2e;
 
 import io.torovj.policy.SyscallPolicy;
 import io.torovj.sys.LibC;
-import io.torovj.syscall.MonitorLog;
+import io.torovj.log.MonitorLog;
 import io.torovj.vmm.Platform;
 import io.torovj.vmm.Vm;
 import io.torovj.vmm.VmConfig;
@@ -54,8 +54,9 @@ final class HostileRun {
             List<String> argv = new ArrayList<>();
             argv.add(program);
             argv.addAll(args);
-            VmConfig config = new VmConfig(GuestRun.guest(program), argv, List.of(), memory, transport, policy,
-                    in, outFd, errFd, 0, new MonitorLog(new PrintStream(log, true, StandardCharsets.UTF_8)), platform);
+            VmConfig config = GuestRun.config(platform, program).argv(argv).memorySize(memory).transport(transport)
+                    .policy(policy).stdio(in, outFd, errFd)
+                    .log(new MonitorLog(new PrintStream(log, true, StandardCharsets.UTF_8))).build();
             VmResult result = Vm.run(config);
             return new GuestRun.Outcome(result, read(out), read(err), log.toString(StandardCharsets.UTF_8));
         } finally {

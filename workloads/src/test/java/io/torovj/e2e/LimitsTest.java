@@ -6,24 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.torovj.policy.SyscallPolicy;
-import io.torovj.transport.VmControl.Ending;
+import io.torovj.lifecycle.Ending;
 import io.torovj.vmm.Platform;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The policy's resource limits: CPU time and guest memory. (Wall clock: HostileGuestTest.) */
 class LimitsTest {
 
-    static Stream<Arguments> everywhere() {
-        return GuestRun.platforms().flatMap(p -> GuestRun.TRANSPORTS.stream().map(t -> Arguments.of(p, t)));
-    }
 
     private static SyscallPolicy limited(Optional<Duration> cpu, OptionalLong memory) {
         return SyscallPolicy.builder().allow(List.of("getppid", "write", "exit_group", "clock_gettime"))
@@ -31,7 +26,7 @@ class LimitsTest {
     }
 
     @ParameterizedTest(name = "{0}/{1}")
-    @MethodSource("everywhere")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
     void cpuTimeLimitStopsABusyGuest(Platform.Kind platform, String transport) throws Exception {
         // idlecalls: 100,000 rounds of {busy-wait 1 ms; getppid}: ~100 s of CPU if nothing stops it
         SyscallPolicy policy = limited(Optional.of(Duration.ofMillis(500)), OptionalLong.empty());

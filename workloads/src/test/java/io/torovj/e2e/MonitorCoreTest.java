@@ -5,24 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.torovj.policy.SyscallPolicy;
-import io.torovj.transport.VmControl.Ending;
+import io.torovj.lifecycle.Ending;
 import io.torovj.vmm.Platform;
 import io.torovj.vmm.VmConfig;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The monitor-core scenarios, on every platform and transport, with real guest programs. */
 class MonitorCoreTest {
 
-    static Stream<Arguments> everywhere() {
-        return GuestRun.platforms().flatMap(p -> GuestRun.TRANSPORTS.stream().map(t -> Arguments.of(p, t)));
-    }
 
     @ParameterizedTest(name = "{0}/{1}")
-    @MethodSource("everywhere")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
     void helloWorldPrintsItsLineAndExitsZero(Platform.Kind platform, String transport) throws Exception {
         GuestRun.Outcome o = GuestRun.run(platform, transport, SyscallPolicy.defaultPolicy(), "helloworld");
         assertEquals(Ending.EXITED, o.vm().ending(), o.vm().report());
@@ -32,7 +27,7 @@ class MonitorCoreTest {
     }
 
     @ParameterizedTest(name = "{0}/{1}")
-    @MethodSource("everywhere")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
     void nullPointerReadEndsWithAPageFaultReport(Platform.Kind platform, String transport) throws Exception {
         GuestRun.Outcome o = GuestRun.run(platform, transport, SyscallPolicy.defaultPolicy(), "nullread");
         assertEquals("about to read NULL\n", o.stdout());
@@ -46,7 +41,7 @@ class MonitorCoreTest {
     }
 
     @ParameterizedTest(name = "{0}/{1}")
-    @MethodSource("everywhere")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
     void deniedSyscallGetsEpermAndIsLogged(Platform.Kind platform, String transport) throws Exception {
         SyscallPolicy noGetpid = SyscallPolicy.builder().allow(List.of("write", "exit_group")).build();
         GuestRun.Outcome o = GuestRun.run(platform, transport, noGetpid, "denied");
@@ -56,7 +51,7 @@ class MonitorCoreTest {
     }
 
     @ParameterizedTest(name = "{0}/{1}")
-    @MethodSource("everywhere")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
     void pointersPastGuestMemoryGetEfaultAndTheMonitorSurvives(Platform.Kind platform, String transport) throws Exception {
         String ramEnd = "0x" + Long.toHexString(VmConfig.DEFAULT_MEMORY);
         GuestRun.Outcome o = GuestRun.run(platform, transport, SyscallPolicy.defaultPolicy(), "badptr", ramEnd);
@@ -67,7 +62,7 @@ class MonitorCoreTest {
     }
 
     @ParameterizedTest(name = "{0}/{1}")
-    @MethodSource("everywhere")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
     void argumentsAndEnvironmentReachTheGuest(Platform.Kind platform, String transport) throws Exception {
         GuestRun.Outcome o = GuestRun.run(platform, transport, SyscallPolicy.defaultPolicy(), List.of("TOROVJ_TEST=yes"), 0,
                 "args", "one", "two words");

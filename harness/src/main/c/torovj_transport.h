@@ -1,5 +1,8 @@
 /*
- * torovj_transport.h - guest transport registry (VM runtime only).
+ * torovj_transport.h - guest transport registry (VM builds only), shared by
+ * the transports' guest halves (mechanisms/, compiled by mechanisms/Makefile)
+ * and the VM runtime that picks one (workloads/src/main/runtime/runtime_vm.c);
+ * it lives next to torovj_abi.h because mechanisms is built before workloads.
  *
  * Each transport's guest half (mechanisms/src/main/guest/<name>.c) defines
  * one struct torovj_transport and registers it with TOROVJ_TRANSPORT(var),

@@ -1,4 +1,4 @@
-package io.torovj.syscall;
+package io.torovj.log;
 
 import java.io.PrintStream;
 import java.util.BitSet;
@@ -27,6 +27,11 @@ public final class MonitorLog {
         if (key < 0 || onceKeys.get(key)) return;
         onceKeys.set(key);
         line(message);
+    }
+
+    /** Marks {@code key} as logged without a line: later {@link #once(int, String)} calls for it are silent. */
+    public void silence(int key) {
+        if (key >= 0) onceKeys.set(key);
     }
 
     /** True once {@link #once(int, String)} has logged {@code key}: lets callers skip building the message. */

@@ -1,4 +1,4 @@
-package io.torovj.syscall;
+package io.torovj.linux;
 
 /** Linux errno values the monitor returns (negated) to the guest. */
 public final class Errno {
@@ -7,5 +7,5 @@ public final class Errno {
             EACCES = 13, EFAULT = 14, EEXIST = 17, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, EMFILE = 24,
             ENOSPC = 28, ESPIPE = 29, EROFS = 30, ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38,
             ENODEV = 19, EXDEV = 18, ELOOP = 40, EAFNOSUPPORT = 97, EADDRINUSE = 98, ENOTSOCK = 88,
-            EOPNOTSUPP = 95;
+            ENOPROTOOPT = 92, EOPNOTSUPP = 95;
 }

@@ -1,4 +1,4 @@
-package io.torovj.syscall;
+package io.torovj.linux;
 
 import java.util.Arrays;
 import java.util.Collections;

@@ -1,4 +1,4 @@
-package io.torovj.syscall;
+package io.torovj.linux;
 
 import static org.junit.jupiter.api.Assertions.*;
 

@@ -1,0 +1,75 @@
+package io.torovj.sys;
+
+import io.torovj.linux.SocketConstants;
+import io.torovj.linux.SyscallNames;
+
+/**
+ * The host socket calls that take no pointer into guest memory: socket, listen, shutdown, and
+ * the calls whose only pointers are monitor-owned socket addresses ({@link SockAddrIn}) or option
+ * values ({@link SocketOption}): bind, connect, accept4 (the peer address lands in monitor memory,
+ * the caller copies it to the guest), getsockname, getsockopt, setsockopt. Each returns the Linux
+ * convention ({@code >= 0} or {@code -errno}) and allocates nothing. The calls that move guest
+ * bytes (sendto, recvfrom) are {@code io.torovj.memory.GuestIo}'s.
+ */
+public final class HostSockets {
+    private static final long SYS_GETSOCKNAME = SyscallNames.number("getsockname");
+
+    private HostSockets() {}
+
+    /** socket(2): the new host fd, or -errno. */
+    public static int socket(int domain, int type, int protocol) {
+        int fd = LibC.INSTANCE.socket(domain, type, protocol);
+        return fd < 0 ? -LibC.errno() : fd;
+    }
+
+    /** bind(2) to {@code address}: 0 or -errno. */
+    public static int bind(int fd, SockAddrIn address) {
+        return LibC.INSTANCE.bind(fd, address.addressBuffer().address(), SocketConstants.SOCKADDR_IN_SIZE) < 0 ? -LibC.errno() : 0;
+    }
+
+    /** connect(2) to {@code address}: 0 or -errno. */
+    public static int connect(int fd, SockAddrIn address) {
+        return LibC.INSTANCE.connect(fd, address.addressBuffer().address(), SocketConstants.SOCKADDR_IN_SIZE) < 0 ? -LibC.errno() : 0;
+    }
+
+    /** listen(2): 0 or -errno. */
+    public static int listen(int fd, int backlog) {
+        return LibC.INSTANCE.listen(fd, backlog) < 0 ? -LibC.errno() : 0;
+    }
+
+    /** accept4(2), the peer's address written to {@code peer}: the new host fd, or -errno. */
+    public static int accept4(int fd, SockAddrIn peer, int flags) {
+        peer.expectAddress();
+        int conn = LibC.INSTANCE.accept4(fd, peer.addressBuffer().address(), peer.lengthBuffer().address(), flags);
+        return conn < 0 ? -LibC.errno() : conn;
+    }
+
+    /** shutdown(2): 0 or -errno. */
+    public static int shutdown(int fd, int how) {
+        return LibC.INSTANCE.shutdown(fd, how) < 0 ? -LibC.errno() : 0;
+    }
+
+    /** getsockname(2) into {@code scratch}, then its port: the local port (0 while unbound), or -errno. */
+    public static long localPort(int fd, SockAddrIn scratch) {
+        scratch.expectAddress();
+        if (LibC.INSTANCE.syscall(SYS_GETSOCKNAME, fd, scratch.addressBuffer().address(), scratch.lengthBuffer().address(), 0) < 0) {
+            return -LibC.errno();
+        }
+        return scratch.port();
+    }
+
+    /** getsockopt(2) SO_TYPE into {@code scratch} (at least 4 bytes): the socket's type (SOCK_STREAM, ...), or -errno. */
+    public static int socketType(int fd, SocketOption scratch) {
+        scratch.expectValue();
+        if (LibC.INSTANCE.getsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_TYPE, scratch.address(),
+                scratch.lengthAddress()) != 0) {
+            return -LibC.errno();
+        }
+        return scratch.getInt();
+    }
+
+    /** setsockopt(2) with {@code value}'s bytes: 0 or -errno. */
+    public static int setsockopt(int fd, int level, int name, SocketOption value) {
+        return LibC.INSTANCE.setsockopt(fd, level, name, value.address(), value.length()) < 0 ? -LibC.errno() : 0;
+    }
+}

@@ -1,0 +1,132 @@
+package io.torovj.mechanisms;
+
+import io.torovj.boot.BootInfo;
+import io.torovj.boot.GuestLayout;
+import io.torovj.lifecycle.Ending;
+import io.torovj.lifecycle.VmControl;
+import io.torovj.memory.GuestMemory;
+import io.torovj.syscall.SyscallExecutor;
+import io.torovj.transport.DeviceBus;
+import io.torovj.transport.KernelDoorbell;
+import io.torovj.transport.MmioDevice;
+import io.torovj.transport.PortIoDevice;
+import io.torovj.transport.TransportContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A ring transport's world without a VM: plain guest memory laid out as the VM lays it out
+ * (boot info page, transport area), a fake {@link VmControl} that records how the VM was ended,
+ * and the guest's side of the ring protocol (ring.h) written in Java.
+ */
+final class RingFixture implements AutoCloseable {
+    /** The doorbell port the VM hands transports (VmBuilder.TRANSPORT_PORT). */
+    static final int DOORBELL_PORT = 0x0100;
+
+    final GuestMemory memory = GuestMemory.allocate(GuestLayout.MIN_RAM);
+    final BootInfo bootInfo;
+    final FakeControl control = new FakeControl();
+    final DeviceBus<PortIoDevice> portBus = new DeviceBus<>("port");
+    final DeviceBus<MmioDevice> mmioBus = new DeviceBus<>("mmio");
+
+    RingFixture(String transport) {
+        bootInfo = BootInfo.create(memory, transport);
+    }
+
+    TransportContext context(String transport, SyscallExecutor executor, long transportAreaSize) {
+        KernelDoorbell.Factory noDoorbells = (port, owner) -> {
+            throw new UnsupportedOperationException("no kernel doorbells in this test");
+        };
+        return new TransportContext(transport, memory, bootInfo, portBus, mmioBus, executor, control, noDoorbells,
+                new TransportContext.Slots(GuestLayout.requestBlock(0), GuestLayout.TRANSPORT_AREA, transportAreaSize,
+                        GuestLayout.DEVICE_WINDOW, DOORBELL_PORT),
+                Map.of());
+    }
+
+    TransportContext context(String transport, SyscallExecutor executor) {
+        return context(transport, executor, GuestLayout.TRANSPORT_AREA_SIZE);
+    }
+
+    // ---- the guest's side of ring.h, against the area RingLayout.format returned ----
+
+    static long sqe(long area, long index) {
+        return area + RingLayout.SQE_ARRAY + (index & (RingLayout.ENTRIES - 1)) * RingLayout.SQE_SIZE;
+    }
+
+    static long cqe(long area, long index) {
+        return area + RingLayout.CQE_ARRAY + (index & (RingLayout.ENTRIES - 1)) * RingLayout.CQE_SIZE;
+    }
+
+    /** Writes SQE[index] = {userData, nr, args} (does not publish it). */
+    void writeSqe(long area, long index, long userData, long nr, long... args) {
+        if (args.length != 6) throw new IllegalArgumentException("six arguments");
+        long e = sqe(area, index);
+        memory.writeU64(e, userData);
+        memory.writeU64(e + 8, nr);
+        for (int i = 0; i < 6; i++) memory.writeU64(e + 16 + 8L * i, args[i]);
+    }
+
+    long sqTail(long area) { return memory.getLongAcquire(area + RingLayout.OFF_SQ_TAIL); }
+    long sqHead(long area) { return memory.getLongAcquire(area + RingLayout.OFF_SQ_HEAD); }
+    long cqTail(long area) { return memory.getLongAcquire(area + RingLayout.OFF_CQ_TAIL); }
+    long cqHead(long area) { return memory.getLongAcquire(area + RingLayout.OFF_CQ_HEAD); }
+    void setSqTail(long area, long v) { memory.setLongRelease(area + RingLayout.OFF_SQ_TAIL, v); }
+    void setCqHead(long area, long v) { memory.setLongRelease(area + RingLayout.OFF_CQ_HEAD, v); }
+
+    @Override
+    public void close() {
+        memory.close();
+    }
+
+    /** One system call as the executor received it. */
+    record Call(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {}
+
+    /** A fake syscall layer: records every call and answers {@code result(nr, a0)}. */
+    static final class RecordingExecutor implements SyscallExecutor {
+        final List<Call> calls = new ArrayList<>();
+        private final java.util.function.LongBinaryOperator result;
+
+        RecordingExecutor(java.util.function.LongBinaryOperator result) {
+            this.result = result;
+        }
+
+        @Override
+        public synchronized long execute(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {
+            calls.add(new Call(nr, a0, a1, a2, a3, a4, a5));
+            return result.applyAsLong(nr, a0);
+        }
+
+        synchronized List<Call> calls() { return List.copyOf(calls); }
+    }
+
+    /** A fake VM control: the first stop wins, as in the VM's. */
+    static final class FakeControl implements VmControl {
+        private volatile boolean stopped;
+        volatile Ending ending;
+        volatile String report;
+        volatile int stops;
+
+        @Override
+        public synchronized void stop(Ending ending, String report) {
+            stops++;
+            if (stopped) return;
+            this.ending = ending;
+            this.report = report;
+            stopped = true;
+        }
+
+        @Override
+        public synchronized void exit(int status) {
+            stop(Ending.EXITED, "exit " + status);
+        }
+
+        @Override
+        public synchronized void fault(int signal, String report) {
+            stop(Ending.FAULT, report);
+        }
+
+        @Override
+        public boolean isStopped() { return stopped; }
+    }
+}
