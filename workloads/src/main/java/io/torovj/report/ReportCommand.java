@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
  * 2 on a usage error.
  *
  * <pre>
- * java -cp workloads/target/torovj.jar io.torovj.report.ReportCommand results/20261127-191100-abc1234
+ * java -jar workloads/target/torovj-report.jar results/20261127-191100-abc1234
  * </pre>
  */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false, version = "ToroV/J report",

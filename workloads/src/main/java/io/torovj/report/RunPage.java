@@ -601,7 +601,7 @@ final class RunPage {
         pre.append("mvn -P bench                 # default\n");
         pre.append("mvn -P bench -Dbench.full    # full: more forks and iterations\n\n");
         pre.append("# this report again, from the results folder:\n");
-        pre.append("java -cp workloads/target/torovj.jar io.torovj.report.ReportCommand results/")
+        pre.append("java -jar workloads/target/torovj-report.jar results/")
                 .append(rs.runId()).append('\n');
         h.line("<p>The benchmarks write <code>results/&lt;run-id&gt;/</code>, then this report "
                 + "<code>reports/&lt;run-id&gt;/</code> (and a copy in <code>reports/latest/</code>).</p>");

@@ -11,7 +11,7 @@
  * Path index = new ReportWriter(ReportWriter.defaultReportsRoot(resultsDir)).write(run);  // + reports/latest/
  * }</pre>
  *
- * <p>From the command line: {@code java -cp workloads/target/torovj.jar io.torovj.report.ReportCommand
+ * <p>From the command line: {@code java -jar workloads/target/torovj-report.jar
  * [--out DIR] RESULTS_DIR...} ({@link io.torovj.report.ReportCommand}); several folders also give a comparison.
  */
 package io.torovj.report;

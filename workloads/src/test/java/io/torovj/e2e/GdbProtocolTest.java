@@ -330,12 +330,12 @@ class GdbProtocolTest {
         });
     }
 
-    @ParameterizedTest
-    @MethodSource("platforms")
-    void anOutToTheFaultPortFromUserCodeIsAGeneralProtectionFault(Platform.Kind platform) throws Exception {
+    @ParameterizedTest(name = "{0}/{1}")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
+    void anOutToTheFaultPortFromUserCodeIsAGeneralProtectionFault(Platform.Kind platform, String transport) throws Exception {
         GuestRun.assumePlatform(platform);
         assertTimeoutPreemptively(LIMIT, () -> {
-            try (Debuggee vm = Debuggee.start(platform, "pio", "doorbellabuse", "fault-port-garbage");
+            try (Debuggee vm = Debuggee.start(platform, transport, "doorbellabuse", "fault-port-garbage");
                  Client c = Client.connect(vm.port())) {
                 assertTrue(c.command("?").startsWith("T05"));
                 // the port is not in the I/O bitmap: #GP at the out, a real exception (no forged report)

@@ -244,15 +244,22 @@ class HostileGuestTest {
             new Object[] {"pio-in-unclaimed", "pio", Ending.FAULT, "(1-byte in from I/O port 0x80, not granted to the guest)"},
             new Object[] {"pio-unclaimed", "mmio", Ending.FAULT, "(1-byte out to I/O port 0x80, not granted to the guest)"},
             new Object[] {"pio-beyond-bitmap", "pio", Ending.FAULT, "(1-byte out to I/O port 0x8000, not granted to the guest)"},
-            new Object[] {"pio-rep-outs", "pio", Ending.FAULT, "(1-byte rep outs to I/O port 0x80, not granted to the guest)"},
-            // the exception handlers' report port is granted to CPL0 code only: from user code a #GP
-            // raised by the CPU, with the frame on the exception stack, whatever rsp the guest set
-            new Object[] {"fault-port-wild-rsp", "pio", Ending.FAULT, "rsp=0x7ff0deadbee0 (1-byte out to I/O port 0xf0, not granted to the guest)"},
-            new Object[] {"fault-port-wild-rsp", "ring", Ending.FAULT, "rsp=0x7ff0deadbee0 (1-byte out to I/O port 0xf0, not granted to the guest)"},
-            new Object[] {"fault-port-garbage", "mmio", Ending.FAULT, "(1-byte out to I/O port 0xf0, not granted to the guest)"});
+            new Object[] {"pio-rep-outs", "pio", Ending.FAULT, "(1-byte rep outs to I/O port 0x80, not granted to the guest)"});
+
+    /**
+     * A fault report forged from user code: the exception handlers' report port is granted to
+     * CPL0 code only, so the out is a #GP raised by the CPU, with the frame on the exception
+     * stack whatever rsp the guest set, on every transport ({variant, text the report must contain}).
+     */
+    static final List<String[]> FORGERY = List.of(
+            new String[] {"fault-port-wild-rsp", "rsp=0x7ff0deadbee0 (1-byte out to I/O port 0xf0, not granted to the guest)"},
+            new String[] {"fault-port-garbage", "(1-byte out to I/O port 0xf0, not granted to the guest)"});
 
     static Stream<Arguments> doorbellAbuse() {
-        return GuestRun.platforms().flatMap(p -> DOORBELL.stream().map(d -> Arguments.of(p, d[0], d[1], d[2], d[3])));
+        Stream<Object[]> forgeries = FORGERY.stream().flatMap(f -> GuestRun.TRANSPORTS.stream()
+                .map(t -> new Object[] {f[0], t, Ending.FAULT, f[1]}));
+        List<Object[]> all = Stream.concat(DOORBELL.stream(), forgeries).toList();
+        return GuestRun.platforms().flatMap(p -> all.stream().map(d -> Arguments.of(p, d[0], d[1], d[2], d[3])));
     }
 
     @ParameterizedTest(name = "{0}/{2}: {1}")
