@@ -30,6 +30,12 @@ public final class CProbe {
      * harness/src/main/c and the system) and prints each {name, C expression} of {@code checks}.
      */
     public static CProbe run(Path dir, List<String> headers, String[][] checks) throws IOException, InterruptedException {
+        return run(dir, List.of(Path.of("src/main/c")), headers, checks);
+    }
+
+    /** {@link #run(Path, List, String[][])} with the headers looked for in {@code includeDirs}. */
+    public static CProbe run(Path dir, List<Path> includeDirs, List<String> headers, String[][] checks)
+            throws IOException, InterruptedException {
         StringBuilder src = new StringBuilder("#include <stdio.h>\n#include <stddef.h>\n");
         for (String h : headers) src.append("#include ").append(h).append('\n');
         src.append("int main(void) {\n");
@@ -40,8 +46,10 @@ public final class CProbe {
         Path c = dir.resolve("probe.c");
         Files.writeString(c, src);
         Path exe = dir.resolve("probe");
-        Path include = Path.of("src/main/c").toAbsolutePath();
-        exec(dir, "gcc", "-I" + include, "-o", exe.toString(), c.toString());
+        List<String> gcc = new java.util.ArrayList<>(List.of("gcc"));
+        for (Path include : includeDirs) gcc.add("-I" + include.toAbsolutePath());
+        gcc.addAll(List.of("-o", exe.toString(), c.toString()));
+        exec(dir, gcc.toArray(String[]::new));
         Map<String, Long> values = new HashMap<>();
         for (String line : exec(dir, exe.toString()).split("\n")) {
             String[] kv = line.trim().split(" ");
@@ -49,6 +57,12 @@ public final class CProbe {
         }
         assertEquals(checks.length, values.size(), "one value per check");
         return new CProbe(values);
+    }
+
+    /** The C value named {@code name}. */
+    public long value(String name) {
+        assertTrue(values.containsKey(name), "probe did not print " + name);
+        return values.get(name);
     }
 
     /** Asserts that the C value named {@code name} equals {@code javaValue}. */

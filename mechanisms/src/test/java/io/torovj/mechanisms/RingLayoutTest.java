@@ -9,14 +9,14 @@ import io.torovj.abi.GuestAbi;
 import io.torovj.boot.GuestLayout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import io.torovj.testing.CProbe;
 
 /** What {@link RingLayout#format} writes into guest memory, checked against ring.h (the guest's view). */
 class RingLayoutTest {
@@ -98,8 +98,8 @@ class RingLayoutTest {
      * writes passes the guest's own validation (ring_view_init), re-stated here rule by rule.
      */
     @Test
-    void ringHeaderMatchesTheGuestsRingH() throws IOException {
-        Map<String, Long> h = defines(Path.of("src/main/guest/ring.h"));
+    void ringHeaderMatchesTheGuestsRingH(@TempDir Path dir) throws Exception {
+        Map<String, Long> h = ringHeader(dir);
         assertEquals(RingLayout.OFF_SQ_ENTRIES, h.get("RING_OFF_SQ_ENTRIES"));
         assertEquals(RingLayout.OFF_CQ_ENTRIES, h.get("RING_OFF_CQ_ENTRIES"));
         assertEquals(RingLayout.OFF_SQE, h.get("RING_OFF_SQE_OFFSET"));
@@ -137,11 +137,18 @@ class RingLayoutTest {
         return off >= headerEnd && (off & 7) == 0 && off <= areaSize && bytes <= areaSize - off;
     }
 
-    private static Map<String, Long> defines(Path header) throws IOException {
-        Pattern define = Pattern.compile("^#define\\s+(RING_\\w+)\\s+(\\d+)u?\\b", Pattern.MULTILINE);
+    /** What gcc computes for ring.h's layout macros: checked by compiling the header, not by reading it as text. */
+    private static Map<String, Long> ringHeader(Path dir) throws IOException, InterruptedException {
+        String[] names = {"RING_OFF_SQ_ENTRIES", "RING_OFF_CQ_ENTRIES", "RING_OFF_SQE_OFFSET", "RING_OFF_CQE_OFFSET",
+            "RING_OFF_SQ_TAIL", "RING_OFF_SQ_HEAD", "RING_OFF_CQ_TAIL", "RING_OFF_CQ_HEAD", "RING_OFF_FLAGS",
+            "RING_HEADER_END", "RING_FLAG_POLLER_SLEEPING", "RING_SQE_SIZE", "RING_SQE_OFF_USER_DATA", "RING_SQE_OFF_NR",
+            "RING_SQE_OFF_ARGS", "RING_CQE_SIZE", "RING_CQE_OFF_USER_DATA", "RING_CQE_OFF_RET"};
+        String[][] checks = new String[names.length][];
+        for (int i = 0; i < names.length; i++) checks[i] = new String[] {names[i], names[i]};
+        CProbe probe = CProbe.run(dir, List.of(Path.of("src/main/guest"), Path.of("../harness/src/main/c")),
+                List.of("\"ring.h\""), checks);
         Map<String, Long> values = new HashMap<>();
-        Matcher m = define.matcher(Files.readString(header));
-        while (m.find()) values.put(m.group(1), Long.parseLong(m.group(2)));
+        for (String n : names) values.put(n, probe.value(n));
         return values;
     }
 
