@@ -43,6 +43,8 @@ public final class Main implements Callable<Integer> {
 
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        // everything after PROGRAM is the guest's, options included (as for env, timeout, strace)
+        cli.getSubcommands().get("run").setStopAtPositional(true);
         cli.setParameterExceptionHandler((ex, a) -> {
             System.err.println("torovj: " + ex.getMessage());
             System.err.println("Try 'torovj --help' or 'torovj run --help'.");

@@ -82,6 +82,13 @@ class CliTest {
     }
 
     @Test
+    void everythingAfterTheProgramIsTheGuestsOptionsIncluded() throws Exception {
+        Cli c = torovj("run", "--platform", platform(), GuestRun.guest("args").toString(), "-l", "--transport", "ring", "--", "x");
+        assertEquals(0, c.status(), c.stderr());
+        assertEquals("argc=6\nargv[0]=args.elf\nargv[1]=-l\nargv[2]=--transport\nargv[3]=ring\nargv[4]=--\nargv[5]=x\n", c.stdout());
+    }
+
+    @Test
     void malformedElfGetsOneClearLineAndStatus1(@TempDir Path dir) throws Exception {
         Path junk = dir.resolve("junk.elf");
         Files.write(junk, "#!/bin/sh\necho not an ELF\n".getBytes(StandardCharsets.US_ASCII));
