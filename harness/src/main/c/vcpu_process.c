@@ -118,6 +118,7 @@
 
 #define CR4_SMEP              (1ULL << 20)
 #define EFER_NXE              (1ULL << 11)
+#define EFER_SCE              (1ULL << 0)
 #define PF_FETCH              0x10ULL
 
 #define KVM_EXIT_IO             2
@@ -571,6 +572,40 @@ static __attribute__((noreturn)) void launcher_crash(int sig, const siginfo_t *s
     die_now(70);
 }
 
+/* ---- the syscall instruction ---- */
+
+/* The guest executed `syscall` (seccomp trapped it: rax holds the number
+ * again, rcx the address after the instruction and r11 the rflags, as the
+ * instruction left them). With EFER.SCE and an LSTAR the monitor set, do
+ * what the CPU and the CPL0 entry stub do under KVM
+ * (io.torovj.boot.DescriptorTables.SYSCALL_ENTRY: out %al, $SYSCALL_PORT;
+ * sysretq): report the out with rip just after it and rflags masked by
+ * SFMASK, and when resumed there, return to rcx with r11's flags. */
+static void guest_syscall(greg_t *g, uint64_t after, uint64_t lstar)
+{
+    uint64_t fmask = ctl_get_u64(MSR_FMASK_OFFSET);
+    uint64_t reported = lstar + 2;
+
+    g[REG_RCX] = (greg_t)after;
+    g[REG_R11] = g[REG_EFL];
+    g[REG_EFL] = (greg_t)((uint64_t)g[REG_EFL] & ~(fmask & (FL_FROM_MONITOR | FL_AC)));
+    g[REG_RIP] = (greg_t)reported;
+    set_exit(KVM_EXIT_IO);
+    ctl_u8(RUN_IO_DIRECTION, 1);
+    ctl_u8(RUN_IO_SIZE, 1);
+    ctl_u16(RUN_IO_PORT, SYSCALL_PORT);
+    ctl_u32(RUN_IO_COUNT, 1);
+    ctl_u64(RUN_IO_DATA_OFFSET, IO_DATA_OFFSET);
+    ctl_u8(IO_DATA_OFFSET, (uint8_t)g[REG_RAX]);
+    vm_exit(g);
+    if ((uint64_t)g[REG_RIP] != reported)
+        return;                     /* the monitor moved rip: it continues there */
+    /* sysretq */
+    g[REG_RIP] = g[REG_RCX];
+    g[REG_EFL] = (greg_t)(((uint64_t)g[REG_EFL] & ~(FL_FROM_MONITOR | FL_AC)) |
+                          ((uint64_t)g[REG_R11] & (FL_FROM_MONITOR | FL_AC)));
+}
+
 /* ---- in/out ---- */
 
 /* 1: decoded; 0: not an in/out; -1: an instruction byte is outside guest RAM */
@@ -968,9 +1003,15 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
         case SIGSEGV:
             on_segv(sig, si, g);
             break;
-        case SIGSYS:    /* seccomp: a guest syscall / int 0x80 -> #UD at the instruction */
-            guest_fault(g, 6, 0, 0, (uint64_t)(uintptr_t)si->si_call_addr - 2);
+        case SIGSYS: {  /* seccomp: a guest syscall (served, if enabled) or int 0x80 (#UD, as on PVM) */
+            uint64_t after = (uint64_t)(uintptr_t)si->si_call_addr;
+            uint64_t lstar = ctl_get_u64(MSR_LSTAR_OFFSET);
+            if ((ctl_get_u64(SREGS_EFER) & EFER_SCE) && lstar != 0 && fetch(after - 2) == 0x0F && fetch(after - 1) == 0x05)
+                guest_syscall(g, after, lstar);
+            else
+                guest_fault(g, 6, 0, 0, after - 2);
             break;
+        }
         case SIGILL:
             guest_fault(g, 6, 0, 0, rip);
             break;

@@ -15,6 +15,7 @@
 #define DEVICE_WINDOW_END     0x40000000ULL
 #define EXCEPTION_STACK_TOP   0xB000ULL
 #define FAULT_PORT            0xF0
+#define SYSCALL_PORT          0xF4
 /* the CPL0 exception handler (io.torovj.boot.DescriptorTables): its frame
  * (GuestLayout.FAULT_FRAME, 10 qwords) and the rip after its OUT
  * (DescriptorTables.FAULT_REPORTED_RIP: common handler at 0xB000 + 33 * 16,
@@ -51,5 +52,7 @@ enum { F_CR2, F_RDX, F_RAX, F_VECTOR, F_ERROR, F_RIP, F_CS, F_RFLAGS, F_RSP, F_S
 #define SREGS_TR_LIMIT        4384
 #define SREGS_CR4             4392
 #define SREGS_EFER            4400
+#define MSR_LSTAR_OFFSET      4408
+#define MSR_FMASK_OFFSET      4416
 
 #endif

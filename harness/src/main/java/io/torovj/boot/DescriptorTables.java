@@ -57,6 +57,29 @@ public final class DescriptorTables {
     public static boolean isHandlerReport(long rip) {
         return rip >= COMMON_HANDLER + OUT_OFFSET && rip <= FAULT_REPORTED_RIP;
     }
+    /**
+     * The {@code syscall} instruction's entry (MSR LSTAR): {@code out %al, $SYSCALL_PORT}, then
+     * {@code sysretq}. The monitor serves the call at the out, from the registers (rax = number,
+     * rdi, rsi, rdx, r10, r8, r9; rcx = return address, r11 = rflags, as the instruction left
+     * them) and writes rax. Architecturally (VMX, SVM) {@code syscall} enters it at CPL0 and
+     * sysretq returns to rcx at CPL3. On PVM {@code syscall} jumps here without leaving CPL3
+     * (measured: cs stays 0x23), where sysretq would #GP: there the monitor returns to rcx
+     * itself. So the stub lives in a user-executable page (the read-only boot information
+     * page) and its port is granted to user code; the stub never touches the stack.
+     */
+    public static final long SYSCALL_ENTRY = GuestLayout.BOOT_INFO + 0x800;
+    private static final byte[] SYSCALL_STUB = {
+        (byte) 0xE6, (byte) GuestLayout.SYSCALL_PORT,              // out %al, $SYSCALL_PORT
+        0x48, 0x0F, 0x07,                                           // sysretq
+    };
+    /** Where the vCPU is when the syscall report exits to the monitor: just after the stub's out. */
+    public static final long SYSCALL_REPORTED_RIP = SYSCALL_ENTRY + 2;
+
+    /** Writes the syscall entry stub (after {@link BootInfo#create}, which clears its page). */
+    public static void writeSyscallEntry(GuestMemory mem) {
+        mem.write(SYSCALL_ENTRY, SYSCALL_STUB);
+    }
+
     /** Vector number pushed for interrupts 32-255, which this guest never enables. */
     public static final int SPURIOUS_VECTOR = 0xFF;
 

@@ -11,7 +11,7 @@ package io.torovj.boot;
  * 0x0000_1000  GDT + TSS            supervisor only
  * 0x0000_2000  IDT                  supervisor only
  * 0x0000_3000  PML4, PDPT, PD, PT(low 2 MiB), PT(device window)   supervisor only
- * 0x0000_8000  boot information     user read-only
+ * 0x0000_8000  boot information     user read-only (+0x800: the syscall entry stub)
  * 0x0000_9000  exception stack (2 pages), top = TSS.rsp0           supervisor only
  * 0x0000_B000  exception handler code                              supervisor only
  * 0x0000_C000  request blocks (one 64-byte block per vCPU)         user
@@ -57,6 +57,12 @@ public final class GuestLayout {
 
     /** I/O port the exception handlers use to report a fault; transports must not claim it. */
     public static final int FAULT_PORT = 0x00F0;
+
+    /**
+     * I/O port the {@code syscall} entry stub ({@link DescriptorTables#SYSCALL_ENTRY}) reports a
+     * system call through; transports must not claim it.
+     */
+    public static final int SYSCALL_PORT = 0x00F4;
 
     /**
      * Where the exception handler's frame ({@link GuestFault}, 10 qwords) lies when the guest

@@ -25,6 +25,10 @@ public final class KvmAbi {
     public static final long KVM_GET_SREGS = 0x8138AE83L;
     public static final long KVM_SET_SREGS = 0x4138AE84L;
     public static final long KVM_SET_SIGNAL_MASK = 0x4004AE8BL;
+    public static final long KVM_SET_MSRS = 0x4008AE89L;
+
+    // struct kvm_msrs { u32 nmsrs; u32 pad; struct kvm_msr_entry entries[]; }, entry { u32 index; u32 reserved; u64 data; }
+    public static final int MSRS_NMSRS = 0, MSRS_ENTRIES = 8, MSR_ENTRY_SIZE = 16, MSR_ENTRY_INDEX = 0, MSR_ENTRY_DATA = 8;
 
     // capabilities
     public static final int KVM_CAP_USER_MEMORY = 3;
@@ -66,7 +70,7 @@ public final class KvmAbi {
     // struct kvm_regs
     public static final int REGS_SIZE = 144;
     public static final int REGS_RAX = 0, REGS_RBX = 8, REGS_RCX = 16, REGS_RDX = 24, REGS_RSI = 32,
-            REGS_RDI = 40, REGS_RSP = 48, REGS_RBP = 56, REGS_R8 = 64, REGS_R15 = 120,
+            REGS_RDI = 40, REGS_RSP = 48, REGS_RBP = 56, REGS_R8 = 64, REGS_R9 = 72, REGS_R10 = 80, REGS_R11 = 88, REGS_R15 = 120,
             REGS_RIP = 128, REGS_RFLAGS = 136;
 
     // struct kvm_segment

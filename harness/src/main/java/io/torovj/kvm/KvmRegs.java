@@ -16,6 +16,11 @@ public final class KvmRegs {
     public long rbp() { return buf.getLong(KvmAbi.REGS_RBP); }
     public long rip() { return buf.getLong(KvmAbi.REGS_RIP); }
     public long rflags() { return buf.getLong(KvmAbi.REGS_RFLAGS); }
+    public long r8() { return buf.getLong(KvmAbi.REGS_R8); }
+    public long r9() { return buf.getLong(KvmAbi.REGS_R9); }
+    public long r10() { return buf.getLong(KvmAbi.REGS_R10); }
+    public long r11() { return buf.getLong(KvmAbi.REGS_R11); }
+    public void setRax(long v) { buf.putLong(KvmAbi.REGS_RAX, v); }
     /** General register by index in kvm_regs order: rax rbx rcx rdx rsi rdi rsp rbp r8..r15 rip rflags. */
     public long get(int index) { return buf.getLong(index * 8); }
     public void set(int index, long value) { buf.putLong(index * 8, value); }

@@ -21,11 +21,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Protocol: one byte 'R' on the launcher's stdin resumes the guest; it answers 'X' on its
  * stdout when the control page holds the next exit; kvm_regs sit at offset 4096 of the page,
- * CR3, the task register's base and limit, CR4 and EFER at 4368, 4376, 4384, 4392 and 4400.
+ * CR3, the task register's base and limit, CR4 and EFER at 4368, 4376, 4384, 4392 and 4400,
+ * the syscall MSRs LSTAR and SFMASK at 4408 and 4416.
  */
 public final class ProcessVcpu implements Vcpu {
     static final int CONTROL_SIZE = 8192, REGS_OFFSET = 4096, READY_OFFSET = 4352, READY_MAGIC = 0x504A5654;
     static final int SREGS_CR3 = 4368, SREGS_TR_BASE = 4376, SREGS_TR_LIMIT = 4384, SREGS_CR4 = 4392, SREGS_EFER = 4400;
+    static final int MSR_LSTAR_OFFSET = 4408, MSR_FMASK_OFFSET = 4416;
+    static final int MSR_LSTAR = 0xC000_0082, MSR_SFMASK = 0xC000_0084, MSR_STAR = 0xC000_0081;
     private static final int SIGUSR1 = 10, MFD_CLOEXEC = 1, PROT_RW = 3, MAP_SHARED = 1;
 
     private final Process process;
@@ -143,6 +146,23 @@ public final class ProcessVcpu implements Vcpu {
         page.putInt(SREGS_TR_LIMIT, (int) sregs.limit(KvmSregs.Segment.TR));
         page.putLong(SREGS_CR4, sregs.cr4());
         page.putLong(SREGS_EFER, sregs.efer());
+    }
+
+    /**
+     * Of the MSRs the launcher uses what the CPU consults when the guest executes {@code syscall}:
+     * LSTAR (the CPL0 entry it reports the call at) and SFMASK (the rflags it clears). STAR's
+     * segments are fixed on the launcher (64-bit user code and data); other MSRs are refused.
+     */
+    @Override
+    public void setMsrs(int[] indices, long[] values) {
+        for (int i = 0; i < indices.length; i++) {
+            switch (indices[i]) {
+                case MSR_LSTAR -> page.putLong(MSR_LSTAR_OFFSET, values[i]);
+                case MSR_SFMASK -> page.putLong(MSR_FMASK_OFFSET, values[i]);
+                case MSR_STAR -> { }
+                default -> throw new KvmException(String.format("process platform: MSR 0x%x is not supported", indices[i]), 0);
+            }
+        }
     }
 
     @Override

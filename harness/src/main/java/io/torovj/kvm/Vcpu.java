@@ -22,6 +22,9 @@ public interface Vcpu extends AutoCloseable {
     void getSregs(KvmSregs sregs);
     void setSregs(KvmSregs sregs);
 
+    /** Writes model-specific registers ({@code indices[i]} := {@code values[i]}); throws if one is refused. */
+    void setMsrs(int[] indices, long[] values);
+
     /**
      * CPU time the guest's execution has used so far, in nanoseconds: on KVM the vCPU thread's
      * (guest time is accounted to it), on the process platform the vCPU process's. For the

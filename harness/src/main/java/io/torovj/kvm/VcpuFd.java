@@ -120,6 +120,23 @@ public final class VcpuFd implements Vcpu {
     public void getSregs(KvmSregs sregs) { ioctl(KvmAbi.KVM_GET_SREGS, sregs.buf.address(), "KVM_GET_SREGS"); }
     public void setSregs(KvmSregs sregs) { ioctl(KvmAbi.KVM_SET_SREGS, sregs.buf.address(), "KVM_SET_SREGS"); }
 
+    @Override
+    public void setMsrs(int[] indices, long[] values) {
+        NativeBuffer msrs = new NativeBuffer(KvmAbi.MSRS_ENTRIES + KvmAbi.MSR_ENTRY_SIZE * indices.length);
+        msrs.putInt(KvmAbi.MSRS_NMSRS, indices.length);
+        for (int i = 0; i < indices.length; i++) {
+            int e = KvmAbi.MSRS_ENTRIES + KvmAbi.MSR_ENTRY_SIZE * i;
+            msrs.putInt(e + KvmAbi.MSR_ENTRY_INDEX, indices[i]);
+            msrs.putLong(e + KvmAbi.MSR_ENTRY_DATA, values[i]);
+        }
+        int set = LibC.INSTANCE.ioctl(fd, KvmAbi.KVM_SET_MSRS, msrs.address());
+        if (set != indices.length) {
+            int errno = set < 0 ? LibC.errno() : 0;
+            String which = set >= 0 && set < indices.length ? String.format(" (MSR 0x%x refused)", indices[set]) : "";
+            throw new KvmException("KVM_SET_MSRS failed" + which + (errno != 0 ? ": " + LibC.INSTANCE.strerror(errno) : ""), errno);
+        }
+    }
+
     private void ioctl(long request, long arg, String name) {
         if (LibC.INSTANCE.ioctl(fd, request, arg) < 0) {
             int errno = LibC.errno();

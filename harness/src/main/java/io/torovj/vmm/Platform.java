@@ -36,6 +36,14 @@ public abstract class Platform implements AutoCloseable {
      */
     abstract AutoCloseable signalOnOut(int port, EventFd event);
 
+    /**
+     * True where the guest's {@code syscall} instruction reaches its LSTAR entry without leaving
+     * CPL3 (PVM, measured; the process platform emulates the same), so the monitor itself returns
+     * to rcx; false where it enters CPL0 as the architecture says (VMX, SVM) and the stub's
+     * sysretq returns.
+     */
+    abstract boolean syscallStaysInUserMode();
+
     @Override
     public abstract void close();
 
@@ -43,7 +51,8 @@ public abstract class Platform implements AutoCloseable {
         /** Intel VMX needs three pages for real-mode emulation, outside RAM and the device window. */
         private static final long VMX_TSS_ADDRESS = 0xFFFB_D000L;
         /** Detected once: it reads /proc/cpuinfo, which would add to every VM's start-up. */
-        private static final boolean VMX = KvmFlavour.detect().kind() == KvmFlavour.Kind.VMX;
+        private static final KvmFlavour.Kind FLAVOUR = KvmFlavour.detect().kind();
+        private static final boolean VMX = FLAVOUR == KvmFlavour.Kind.VMX;
         private final Kvm kvm;
         private final VmFd vm;
 
@@ -64,6 +73,7 @@ public abstract class Platform implements AutoCloseable {
 
         @Override Vcpu createVcpu() { return vm.createVcpu(0); }
         @Override AutoCloseable signalOnOut(int port, EventFd event) { return vm.ioeventfd(port, 1, event); }
+        @Override boolean syscallStaysInUserMode() { return FLAVOUR == KvmFlavour.Kind.PVM; }
         @Override public void close() {
             vm.close();
             kvm.close();
@@ -85,6 +95,7 @@ public abstract class Platform implements AutoCloseable {
 
         @Override Vcpu createVcpu() { return ProcessVcpu.start(memory.sharePath(), memory.size(), launcher); }
         @Override AutoCloseable signalOnOut(int port, EventFd event) { return null; }
+        @Override boolean syscallStaysInUserMode() { return true; }
         @Override public void close() { }
     }
 }

@@ -94,8 +94,8 @@ public final class VmBuilder {
             b.syscalls();
             b.devices();
             b.transport();
-            b.ioPermissions();
             b.vcpu();
+            b.ioPermissions();
             return b.finish();
         } catch (Throwable t) {
             b.closeAll(t);
@@ -131,6 +131,7 @@ public final class VmBuilder {
         PageTables.build(memory, config.memorySize());
         DescriptorTables.build(memory);
         bootInfo = BootInfo.create(memory, provider.name());
+        DescriptorTables.writeSyscallEntry(memory);
     }
 
     /** The ELF's segments, the heap after them, the latency buffer, the initial stack. */
@@ -203,8 +204,9 @@ public final class VmBuilder {
     }
 
     /**
-     * The vCPU at the program's entry, in 64-bit user mode; the debugger, if any; and the
-     * exception handlers' report port, which only the (CPL0) handlers reach.
+     * The vCPU at the program's entry, in 64-bit user mode, its {@code syscall} instruction
+     * entering the entry stub and its port; the debugger, if any; and the exception handlers'
+     * report port, which only CPL0 code reaches.
      */
     private void vcpu() {
         vcpu = platform.createVcpu();
@@ -214,6 +216,7 @@ public final class VmBuilder {
         vcpu.getSregs(sregs);
         CpuState.setSregs(sregs);
         vcpu.setSregs(sregs);
+        vcpu.setMsrs(CpuState.syscallMsrIndices(), CpuState.syscallMsrValues());
         KvmRegs regs = new KvmRegs();
         CpuState.setRegs(regs, image.entry(), initialRsp);
         vcpu.setRegs(regs);
@@ -221,6 +224,8 @@ public final class VmBuilder {
         debug = debugger == null ? null : debugger.attach(memory, vcpu, control);
         faultReports = new FaultReportDevice(vcpu, memory, control, debug);
         ports.register(GuestLayout.FAULT_PORT, 1, faultReports);
+        ports.register(GuestLayout.SYSCALL_PORT, 1,
+                new SyscallEntryDevice(vcpu, dispatcher, control, platform.syscallStaysInUserMode()));
     }
 
     private Vm finish() {

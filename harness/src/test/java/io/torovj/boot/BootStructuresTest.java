@@ -135,6 +135,31 @@ class BootStructuresTest {
     }
 
     @Test
+    void theSyscallInstructionEntersTheStubWhichReportsAndReturns() {
+        BootInfo.create(mem, "pio");
+        DescriptorTables.writeSyscallEntry(mem);
+        byte[] stub = new byte[5];
+        mem.read(DescriptorTables.SYSCALL_ENTRY, stub, 0, 5);
+        assertArrayEquals(new byte[] {(byte) 0xE6, (byte) GuestLayout.SYSCALL_PORT, 0x48, 0x0F, 0x07}, stub, "out $port; sysretq");
+        assertEquals(DescriptorTables.SYSCALL_ENTRY + 2, DescriptorTables.SYSCALL_REPORTED_RIP);
+        assertEquals(DescriptorTables.SYSCALL_ENTRY, PageTables.translateUser(mem, DescriptorTables.SYSCALL_ENTRY, false),
+                "user-executable: on PVM syscall reaches it at CPL3");
+        assertEquals(-1, PageTables.translateUser(mem, DescriptorTables.SYSCALL_ENTRY, true), "and read-only");
+        long[] values = CpuState.syscallMsrValues();
+        int[] indices = CpuState.syscallMsrIndices();
+        assertArrayEquals(new int[] {0xC0000081, 0xC0000082, 0xC0000084}, indices, "STAR, LSTAR, SFMASK");
+        long star = values[0];
+        assertEquals(DescriptorTables.KERNEL_CS, (star >>> 32) & 0xFFFF, "syscall: CS = kernel code");
+        assertEquals(DescriptorTables.USER_CS, ((star >>> 48) + 16) | 3, "sysretq: CS = user code");
+        assertEquals(DescriptorTables.USER_DS, ((star >>> 48) + 8) | 3, "sysretq: SS = user data");
+        assertEquals(DescriptorTables.SYSCALL_ENTRY, values[1]);
+        assertEquals(0x100, values[2] & 0x100, "SFMASK clears TF: no single step into the stub");
+        io.torovj.kvm.KvmSregs sregs = new io.torovj.kvm.KvmSregs();
+        CpuState.setSregs(sregs);
+        assertEquals(1, sregs.efer() & 1, "EFER.SCE");
+    }
+
+    @Test
     void userModeStartsWithIoplZero() {
         io.torovj.kvm.KvmRegs regs = new io.torovj.kvm.KvmRegs();
         CpuState.setRegs(regs, 0x401000, 0x7FF000);

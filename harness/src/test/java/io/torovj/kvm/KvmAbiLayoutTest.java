@@ -27,6 +27,11 @@ class KvmAbiLayoutTest {
             {"KVM_SET_TSS_ADDR", "KVM_SET_TSS_ADDR"}, {"KVM_IOEVENTFD", "KVM_IOEVENTFD"}, {"KVM_RUN", "KVM_RUN"},
             {"KVM_GET_REGS", "KVM_GET_REGS"}, {"KVM_SET_REGS", "KVM_SET_REGS"}, {"KVM_GET_SREGS", "KVM_GET_SREGS"},
             {"KVM_SET_SREGS", "KVM_SET_SREGS"}, {"KVM_SET_SIGNAL_MASK", "KVM_SET_SIGNAL_MASK"},
+            {"KVM_SET_MSRS", "KVM_SET_MSRS"}, {"MSRS_NMSRS", "offsetof(struct kvm_msrs, nmsrs)"},
+            {"MSRS_ENTRIES", "offsetof(struct kvm_msrs, entries)"}, {"MSR_ENTRY_SIZE", "sizeof(struct kvm_msr_entry)"},
+            {"MSR_ENTRY_INDEX", "offsetof(struct kvm_msr_entry, index)"}, {"MSR_ENTRY_DATA", "offsetof(struct kvm_msr_entry, data)"},
+            {"REGS_R9", "offsetof(struct kvm_regs, r9)"}, {"REGS_R10", "offsetof(struct kvm_regs, r10)"},
+            {"REGS_R11", "offsetof(struct kvm_regs, r11)"},
             {"API_VERSION", "KVM_API_VERSION"},
             {"KVM_CAP_USER_MEMORY", "KVM_CAP_USER_MEMORY"}, {"KVM_CAP_SET_TSS_ADDR", "KVM_CAP_SET_TSS_ADDR"},
             {"KVM_CAP_IOEVENTFD", "KVM_CAP_IOEVENTFD"}, {"KVM_CAP_IMMEDIATE_EXIT", "KVM_CAP_IMMEDIATE_EXIT"},
@@ -112,6 +117,15 @@ class KvmAbiLayoutTest {
         check("KVM_SET_REGS", KvmAbi.KVM_SET_REGS);
         check("KVM_GET_SREGS", KvmAbi.KVM_GET_SREGS);
         check("KVM_SET_SREGS", KvmAbi.KVM_SET_SREGS);
+        check("KVM_SET_MSRS", KvmAbi.KVM_SET_MSRS);
+        check("MSRS_NMSRS", KvmAbi.MSRS_NMSRS);
+        check("MSRS_ENTRIES", KvmAbi.MSRS_ENTRIES);
+        check("MSR_ENTRY_SIZE", KvmAbi.MSR_ENTRY_SIZE);
+        check("MSR_ENTRY_INDEX", KvmAbi.MSR_ENTRY_INDEX);
+        check("MSR_ENTRY_DATA", KvmAbi.MSR_ENTRY_DATA);
+        check("REGS_R9", KvmAbi.REGS_R9);
+        check("REGS_R10", KvmAbi.REGS_R10);
+        check("REGS_R11", KvmAbi.REGS_R11);
         check("KVM_SET_SIGNAL_MASK", KvmAbi.KVM_SET_SIGNAL_MASK);
         check("API_VERSION", KvmAbi.API_VERSION);
     }

@@ -24,7 +24,8 @@ class ProcessVcpuLayoutTest {
         String[][] checks = {
             {"GUEST_RAM_START", "GUEST_RAM_START"}, {"DEVICE_WINDOW", "DEVICE_WINDOW"},
             {"DEVICE_WINDOW_END", "DEVICE_WINDOW_END"}, {"EXCEPTION_STACK_TOP", "EXCEPTION_STACK_TOP"},
-            {"FAULT_PORT", "FAULT_PORT"}, {"FAULT_FRAME", "FAULT_FRAME"}, {"FAULT_REPORTED_RIP", "FAULT_REPORTED_RIP"},
+            {"FAULT_PORT", "FAULT_PORT"}, {"SYSCALL_PORT", "SYSCALL_PORT"},
+            {"MSR_LSTAR_OFFSET", "MSR_LSTAR_OFFSET"}, {"MSR_FMASK_OFFSET", "MSR_FMASK_OFFSET"}, {"FAULT_FRAME", "FAULT_FRAME"}, {"FAULT_REPORTED_RIP", "FAULT_REPORTED_RIP"},
             {"F_CR2", "F_CR2"}, {"F_RDX", "F_RDX"}, {"F_RAX", "F_RAX"}, {"F_VECTOR", "F_VECTOR"}, {"F_ERROR", "F_ERROR"},
             {"F_RIP", "F_RIP"}, {"F_CS", "F_CS"}, {"F_RFLAGS", "F_RFLAGS"}, {"F_RSP", "F_RSP"}, {"F_SS", "F_SS"},
             {"USER_CS", "USER_CS"}, {"USER_DS", "USER_DS"},
@@ -49,6 +50,7 @@ class ProcessVcpuLayoutTest {
         C.check("DEVICE_WINDOW_END", GuestLayout.DEVICE_WINDOW + GuestLayout.DEVICE_WINDOW_SIZE);
         C.check("EXCEPTION_STACK_TOP", GuestLayout.EXCEPTION_STACK_TOP);
         C.check("FAULT_PORT", GuestLayout.FAULT_PORT);
+        C.check("SYSCALL_PORT", GuestLayout.SYSCALL_PORT);
         C.check("FAULT_FRAME", GuestLayout.FAULT_FRAME);
         C.check("FAULT_REPORTED_RIP", DescriptorTables.FAULT_REPORTED_RIP);
         C.check("F_CR2", GuestFault.CR2 / 8);
@@ -89,5 +91,7 @@ class ProcessVcpuLayoutTest {
         C.check("SREGS_TR_LIMIT", ProcessVcpu.SREGS_TR_LIMIT);
         C.check("SREGS_CR4", ProcessVcpu.SREGS_CR4);
         C.check("SREGS_EFER", ProcessVcpu.SREGS_EFER);
+        C.check("MSR_LSTAR_OFFSET", ProcessVcpu.MSR_LSTAR_OFFSET);
+        C.check("MSR_FMASK_OFFSET", ProcessVcpu.MSR_FMASK_OFFSET);
     }
 }

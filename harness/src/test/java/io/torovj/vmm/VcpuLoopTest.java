@@ -39,6 +39,7 @@ class VcpuLoopTest {
         @Override public void setRegs(KvmRegs regs) { }
         @Override public void getSregs(KvmSregs sregs) { }
         @Override public void setSregs(KvmSregs sregs) { }
+        @Override public void setMsrs(int[] indices, long[] values) { }
         @Override public long cpuNanos() { return 0; }
         @Override public void kick() { }
         @Override public void close() { }

@@ -41,7 +41,12 @@ final class GuestRun {
      * host write next to guest RAM fails a test instead of going unnoticed.
      */
     static VmConfig.Builder config(Platform.Kind platform, String program) {
-        VmConfig.Builder b = VmConfig.builder(guest(program)).platform(platform).guardCanaries(true);
+        return config(platform, guest(program));
+    }
+
+    /** {@link #config(Platform.Kind, String)} for any executable, e.g. a native build run unmodified. */
+    static VmConfig.Builder config(Platform.Kind platform, Path executable) {
+        VmConfig.Builder b = VmConfig.builder(executable).platform(platform).guardCanaries(true);
         String launcher = System.getProperty("torovj.vcpuProcess");
         if (launcher != null) b.processLauncher(Path.of(launcher));
         return b;

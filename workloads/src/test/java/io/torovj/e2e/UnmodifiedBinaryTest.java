@@ -1,0 +1,63 @@
+package io.torovj.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.torovj.lifecycle.Ending;
+import io.torovj.policy.SyscallPolicy;
+import io.torovj.vmm.Platform;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Programs that make system calls the Linux way, with the {@code syscall} instruction, run
+ * unmodified as VMs: the native builds of the workloads (the same C, linked with the native
+ * runtime instead of a transport) under every transport and platform, their output and status
+ * as when run natively. Their calls take the syscall entry stub, whatever the transport.
+ */
+class UnmodifiedBinaryTest {
+
+    @ParameterizedTest(name = "{0}/{1}")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
+    void nativeBuildsRunUnmodifiedWithTheirNativeOutput(Platform.Kind platform, String transport) throws Exception {
+        GuestRun.Outcome hello = GuestRun.run(platform, GuestRun.config(platform, GuestRun.nativeBinary("helloworld"))
+                .transport(transport));
+        assertEquals(Ending.EXITED, hello.vm().ending(), hello.vm().report());
+        assertEquals(0, hello.vm().status());
+        assertEquals("Hello, World!\n", hello.stdout());
+
+        GuestRun.Outcome args = GuestRun.run(platform, GuestRun.config(platform, GuestRun.nativeBinary("args"))
+                .transport(transport).args(List.of("one", "two words")).env(List.of("TOROVJ_TEST=native")));
+        assertEquals(0, args.vm().status(), args.vm().report() + args.stderr());
+        assertEquals("argc=3\nargv[0]=args\nargv[1]=one\nargv[2]=two words\nTOROVJ_TEST=native\n", args.stdout());
+
+        GuestRun.Outcome calls = GuestRun.run(platform, GuestRun.config(platform, GuestRun.nativeBinary("nullcall"))
+                .transport(transport).args(List.of("500")));
+        assertEquals(0, calls.vm().status(), calls.vm().report());
+        assertEquals("nullcall: 500 calls\n", calls.stdout());
+        assertTrue(calls.vm().syscalls() >= 500, "every getppid reached the monitor: " + calls.vm().syscalls());
+    }
+
+    @ParameterizedTest(name = "{0}/{1}")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
+    void thePolicyAppliesToTheSyscallInstructionToo(Platform.Kind platform, String transport) throws Exception {
+        SyscallPolicy noGetppid = SyscallPolicy.builder().allow(List.of("write", "exit_group", "brk", "mmap", "munmap"))
+                .build();
+        GuestRun.Outcome o = GuestRun.run(platform, GuestRun.config(platform, GuestRun.nativeBinary("nullcall"))
+                .transport(transport).policy(noGetppid).args(List.of("3")));
+        assertEquals(1, o.vm().status(), "nullcall fails on its first denied getppid: " + o.stdout() + o.stderr());
+        assertTrue(o.stderr().contains("getppid failed at call 0: "), o.stderr());
+        assertTrue(o.log().contains("policy denied getppid"), o.log());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.torovj.e2e.GuestRun#platforms")
+    void aReturnToANonCanonicalAddressEndsTheVm(Platform.Kind platform) throws Exception {
+        GuestRun.Outcome o = GuestRun.run(platform, GuestRun.config(platform, "sysretabuse").args(List.of("noncanonical")));
+        assertEquals("sysretabuse: noncanonical\n", o.stdout(), "the stub never returned to the guest");
+        assertEquals(Ending.FAULT, o.vm().ending(), o.vm().report());
+        assertEquals(139, o.vm().status());
+        assertTrue(o.vm().report().contains("non-canonical address 0x8000000000001000"), o.vm().report());
+    }
+}
