@@ -28,9 +28,12 @@
  *               {suberror u32 @32, ndata u32 @36, data u64[] @40}
  *   4096..4239  struct kvm_regs (rax rbx rcx rdx rsi rdi rsp rbp r8..r15 rip rflags)
  *   4352        u32 0x504A5654 ("TVJP") once setup is complete
- *   4368..4407  the special registers the monitor set (KVM_SET_SREGS): cr3 u64
+ *   4368..4439  the special registers the monitor set (KVM_SET_SREGS): cr3 u64
  *               @4368, the task register's base u64 @4376 and limit u32 @4384,
- *               cr4 u64 @4392, efer u64 @4400
+ *               cr4 u64 @4392, efer u64 @4400; MSRs LSTAR u64 @4408 and SFMASK
+ *               u64 @4416 (KVM_SET_MSRS); the FS and GS bases u64 @4424, @4432
+ *               (loaded with arch_prctl before the guest resumes: the guest's
+ *               thread pointer; the handlers never use TLS)
  *
  * Handshake: the monitor writes 'R' to our stdin to (re)enter the guest; we
  * write 'X' to stdout when the control page holds the next exit. EOF or an
@@ -325,6 +328,20 @@ static void wait_resume(void)
     }
 }
 
+/* The FS and GS bases the monitor set (the guest's arch_prctl): loaded into
+ * this thread, which runs the guest, whenever they changed. */
+static uint64_t cur_fs, cur_gs;
+
+static void load_segment_bases(void)
+{
+    uint64_t fs = ctl_get_u64(FS_BASE_OFFSET), gs = ctl_get_u64(GS_BASE_OFFSET);
+
+    if (fs != cur_fs && sys3(SYS_arch_prctl, ARCH_SET_FS, (long)fs, 0) == 0)
+        cur_fs = fs;
+    if (gs != cur_gs && sys3(SYS_arch_prctl, ARCH_SET_GS, (long)gs, 0) == 0)
+        cur_gs = gs;
+}
+
 /* Reports the exit already described in the control page with the registers
  * in g, waits for the resume and reloads the (possibly changed) registers. */
 static void vm_exit(greg_t *g)
@@ -333,6 +350,7 @@ static void vm_exit(greg_t *g)
     notify_exit();
     wait_resume();
     regs_from_ctl(g);
+    load_segment_bases();
 }
 
 /* ---- guest memory access ---- */
@@ -1103,6 +1121,7 @@ static void on_start(int sig, siginfo_t *si, void *ctx)
     }
     wait_resume();
     apply_guest_paging();           /* the monitor has set CR3 and built the tables by now */
+    load_segment_bases();
     for (int i = 0; i < 16; i++)
         g[kvm_greg[i]] = 0;
     g[REG_EFL] = (greg_t)((uint64_t)g[REG_EFL] & ~(FL_FROM_MONITOR | FL_AC));

@@ -54,5 +54,7 @@ enum { F_CR2, F_RDX, F_RAX, F_VECTOR, F_ERROR, F_RIP, F_CS, F_RFLAGS, F_RSP, F_S
 #define SREGS_EFER            4400
 #define MSR_LSTAR_OFFSET      4408
 #define MSR_FMASK_OFFSET      4416
+#define FS_BASE_OFFSET        4424
+#define GS_BASE_OFFSET        4432
 
 #endif

@@ -35,6 +35,7 @@ public final class KvmSregs {
     public int selector(Segment seg) { return buf.getShort(seg.offset + KvmAbi.SEG_SELECTOR) & 0xffff; }
     public int dpl(Segment seg) { return buf.getByte(seg.offset + KvmAbi.SEG_DPL); }
     public long base(Segment seg) { return buf.getLong(seg.offset + KvmAbi.SEG_BASE); }
+    public void setBase(Segment seg, long base) { buf.putLong(seg.offset + KvmAbi.SEG_BASE, base); }
     public long limit(Segment seg) { return buf.getInt(seg.offset + KvmAbi.SEG_LIMIT) & 0xFFFF_FFFFL; }
 
     public void setGdt(long base, int limit) {

@@ -22,12 +22,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Protocol: one byte 'R' on the launcher's stdin resumes the guest; it answers 'X' on its
  * stdout when the control page holds the next exit; kvm_regs sit at offset 4096 of the page,
  * CR3, the task register's base and limit, CR4 and EFER at 4368, 4376, 4384, 4392 and 4400,
- * the syscall MSRs LSTAR and SFMASK at 4408 and 4416.
+ * the syscall MSRs LSTAR and SFMASK at 4408 and 4416, the FS and GS bases at 4424 and 4432.
  */
 public final class ProcessVcpu implements Vcpu {
     static final int CONTROL_SIZE = 8192, REGS_OFFSET = 4096, READY_OFFSET = 4352, READY_MAGIC = 0x504A5654;
     static final int SREGS_CR3 = 4368, SREGS_TR_BASE = 4376, SREGS_TR_LIMIT = 4384, SREGS_CR4 = 4392, SREGS_EFER = 4400;
-    static final int MSR_LSTAR_OFFSET = 4408, MSR_FMASK_OFFSET = 4416;
+    static final int MSR_LSTAR_OFFSET = 4408, MSR_FMASK_OFFSET = 4416, FS_BASE_OFFSET = 4424, GS_BASE_OFFSET = 4432;
     static final int MSR_LSTAR = 0xC000_0082, MSR_SFMASK = 0xC000_0084, MSR_STAR = 0xC000_0081;
     private static final int SIGUSR1 = 10, MFD_CLOEXEC = 1, PROT_RW = 3, MAP_SHARED = 1;
 
@@ -136,7 +136,8 @@ public final class ProcessVcpu implements Vcpu {
      * The launcher's CPU mode is fixed (64-bit, CPL3); of the special registers it uses what the
      * CPU consults at CPL3: CR3 (the guest's page tables, walked at the first entry to protect
      * its pages as the MMU would), the task register (the TSS with the I/O permission bitmap
-     * that decides every in/out), and CR4 and EFER (what a #PF error code reports).
+     * that decides every in/out), CR4 and EFER (what a #PF error code reports), and the FS and GS
+     * bases (the guest's thread pointer: the launcher loads them before it resumes the guest).
      */
     @Override
     public void setSregs(KvmSregs sregs) {
@@ -145,6 +146,8 @@ public final class ProcessVcpu implements Vcpu {
         page.putLong(SREGS_TR_BASE, sregs.base(KvmSregs.Segment.TR));
         page.putInt(SREGS_TR_LIMIT, (int) sregs.limit(KvmSregs.Segment.TR));
         page.putLong(SREGS_CR4, sregs.cr4());
+        page.putLong(FS_BASE_OFFSET, sregs.base(KvmSregs.Segment.FS));
+        page.putLong(GS_BASE_OFFSET, sregs.base(KvmSregs.Segment.GS));
         page.putLong(SREGS_EFER, sregs.efer());
     }
 

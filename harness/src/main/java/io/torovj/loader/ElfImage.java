@@ -18,11 +18,25 @@ public final class ElfImage {
     private final ByteBuffer file;
     private final long entry;
     private final List<ElfSegment> segments;
+    private final long programHeaders;
+    private final int programHeaderCount;
 
-    ElfImage(ByteBuffer file, long entry, List<ElfSegment> segments) {
+    ElfImage(ByteBuffer file, long entry, List<ElfSegment> segments, long programHeaders, int programHeaderCount) {
         this.file = file;
         this.entry = entry;
         this.segments = List.copyOf(segments);
+        this.programHeaders = programHeaders;
+        this.programHeaderCount = programHeaderCount;
+    }
+
+    /** Guest address of the program header table once loaded (AT_PHDR), or 0 if no segment maps it. */
+    public long programHeaders() {
+        return programHeaders;
+    }
+
+    /** Number of program headers (AT_PHNUM); each is 56 bytes (AT_PHENT). */
+    public int programHeaderCount() {
+        return programHeaderCount;
     }
 
     /** Guest virtual address of the first instruction; inside an executable segment. */

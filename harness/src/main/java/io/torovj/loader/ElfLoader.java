@@ -24,7 +24,8 @@ import java.util.Objects;
  * arithmetic exception, no allocation sized by a file field.
  *
  * <p>Accepted: ELFCLASS64, ELFDATA2LSB, EV_CURRENT, EM_X86_64, ET_EXEC; a program header
- * table of 1..64 entries of 56 bytes inside the file; no PT_INTERP, PT_DYNAMIC or PT_TLS;
+ * table of 1..64 entries of 56 bytes inside the file; no PT_INTERP or PT_DYNAMIC (PT_TLS is the
+ * program's own business);
  * at least one non-empty PT_LOAD; PT_LOAD segments well formed, below 2^47 and disjoint;
  * the entry point inside an executable PT_LOAD. Section headers are never read.
  */
@@ -46,7 +47,7 @@ public final class ElfLoader {
     private static final int EV_CURRENT = 1;
     private static final int EM_X86_64 = 62;
     private static final int ET_REL = 1, ET_EXEC = 2, ET_DYN = 3, ET_CORE = 4;
-    private static final int PT_LOAD = 1, PT_DYNAMIC = 2, PT_INTERP = 3, PT_TLS = 7;
+    private static final int PT_LOAD = 1, PT_DYNAMIC = 2, PT_INTERP = 3;
 
     private ElfLoader() {}
 
@@ -127,10 +128,10 @@ public final class ElfLoader {
         }
 
         int table = (int) phoff; // fitsInFile bounded it by the file's length
-        checkNoDynamicOrTls(b, table, phnum);
+        checkNotDynamic(b, table, phnum);
         List<ElfSegment> segments = readLoadSegments(b, table, phnum, length);
         checkEntry(entry, segments);
-        return new ElfImage(b.asReadOnlyBuffer(), entry, segments);
+        return new ElfImage(b.asReadOnlyBuffer(), entry, segments, programHeaderAddress(phoff, tableSize, segments), phnum);
     }
 
     private static void checkIdent(ByteBuffer file, int length) throws ElfLoadException {
@@ -179,19 +180,32 @@ public final class ElfLoader {
     }
 
     /** Scans every program header before the PT_LOADs so the most useful reason wins. */
-    private static void checkNoDynamicOrTls(ByteBuffer b, int table, int phnum) throws ElfLoadException {
-        boolean tls = false;
+    /**
+     * A static executable sets up its own thread-local storage (its libc reads PT_TLS through
+     * AT_PHDR and sets FS with arch_prctl), so PT_TLS is accepted; an interpreter or a dynamic
+     * section is not.
+     */
+    private static void checkNotDynamic(ByteBuffer b, int table, int phnum) throws ElfLoadException {
         for (int i = 0; i < phnum; i++) {
             int type = b.getInt(table + i * PHDR_SIZE);
             if (type == PT_INTERP || type == PT_DYNAMIC) {
                 throw new ElfLoadException(Reason.DYNAMIC, "dynamically linked; link with -static");
             }
-            tls |= type == PT_TLS;
         }
-        if (tls) {
-            throw new ElfLoadException(Reason.UNSUPPORTED,
-                    "thread-local storage is not supported (the executable has a PT_TLS segment)");
+    }
+
+    /**
+     * Where the program header table is in memory (AT_PHDR): inside the PT_LOAD segment whose file
+     * bytes hold it, as the kernel computes it; 0 if no segment maps it (then the libc gets no
+     * AT_PHDR it could use, and a static libc that needs its PT_TLS will not find it).
+     */
+    private static long programHeaderAddress(long phoff, long tableSize, List<ElfSegment> segments) {
+        for (ElfSegment s : segments) {
+            if (phoff >= s.fileOffset() && phoff + tableSize <= s.fileOffset() + s.fileSize()) {
+                return s.vaddr() + (phoff - s.fileOffset());
+            }
         }
+        return 0;
     }
 
     private static List<ElfSegment> readLoadSegments(ByteBuffer b, int table, int phnum, int fileLength)

@@ -21,6 +21,7 @@ import io.torovj.syscall.MemorySyscalls;
 import io.torovj.syscall.PathResolver;
 import io.torovj.syscall.ProcessSyscalls;
 import io.torovj.syscall.SocketSyscalls;
+import io.torovj.syscall.StartupSyscalls;
 import io.torovj.syscall.SyscallDispatcher;
 import io.torovj.transport.DeviceBus;
 import io.torovj.transport.KernelDoorbell;
@@ -40,6 +41,9 @@ import java.util.Deque;
  * vCPU before the platform, guest memory last).
  */
 public final class VmBuilder {
+    /** AT_RANDOM's bytes (a libc's stack-protector canary and pointer guard). */
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     /** First I/O port handed to transports for doorbells. */
     static final int TRANSPORT_PORT = 0x0100;
 
@@ -59,6 +63,7 @@ public final class VmBuilder {
     private long latencyBuffer;
     private long initialRsp;
     private final VcpuControl control = new VcpuControl();
+    private final VcpuSegmentBases segmentBases = new VcpuSegmentBases();
     private FdTable fds;
     private SyscallDispatcher dispatcher;
     private final DeviceBus<PortIoDevice> ports = new DeviceBus<>("I/O port");
@@ -140,7 +145,10 @@ public final class VmBuilder {
         long programBreak = image.loadInto(memory, GuestLayout.PROGRAM_MIN, stackBottom);
         heap = new GuestHeap(memory, programBreak, stackBottom);
         latencyBuffer = LatencyBuffer.reserve(memory, heap, bootInfo, config.latencySamples());
-        initialRsp = InitialStack.build(memory, GuestLayout.stackTop(config.memorySize()), image.entry(),
+        byte[] random = new byte[16];
+        RANDOM.nextBytes(random);
+        initialRsp = InitialStack.build(memory, GuestLayout.stackTop(config.memorySize()),
+                new InitialStack.Program(image.entry(), image.programHeaders(), image.programHeaderCount(), execfn(), random),
                 config.argv(), config.env());
     }
 
@@ -159,7 +167,13 @@ public final class VmBuilder {
         new ProcessSyscalls(guestPointers, control).registerWith(dispatcher);
         new MemorySyscalls(heap).registerWith(dispatcher);
         new SocketSyscalls(guestPointers, fds, config.policy(), config.log()).registerWith(dispatcher);
+        new StartupSyscalls(guestPointers, fds, segmentBases, execfn(), GuestLayout.STACK_SIZE, maxFiles).registerWith(dispatcher);
         control.onForeignStop(fds::interruptBlockingCalls);
+    }
+
+    /** The guest's own name for its program: argv[0] (what /proc/self/exe and AT_EXECFN say), never a host path. */
+    private String execfn() {
+        return config.argv().isEmpty() ? config.program().getFileName().toString() : config.argv().get(0);
     }
 
     /** The monitor's own devices: the null doorbells (the exit floor). */
@@ -211,6 +225,7 @@ public final class VmBuilder {
     private void vcpu() {
         vcpu = platform.createVcpu();
         closers.push(vcpu);
+        segmentBases.bind(vcpu);
         vcpu.bindToCurrentThread();
         KvmSregs sregs = new KvmSregs();
         vcpu.getSregs(sregs);

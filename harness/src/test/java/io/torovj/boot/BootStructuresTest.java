@@ -271,7 +271,10 @@ class BootStructuresTest {
 
     @Test
     void initialStackIsLinuxShaped() {
-        long sp = InitialStack.build(mem, RAM, 0x401000, List.of("prog", "a1"), List.of("K=V"));
+        byte[] random = new byte[16];
+        for (int i = 0; i < 16; i++) random[i] = (byte) (i + 1);
+        long sp = InitialStack.build(mem, RAM, new InitialStack.Program(0x401000, 0x400040, 9, "prog", random),
+                List.of("prog", "a1"), List.of("K=V"));
         assertEquals(0, sp % 16);
         assertEquals(2, mem.readU64(sp));
         assertEquals("prog", cString(mem.readU64(sp + 8)));
@@ -280,18 +283,28 @@ class BootStructuresTest {
         assertEquals("K=V", cString(mem.readU64(sp + 32)));
         assertEquals(0, mem.readU64(sp + 40));
         long aux = sp + 48;
-        boolean sawBootInfo = false, sawEntry = false;
-        for (; mem.readU64(aux) != 0; aux += 16) {
-            if (mem.readU64(aux) == GuestAbi.AT_BOOT_INFO) sawBootInfo = mem.readU64(aux + 8) == GuestLayout.BOOT_INFO;
-            if (mem.readU64(aux) == 9) sawEntry = mem.readU64(aux + 8) == 0x401000;
-        }
-        assertTrue(sawBootInfo && sawEntry);
+        java.util.Map<Long, Long> auxv = new java.util.HashMap<>();
+        for (; mem.readU64(aux) != 0; aux += 16) auxv.put(mem.readU64(aux), mem.readU64(aux + 8));
+        assertEquals(GuestLayout.BOOT_INFO, auxv.get(GuestAbi.AT_BOOT_INFO));
+        assertEquals(0x401000, auxv.get(InitialStack.AT_ENTRY));
+        assertEquals(0x400040, auxv.get(InitialStack.AT_PHDR));
+        assertEquals(56, auxv.get(InitialStack.AT_PHENT));
+        assertEquals(9, auxv.get(InitialStack.AT_PHNUM));
+        assertEquals(GuestLayout.PAGE, auxv.get(InitialStack.AT_PAGESZ));
+        assertEquals("prog", cString(auxv.get(InitialStack.AT_EXECFN)));
+        assertEquals("x86_64", cString(auxv.get(InitialStack.AT_PLATFORM)));
+        byte[] seen = new byte[16];
+        mem.read(auxv.get(InitialStack.AT_RANDOM), seen, 0, 16);
+        assertArrayEquals(random, seen, "AT_RANDOM's 16 bytes");
+        assertEquals(0, auxv.get(InitialStack.AT_SECURE));
+        assertFalse(auxv.containsKey(33L), "no vDSO: AT_SYSINFO_EHDR absent");
     }
 
     @Test
     void oversizedArgumentsAreRefused() {
         String huge = "x".repeat((int) GuestLayout.STACK_SIZE);
-        assertThrows(IllegalArgumentException.class, () -> InitialStack.build(mem, RAM, 0x401000, List.of(huge), List.of()));
+        assertThrows(IllegalArgumentException.class, () -> InitialStack.build(mem, RAM,
+                new InitialStack.Program(0x401000, 0, 1, "p", new byte[16]), List.of(huge), List.of()));
     }
 
     private String cString(long gpa) {

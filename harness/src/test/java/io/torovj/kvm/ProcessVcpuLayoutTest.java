@@ -25,7 +25,8 @@ class ProcessVcpuLayoutTest {
             {"GUEST_RAM_START", "GUEST_RAM_START"}, {"DEVICE_WINDOW", "DEVICE_WINDOW"},
             {"DEVICE_WINDOW_END", "DEVICE_WINDOW_END"}, {"EXCEPTION_STACK_TOP", "EXCEPTION_STACK_TOP"},
             {"FAULT_PORT", "FAULT_PORT"}, {"SYSCALL_PORT", "SYSCALL_PORT"},
-            {"MSR_LSTAR_OFFSET", "MSR_LSTAR_OFFSET"}, {"MSR_FMASK_OFFSET", "MSR_FMASK_OFFSET"}, {"FAULT_FRAME", "FAULT_FRAME"}, {"FAULT_REPORTED_RIP", "FAULT_REPORTED_RIP"},
+            {"MSR_LSTAR_OFFSET", "MSR_LSTAR_OFFSET"}, {"MSR_FMASK_OFFSET", "MSR_FMASK_OFFSET"},
+            {"FS_BASE_OFFSET", "FS_BASE_OFFSET"}, {"GS_BASE_OFFSET", "GS_BASE_OFFSET"}, {"FAULT_FRAME", "FAULT_FRAME"}, {"FAULT_REPORTED_RIP", "FAULT_REPORTED_RIP"},
             {"F_CR2", "F_CR2"}, {"F_RDX", "F_RDX"}, {"F_RAX", "F_RAX"}, {"F_VECTOR", "F_VECTOR"}, {"F_ERROR", "F_ERROR"},
             {"F_RIP", "F_RIP"}, {"F_CS", "F_CS"}, {"F_RFLAGS", "F_RFLAGS"}, {"F_RSP", "F_RSP"}, {"F_SS", "F_SS"},
             {"USER_CS", "USER_CS"}, {"USER_DS", "USER_DS"},
@@ -93,5 +94,7 @@ class ProcessVcpuLayoutTest {
         C.check("SREGS_EFER", ProcessVcpu.SREGS_EFER);
         C.check("MSR_LSTAR_OFFSET", ProcessVcpu.MSR_LSTAR_OFFSET);
         C.check("MSR_FMASK_OFFSET", ProcessVcpu.MSR_FMASK_OFFSET);
+        C.check("FS_BASE_OFFSET", ProcessVcpu.FS_BASE_OFFSET);
+        C.check("GS_BASE_OFFSET", ProcessVcpu.GS_BASE_OFFSET);
     }
 }

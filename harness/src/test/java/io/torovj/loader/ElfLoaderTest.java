@@ -59,9 +59,15 @@ class ElfLoaderTest {
     }
 
     @Test
-    void refusesStaticGlibcForItsThreadLocalStorage() {
-        ElfLoadException e = refused(TestExecutables.staticGlibc(), Reason.UNSUPPORTED);
-        assertTrue(e.getMessage().startsWith("thread-local storage is not supported"), e.getMessage());
+    void acceptsStaticGlibcWithItsThreadLocalStorageAndLocatesItsProgramHeaders() throws Exception {
+        byte[] file = TestExecutables.staticGlibc();
+        ElfImage image = ElfLoader.parse(file);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(file).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long phoff = b.getLong(32);
+        assertEquals(Short.toUnsignedInt(b.getShort(56)), image.programHeaderCount());
+        ElfSegment first = image.segments().get(0);
+        assertEquals(0, first.fileOffset(), "gcc maps the ELF header with the first segment");
+        assertEquals(first.vaddr() + phoff, image.programHeaders(), "AT_PHDR, as the kernel computes it");
     }
 
     @Test
@@ -171,7 +177,7 @@ class ElfLoaderTest {
         ElfPatch p = tiny();
         refused(tiny().phU32(p.indexOf(PT_NOTE, 0), P_TYPE, PT_INTERP), Reason.DYNAMIC);
         refused(tiny().phU32(p.indexOf(PT_NOTE, 0), P_TYPE, PT_DYNAMIC), Reason.DYNAMIC);
-        refused(tiny().phU32(p.indexOf(PT_NOTE, 0), P_TYPE, PT_TLS), Reason.UNSUPPORTED);
+        assertDoesNotThrow(() -> ElfLoader.parse(tiny().phU32(p.indexOf(PT_NOTE, 0), P_TYPE, PT_TLS).bytes), "PT_TLS is the program's own");
     }
 
     // ---- PT_LOAD segments ----

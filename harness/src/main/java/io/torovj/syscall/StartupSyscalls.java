@@ -1,0 +1,180 @@
+package io.torovj.syscall;
+
+import io.torovj.linux.Errno;
+import io.torovj.memory.GuestIo;
+import io.torovj.memory.GuestMemory;
+import io.torovj.sys.HostProcess;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+
+/**
+ * What a static libc (glibc, musl) and busybox ask of the kernel while they start and run,
+ * beyond files and memory, answered for a single-threaded guest with no kernel of its own:
+ * arch_prctl (the thread pointer, through {@link SegmentBases}), set_tid_address,
+ * set_robust_list, prlimit64, getrandom, uname, readlink of /proc/self/exe, the uid and gid
+ * calls, prctl's process name, sched_getaffinity, mprotect, and fstat by newfstatat with
+ * AT_EMPTY_PATH. Threads, signals delivered to the guest and fork stay out of scope: what is not
+ * registered answers -ENOSYS (rseq among them, which glibc tolerates). Linux semantics and errno
+ * otherwise; none of these is on a hot path.
+ */
+public final class StartupSyscalls {
+    static final long ARCH_SET_GS = 0x1001, ARCH_SET_FS = 0x1002, ARCH_GET_FS = 0x1003, ARCH_GET_GS = 0x1004;
+    static final long PR_SET_NAME = 15, PR_GET_NAME = 16;
+    static final int RLIMIT_STACK = 3, RLIMIT_NOFILE = 7, RLIM_NLIMITS = 16;
+    static final long RLIM_INFINITY = -1L;
+    static final int UTS_FIELD = 65, ROBUST_LIST_HEAD_SIZE = 24, GRND_FLAGS = 0x1 | 0x2 | 0x4;
+    static final int GETRANDOM_MAX = 4096, TASK_COMM_LEN = 16, AT_EMPTY_PATH = 0x1000;
+    static final String PROC_SELF_EXE = "/proc/self/exe";
+
+    private final GuestMemory memory;
+    private final GuestIo io;
+    private final FdTable fds;
+    private final SegmentBases segments;
+    private final String programName;
+    private final long stackBytes;
+    private final long maxOpenFiles;
+    private final SecureRandom random = new SecureRandom();
+    private final byte[] name = new byte[TASK_COMM_LEN];
+    private final byte[] path = new byte[PROC_SELF_EXE.length() + 2];
+
+    /**
+     * @param programName  what /proc/self/exe reads as and the initial process name (the guest's
+     *                     own argv[0], never a host path)
+     * @param stackBytes   the guest stack's size (RLIMIT_STACK)
+     * @param maxOpenFiles the fd table's size (RLIMIT_NOFILE)
+     */
+    public StartupSyscalls(GuestMemory memory, FdTable fds, SegmentBases segments, String programName,
+                           long stackBytes, long maxOpenFiles) {
+        this.memory = memory;
+        this.io = new GuestIo(memory);
+        this.fds = fds;
+        this.segments = segments;
+        this.programName = programName;
+        this.stackBytes = stackBytes;
+        this.maxOpenFiles = maxOpenFiles;
+        byte[] n = programName.substring(programName.lastIndexOf('/') + 1).getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(n, 0, name, 0, Math.min(n.length, TASK_COMM_LEN - 1));
+    }
+
+    public void registerWith(SyscallDispatcher d) {
+        d.register("arch_prctl", (code, addr, a2, a3, a4, a5) -> archPrctl(code, addr));
+        d.register("set_tid_address", (tidptr, a1, a2, a3, a4, a5) -> HostProcess.pid());
+        d.register("set_robust_list", (head, len, a2, a3, a4, a5) -> len == ROBUST_LIST_HEAD_SIZE ? 0 : -Errno.EINVAL);
+        d.register("prlimit64", (pid, resource, newLimit, oldLimit, a4, a5) -> prlimit(pid, resource, newLimit, oldLimit));
+        d.register("getrlimit", (resource, oldLimit, a2, a3, a4, a5) -> prlimit(0, resource, 0, oldLimit));
+        d.register("getrandom", (buf, len, flags, a3, a4, a5) -> getrandom(buf, len, flags));
+        d.register("uname", (buf, a1, a2, a3, a4, a5) -> uname(buf));
+        d.register("readlink", (p, buf, size, a3, a4, a5) -> readlink(p, buf, size));
+        d.register("readlinkat", (dirfd, p, buf, size, a4, a5) -> readlink(p, buf, size));
+        for (String id : new String[] {"getuid", "geteuid", "getgid", "getegid"}) {
+            d.register(id, (a0, a1, a2, a3, a4, a5) -> 0);      // the guest is root of its own box
+        }
+        d.register("prctl", (option, arg2, a2, a3, a4, a5) -> prctl(option, arg2));
+        d.register("sched_getaffinity", (pid, size, mask, a3, a4, a5) -> schedGetaffinity(pid, size, mask));
+        d.register("mprotect", (addr, len, prot, a3, a4, a5) -> mprotect(addr, len));
+        d.register("newfstatat", (dirfd, p, buf, flags, a4, a5) -> newfstatat(dirfd, p, buf, flags));
+    }
+
+    private long archPrctl(long code, long addr) {
+        if (code == ARCH_SET_FS || code == ARCH_SET_GS) {
+            if (addr != (addr << 16 >> 16)) return -Errno.EPERM;   // Linux: a non-canonical base is refused
+            if (code == ARCH_SET_FS) segments.setFs(addr);
+            else segments.setGs(addr);
+            return 0;
+        }
+        if (code == ARCH_GET_FS || code == ARCH_GET_GS) {
+            memory.writeU64(addr, code == ARCH_GET_FS ? segments.fs() : segments.gs());
+            return 0;
+        }
+        return -Errno.EINVAL;
+    }
+
+    private long prlimit(long pid, long resource, long newLimit, long oldLimit) {
+        if (pid != 0 && pid != HostProcess.pid()) return -Errno.ESRCH;
+        if (resource < 0 || resource >= RLIM_NLIMITS) return -Errno.EINVAL;
+        if (newLimit != 0) return -Errno.EPERM;                  // the policy sets the limits, not the guest
+        if (oldLimit != 0) {
+            long limit = resource == RLIMIT_STACK ? stackBytes : resource == RLIMIT_NOFILE ? maxOpenFiles : RLIM_INFINITY;
+            memory.writeU64(oldLimit, limit);
+            memory.writeU64(oldLimit + 8, limit);
+        }
+        return 0;
+    }
+
+    private long getrandom(long buf, long len, long flags) {
+        if ((flags & ~GRND_FLAGS) != 0) return -Errno.EINVAL;
+        if (len < 0) return -Errno.EINVAL;
+        int n = (int) Math.min(len, GETRANDOM_MAX);              // a short read, as Linux may give
+        if (!memory.contains(buf, n)) return -Errno.EFAULT;
+        byte[] bytes = new byte[n];
+        random.nextBytes(bytes);
+        memory.write(buf, bytes);
+        return n;
+    }
+
+    private long uname(long buf) {
+        String[] fields = {"Linux", "torovj", "6.1.0-torovj", "#1 ToroV/J", "x86_64", "(none)"};
+        if (!memory.contains(buf, (long) UTS_FIELD * fields.length)) return -Errno.EFAULT;
+        byte[] field = new byte[UTS_FIELD];
+        for (int i = 0; i < fields.length; i++) {
+            java.util.Arrays.fill(field, (byte) 0);
+            byte[] v = fields[i].getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(v, 0, field, 0, v.length);
+            memory.write(buf + (long) i * UTS_FIELD, field);
+        }
+        return 0;
+    }
+
+    /** Only /proc/self/exe: the guest's own program name. Any other path is not a link the guest can see. */
+    private long readlink(long p, long buf, long size) {
+        int n = memory.readCString(p, path, path.length);
+        if (n < 0) return -Errno.ENAMETOOLONG;
+        if (n != PROC_SELF_EXE.length() || !PROC_SELF_EXE.equals(new String(path, 0, n, StandardCharsets.US_ASCII))) {
+            return -Errno.ENOENT;
+        }
+        if (size <= 0) return -Errno.EINVAL;
+        // an absolute path, as the kernel's always is (glibc asserts it); the guest's own name, not a host path
+        String exe = programName.startsWith("/") ? programName : "/" + programName.substring(programName.lastIndexOf('/') + 1);
+        byte[] target = exe.getBytes(StandardCharsets.UTF_8);
+        int len = (int) Math.min(size, target.length);          // readlink does not NUL-terminate
+        memory.write(buf, target, 0, len);
+        return len;
+    }
+
+    private long prctl(long option, long arg) {
+        if (option == PR_GET_NAME) {
+            memory.write(arg, name);
+            return 0;
+        }
+        if (option == PR_SET_NAME) {
+            byte[] n = new byte[TASK_COMM_LEN];
+            int len = memory.readCString(arg, n, TASK_COMM_LEN - 1);
+            java.util.Arrays.fill(name, (byte) 0);
+            System.arraycopy(n, 0, name, 0, len < 0 ? TASK_COMM_LEN - 1 : len);
+            return 0;
+        }
+        return -Errno.EINVAL;
+    }
+
+    private long schedGetaffinity(long pid, long size, long mask) {
+        if (pid != 0 && pid != HostProcess.pid()) return -Errno.ESRCH;
+        if (size < 8 || (size & 7) != 0) return -Errno.EINVAL;
+        memory.writeU64(mask, 1);                                 // one vCPU: CPU 0
+        return 8;
+    }
+
+    /** Guest memory keeps the protections its page tables were built with; a range inside RAM is accepted as it is. */
+    private long mprotect(long addr, long len) {
+        if ((addr & (GuestMemory.PAGE_SIZE - 1)) != 0 || len < 0) return -Errno.EINVAL;
+        long rounded = (len + GuestMemory.PAGE_SIZE - 1) & -GuestMemory.PAGE_SIZE;
+        return memory.contains(addr, rounded) ? 0 : -Errno.ENOMEM;
+    }
+
+    /** newfstatat(fd, "", buf, AT_EMPTY_PATH) is fstat(fd); paths are for the file layer (not served here). */
+    private long newfstatat(long dirfd, long p, long buf, long flags) {
+        if ((flags & AT_EMPTY_PATH) == 0 || memory.readU8(p) != 0) return -Errno.ENOSYS;
+        int host = fds.host(dirfd);
+        if (host < 0) return -Errno.EBADF;
+        return io.fstat(host, buf);
+    }
+}
