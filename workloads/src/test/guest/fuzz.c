@@ -44,6 +44,18 @@
 #include "torovj.h"
 
 #define SCRATCH_SIZE (64 * 1024)
+
+/* Linux x86-64 numbers of the libc start-up calls the monitor serves (io.torovj.syscall.StartupSyscalls) */
+#define FUZZ_SYS_readlink          89
+#define FUZZ_SYS_getrlimit         97
+#define FUZZ_SYS_uname             63
+#define FUZZ_SYS_arch_prctl        158
+#define FUZZ_SYS_prctl             157
+#define FUZZ_SYS_sched_getaffinity 204
+#define FUZZ_SYS_newfstatat        262
+#define FUZZ_SYS_readlinkat        267
+#define FUZZ_SYS_prlimit64         302
+#define FUZZ_SYS_getrandom         318
 #define STACK_SIZE   (256 * 1024)       /* io.torovj.boot.GuestLayout.STACK_SIZE */
 #define TAIL         16                 /* headroom at the top of RAM (InitialStack) */
 #define MAX_TRACKED  16
@@ -462,6 +474,27 @@ static void sanitize(long nr, uint64_t a[6])
             guard_write(&a[5], NULL, 4);
         }
         break;
+    /* the libc start-up calls (io.torovj.syscall.StartupSyscalls) that write guest memory */
+    case FUZZ_SYS_arch_prctl:               /* ARCH_GET_FS/GS write 8 bytes at a[1]; SET changes fs/gs, unused here */
+        guard_write(&a[1], NULL, 8); break;
+    case FUZZ_SYS_getrandom:
+        guard_write(&a[0], &a[1], a[1]); break;
+    case FUZZ_SYS_uname:
+        guard_write(&a[0], NULL, 6 * 65); break;
+    case FUZZ_SYS_getrlimit:
+        guard_write(&a[1], NULL, 16); break;
+    case FUZZ_SYS_prlimit64:
+        guard_write(&a[3], NULL, 16); break;
+    case FUZZ_SYS_readlink:
+        guard_write(&a[1], &a[2], a[2]); break;
+    case FUZZ_SYS_readlinkat:
+        guard_write(&a[2], &a[3], a[3]); break;
+    case FUZZ_SYS_prctl:                    /* PR_GET_NAME writes 16 bytes at a[1] */
+        guard_write(&a[1], NULL, 16); break;
+    case FUZZ_SYS_sched_getaffinity:
+        guard_write(&a[2], &a[1], a[1]); break;
+    case FUZZ_SYS_newfstatat:
+        guard_write(&a[2], NULL, 144); break;
     default:
         break;
     }

@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.torovj.lifecycle.Ending;
 import io.torovj.policy.SyscallPolicy;
 import io.torovj.vmm.Platform;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -49,6 +53,41 @@ class UnmodifiedBinaryTest {
         assertEquals(1, o.vm().status(), "nullcall fails on its first denied getppid: " + o.stdout() + o.stderr());
         assertTrue(o.stderr().contains("getppid failed at call 0: "), o.stderr());
         assertTrue(o.log().contains("policy denied getppid"), o.log());
+    }
+
+    /** src/test/static/stdio_files.c built with gcc -static (static glibc), once per test run. */
+    private static Path staticGlibcProgram() throws Exception {
+        synchronized (UnmodifiedBinaryTest.class) {
+            Path exe = Path.of(System.getProperty("java.io.tmpdir"), "torovj-stdio_files-glibc-" + ProcessHandle.current().pid());
+            if (!Files.isExecutable(exe)) {
+                Process gcc = new ProcessBuilder("gcc", "-static", "-O1", "-o", exe.toString(), "src/test/static/stdio_files.c")
+                        .redirectErrorStream(true).start();
+                String out = new String(gcc.getInputStream().readAllBytes());
+                assertTrue(gcc.waitFor(60, TimeUnit.SECONDS) && gcc.exitValue() == 0, "gcc -static failed: " + out);
+                exe.toFile().deleteOnExit();
+            }
+            return exe;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}/{1}")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
+    void aStaticGlibcProgramWithStdioMallocAndFilesRunsUnmodified(Platform.Kind platform, String transport,
+                                                                  @TempDir Path root) throws Exception {
+        GuestRun.assumePlatform(platform);
+        Path exe = staticGlibcProgram();
+        Path nativeDir = Files.createDirectory(root.resolve("native")), vmDir = Files.createDirectory(root.resolve("vm"));
+        Process p = new ProcessBuilder(exe.toString(), "arg").directory(nativeDir.toFile()).start();
+        String expected = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0, "native run");
+
+        GuestRun.Outcome o = GuestRun.run(platform, GuestRun.config(platform, exe).argv(List.of(exe.toString(), "arg"))
+                .transport(transport).policy(SyscallPolicy.permissive(vmDir)).memorySize(16L << 20));
+        assertEquals(Ending.EXITED, o.vm().ending(), o.vm().report() + o.log());
+        assertEquals(0, o.vm().status(), o.stderr() + o.log());
+        assertEquals(expected, o.stdout());
+        assertEquals(Files.readString(nativeDir.resolve("out.txt")), Files.readString(vmDir.resolve("out.txt")),
+                "the file it wrote, under the policy root");
     }
 
     @ParameterizedTest(name = "{0}")
