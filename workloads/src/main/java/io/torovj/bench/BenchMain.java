@@ -42,6 +42,7 @@ public final class BenchMain {
     private final List<String> notes = new ArrayList<>();
     private final List<MetricRow> rows = new ArrayList<>();
     private final long started = System.nanoTime();
+    private final Map<String, Object> environmentExtra = new LinkedHashMap<>();
     private int step;
     private int steps;
     private LatencyRecorder latency;
@@ -77,14 +78,15 @@ public final class BenchMain {
 
     private void run() throws Exception {
         Files.createDirectories(results);
-        steps = 4 + transports.size();
+        steps = 5 + transports.size();
         progress("mode " + mode.name() + ", transports " + transports + ", results in " + results);
         latency = new LatencyRecorder(LatencyRecorder.calibrateTsc());
         runJmh();
         for (String t : transports) latencyRuns(t);
         floors();
+        cFloors();
         memory();
-        Environment.write(results, mode, transports, notes);
+        Environment.write(results, mode, transports, notes, environmentExtra);
         Path report = ReportStep.write(repo, results, rows);
         progress("done in " + elapsed() + ": " + report);
     }
@@ -103,12 +105,10 @@ public final class BenchMain {
                         "-Dtorovj.toolsDir=" + System.getProperty("torovj.toolsDir"),
                         "-Dtorovj.vcpuProcess=" + System.getProperty("torovj.vcpuProcess"),
                         "-Dbench.platform=" + System.getProperty("bench.platform", "kvm"))
+                .shouldFailOnError(true) // a benchmark that throws fails the run, with its cause
                 .resultFormat(ResultFormatType.JSON).result(results.resolve(ResultsSchema.JMH_JSON).toString());
-        int expected = transports.size() * 4;
         var runResults = new Runner(opts.build()).run();
-        if (runResults.size() != expected) {
-            throw new IllegalStateException("JMH produced " + runResults.size() + " results, expected " + expected);
-        }
+        checkJmhResults(runResults);
         for (RunResult r : runResults) {
             String bench = r.getParams().getBenchmark();
             String method = bench.substring(bench.lastIndexOf('.') + 1);
@@ -123,6 +123,36 @@ public final class BenchMain {
                         primary.getScoreError(), ResultsSchema.UNIT_NS, samples));
             }
         }
+    }
+
+    /** The JMH benchmark methods this run includes, each run once per transport. */
+    static final List<String> JMH_METHODS = List.of("helloWorld", "nullcall", "write", "mmap");
+
+    /**
+     * Every benchmark × transport must have exactly one result: JMH leaves a benchmark out (it does
+     * not fail) when a fork dies, when META-INF/BenchmarkList lacks it or when an include misses.
+     */
+    private void checkJmhResults(java.util.Collection<RunResult> runResults) {
+        List<String> expected = new ArrayList<>();
+        for (String m : JMH_METHODS) {
+            for (String t : transports) expected.add(m + "[" + t + "]");
+        }
+        List<String> got = new ArrayList<>();
+        for (RunResult r : runResults) {
+            String bench = r.getParams().getBenchmark();
+            got.add(bench.substring(bench.lastIndexOf('.') + 1) + "[" + r.getParams().getParam("transport") + "]");
+        }
+        List<String> missing = expected.stream().filter(e -> !got.contains(e)).toList();
+        List<String> unexpected = got.stream().filter(g -> !expected.contains(g)).toList();
+        boolean duplicated = got.stream().distinct().count() != got.size();
+        if (!missing.isEmpty() || !unexpected.isEmpty() || duplicated || got.size() != expected.size()) {
+            throw new IllegalStateException("JMH produced " + got.size() + " results, expected " + expected.size()
+                    + (missing.isEmpty() ? "" : "; missing: " + String.join(", ", missing))
+                    + (unexpected.isEmpty() ? "" : "; unexpected: " + String.join(", ", unexpected))
+                    + (duplicated ? "; some more than once" : ""));
+        }
+        System.out.println("[torovj bench] JMH: " + got.size() + " results, as expected (" + JMH_METHODS.size()
+                + " benchmarks x " + transports.size() + " transports)");
     }
 
     /** Per-call latency distributions, guest resident memory and CPU per call, for one transport. */
@@ -234,6 +264,40 @@ public final class BenchMain {
         } finally {
             Files.deleteIfExists(root);
         }
+    }
+
+    /**
+     * The floors measured by plain C (the cfloor tool), independent of the monitor: every one
+     * under {@code native}, and each transport's headline floor again under its name (see
+     * ResultsSchema, "Floors").
+     */
+    private void cFloors() throws Exception {
+        boolean processPlatform = GuestLauncher.platform() == io.torovj.vmm.Platform.Kind.PROCESS;
+        List<String> args = CFloorProbe.arguments(mode, !processPlatform);
+        progress("C floors (cfloor " + String.join(" ", args) + ")");
+        CFloorProbe.Result r = CFloorProbe.run(mode, !processPlatform);
+        CFloorProbe.writeRaw(results, r);
+        environmentExtra.put("cfloor", CFloorProbe.environment(r, args));
+        for (CFloorProbe.Line l : r.lines()) rows.addAll(CFloorProbe.rows(l, GuestLauncher.NATIVE));
+        if (processPlatform) {
+            notes.add("C floors: the probe's KVM parts were not run (process platform): only the native and thread"
+                    + " floors were measured");
+        } else if (r.kvmProblem() != null) {
+            notes.add("C floors: " + r.kvmProblem() + "; only the native and thread floors were measured");
+            System.out.println("[torovj bench] WARNING: " + r.kvmProblem());
+        }
+        if (!processPlatform) {
+            TransportRegistry registry = TransportRegistry.load();
+            for (String transport : transports) {
+                if (transport.equals(GuestLauncher.NATIVE)) continue;
+                CFloorProbe.Line headline = r.line(CFloorProbe.headlineFloor(registry.provider(transport).floor()));
+                if (headline != null) rows.addAll(CFloorProbe.rows(headline, transport));
+            }
+        }
+        for (String f : r.facts()) {
+            if (f.startsWith("truncated")) notes.add("C floors: " + f + ": fewer samples than asked");
+        }
+        System.out.println("[torovj bench] C floors, p50: " + CFloorProbe.summary(r));
     }
 
     /** The monitor's host memory per VM: RSS growth with several VMs alive at once. */

@@ -17,7 +17,9 @@ import java.util.Optional;
 final class Environment {
     private Environment() {}
 
-    static void write(Path results, BenchMode mode, List<String> transports, List<String> notes) throws IOException {
+    /** {@code extra}: more top-level keys (e.g. "cfloor": how the C floors were measured), written before the notes. */
+    static void write(Path results, BenchMode mode, List<String> transports, List<String> notes,
+                      Map<String, Object> extra) throws IOException {
         Map<String, Object> env = new LinkedHashMap<>();
         env.put("cpu_model", cpuModel());
         env.put("cores", Runtime.getRuntime().availableProcessors());
@@ -39,6 +41,7 @@ final class Environment {
         env.put("git_commit", gitCommit(Path.of(".")).orElse("unknown"));
         env.put("date", ZonedDateTime.now().toString());
         env.put("mode", mode.name());
+        env.putAll(extra);
         env.put("notes", notes);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(results.resolve(ResultsSchema.ENVIRONMENT_JSON).toFile(), env);

@@ -80,17 +80,30 @@ final class CellValues {
     }
 
     /**
-     * The floor of each transport: the floor workload (name starting with {@link ResultsSchema#FLOOR_PREFIX}) with
-     * latency rows for it. Derived from the data, not from a list of transports.
+     * The floor of each transport measured through the monitor: the floor workload (name starting with
+     * {@link ResultsSchema#FLOOR_PREFIX}, not a C floor) with latency rows for it. Derived from the data, not from a
+     * list of transports.
      */
     static Map<String, String> floors(ResultSet rs) {
+        return floorsOf(rs, false);
+    }
+
+    /**
+     * The headline C floor of each transport: the {@link ResultsSchema#C_FLOOR_PREFIX} workload with latency rows
+     * under the transport's name (the bench writes at most one; see ResultsSchema, "Floors").
+     */
+    static Map<String, String> cFloors(ResultSet rs) {
+        return floorsOf(rs, true);
+    }
+
+    private static Map<String, String> floorsOf(ResultSet rs, boolean c) {
         Map<String, String> m = new LinkedHashMap<>();
         for (String t : rs.transports()) {
             if (NATIVE.equals(t)) {
                 continue;
             }
             for (String w : rs.workloads()) {
-                if (isFloor(w) && rs.rows().stream().anyMatch(r -> r.workload().equals(w)
+                if (isFloor(w) && isCFloor(w) == c && rs.rows().stream().anyMatch(r -> r.workload().equals(w)
                         && r.transport().equals(t) && r.metric().equals(LATENCY))) {
                     m.put(t, w);
                     break;

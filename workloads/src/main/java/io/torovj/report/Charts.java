@@ -281,10 +281,19 @@ final class Charts {
         double yMax = ceilDecade(hi * 1.2);
         double xEnd = xMax + 0.3;
 
-        XYChart chart = new XYChartBuilder().width(SMALL_WIDTH).height(SMALL_HEIGHT).title(title)
+        // a legend too long for one row under a small chart goes to the right of a wider one
+        int legendPx = kept.stream().mapToInt(c -> 45 + 7 * c.series().length()).sum();
+        boolean wide = legendPx > SMALL_WIDTH - 20;
+        int width = wide ? WIDTH : SMALL_WIDTH;
+        int height = wide ? HEIGHT : SMALL_HEIGHT;
+        XYChart chart = new XYChartBuilder().width(width).height(height).title(title)
                 .xAxisTitle("percentile (log scale of 1/(1−p))")
                 .yAxisTitle("latency (" + unit.label() + ", log scale)").build();
         style(chart.getStyler());
+        if (wide) {
+            chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+            chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+        }
         chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setYAxisMin(yMin);
         chart.getStyler().setYAxisMax(yMax);
@@ -321,7 +330,7 @@ final class Charts {
             }
         }
         save(chart, chartsDir, name);
-        return new Rendered(name, title, SMALL_WIDTH, SMALL_HEIGHT, notes);
+        return new Rendered(name, title, width, height, notes);
     }
 
     private static void style(AxesChartStyler st) {

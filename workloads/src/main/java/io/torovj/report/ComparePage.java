@@ -185,6 +185,9 @@ final class ComparePage {
         for (String t : transports()) {
             Charts.Bars b = new Charts.Bars();
             for (String w : workloads()) {
+                if (isCFloor(w)) {
+                    continue; // the C floors: in the table, not in the per-transport charts
+                }
                 for (int i = 0; i < runs.size(); i++) {
                     String label = labels.get(i);
                     b.series(label);

@@ -110,6 +110,9 @@ final class Html {
             td.baseline { background: #fbfbfc; }
             tr.floor th { font-style: italic; }
             .warn { color: var(--warn); }
+            .ok { color: #1e5631; }
+            table.values td.what { text-align: left; color: var(--muted); font-size: 13px; min-width: 260px;
+                                   max-width: 420px; }
             ul.warnings { background: #fff7ea; border: 1px solid #f1d9b0; padding: 8px 8px 8px 28px; }
             figure { margin: 14px 0 22px; }
             figure img { max-width: 100%; height: auto; border: 1px solid var(--line); }

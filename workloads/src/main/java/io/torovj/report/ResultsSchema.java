@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  *   environment.json   one JSON object: {@link #REQUIRED_ENVIRONMENT_KEYS} and anything else worth recording
  *   jmh.json           JMH's own JSON output (linked from the report, not parsed)
  *   hdr/&lt;workload&gt;-&lt;transport&gt;.hlog   HdrHistogram interval logs of per-call latency in nanoseconds
+ *   cfloor.txt         the C floor probe's own output (optional; its numbers are also in metrics.csv)
  * </pre>
  * The run id is a UTC timestamp {@code yyyyMMdd-HHmmss}, followed by {@code -<short git commit>} when it is known
  * ({@link #runId(Instant, String)}). Reports go to {@code reports/<run-id>/} beside {@code results/}.
@@ -30,8 +31,9 @@ import java.util.regex.Pattern;
  * {@link MetricsCsvWriter}, read it with {@link ResultSet#read(Path)}.
  * <ul>
  *   <li>{@code workload}: {@code helloworld}, {@code nullcall}, {@code write}, {@code fileio}, {@code mmap},
- *       {@code echo}, or a floor ({@link #FLOOR_EXIT}, {@link #FLOOR_PINGPONG}: any name starting with
- *       {@link #FLOOR_PREFIX}). Other names are accepted (they are shown after the known ones).</li>
+ *       {@code echo}, or a floor ({@link #FLOOR_EXIT}, {@link #FLOOR_PINGPONG}, the C floors {@link #C_FLOORS}: any
+ *       name starting with {@link #FLOOR_PREFIX}). Other names are accepted (they are shown after the known
+ *       ones).</li>
  *   <li>{@code transport}: {@link #NATIVE} (the baseline) or any registered transport name; the list is open.</li>
  *   <li>{@code metric}: one of {@link #METRICS}; the unit must be a time unit for the time metrics and
  *       {@link #UNIT_BYTES} for the memory metrics.</li>
@@ -43,6 +45,29 @@ import java.util.regex.Pattern;
  *       {@code samples}: an integer ≥ 0 (iterations × forks for the mean, per-call samples for percentiles).</li>
  * </ul>
  * Rows may be missing (a transport that this host cannot run): the report shows "n/a". Duplicated keys are errors.
+ *
+ * <h2>Floors</h2>
+ * Two kinds, measured in the same run as the transports:
+ * <ul>
+ *   <li>through the monitor: {@link #FLOOR_EXIT} (a guest ringing the null doorbell of a pio or mmio VM) and
+ *       {@link #FLOOR_PINGPONG} (two Java threads ping-ponging a cache line), under the transport they are the floor
+ *       of;</li>
+ *   <li>the <b>C floors</b> ({@link #C_FLOOR_PREFIX}{@code *}, {@link #C_FLOORS}), measured by plain C (the
+ *       {@code cfloor} host tool: its own KVM VM with the vCPU at CPL3, its own threads, the syscall instruction),
+ *       independent of the monitor. Every C floor has its rows under transport {@link #NATIVE} (metric
+ *       {@link #LATENCY}, statistics {@link #PERCENTILE_STATISTICS}, unit ns, samples = per-call samples). In
+ *       addition, each transport's <em>headline</em> C floor, the one its {@code nullcall} is compared with in the
+ *       report's "distance to the floor", is written a second time under that transport's name: at most one C-floor
+ *       workload per non-native transport. The bench chooses it from the transport's declared floor: an exit per
+ *       call → that exit with a real getppid per exit ({@link #C_FLOOR_PIO_EXIT_GETPPID},
+ *       {@link #C_FLOOR_MMIO_EXIT_GETPPID}); shared memory → the one-line ring with a real getppid per request
+ *       ({@link #C_FLOOR_RING_1LINE_GETPPID}). So a floor does the one host syscall a {@code nullcall} makes,
+ *       whatever the transport, and the difference is the monitor's own overhead.</li>
+ * </ul>
+ * Per-call C floors are lfence;rdtsc pairs, like the workloads' samples: they include the pair's cost, which
+ * {@link #C_FLOOR_TIMER_OVERHEAD} measures; the {@code -loop} ones are timed per batch of 100 calls and have no
+ * timer in their loop. getppid is measured inline (the syscall instruction) and through glibc (a call around it,
+ * as C programs and the workloads' runtime make it). The tool's raw output is {@link #CFLOOR_TXT}.
  *
  * <h2>environment.json</h2>
  * At least {@link #REQUIRED_ENVIRONMENT_KEYS}; {@link #ENV_JMH_SETTINGS} is an object ({@code forks},
@@ -65,6 +90,8 @@ public final class ResultsSchema {
     public static final String HDR_DIR = "hdr";
     /** Suffix of an HdrHistogram log file. */
     public static final String HDR_SUFFIX = ".hlog";
+    /** The C floor probe's raw output, in the results folder (optional). */
+    public static final String CFLOOR_TXT = "cfloor.txt";
     /** Name of the folder that holds results folders, by convention. */
     public static final String RESULTS_ROOT = "results";
     /** Name of the folder that holds report folders, beside {@link #RESULTS_ROOT}. */
@@ -100,9 +127,55 @@ public final class ResultsSchema {
     public static final String FLOOR_EXIT = "floor-exit";
     /** The two-thread cache-line ping-pong (ring). */
     public static final String FLOOR_PINGPONG = "floor-pingpong";
-    /** Known workloads in display order; unknown workloads follow, floors come last. */
-    public static final List<String> KNOWN_WORKLOADS = List.of(HELLOWORLD, NULLCALL, WRITE, FILEIO, MMAP, ECHO,
-            FLOOR_EXIT, FLOOR_PINGPONG);
+    /** Prefix of a C floor: measured by the cfloor host tool, independent of the monitor (see "Floors" above). */
+    public static final String C_FLOOR_PREFIX = "floor-c-";
+    /** An empty lfence;rdtsc pair: what every per-call sample adds to what it times. */
+    public static final String C_FLOOR_TIMER_OVERHEAD = "floor-c-timer-overhead";
+    /** getppid by the syscall instruction, timed per call by an lfence;rdtsc pair (as the native nullcall is). */
+    public static final String C_FLOOR_NATIVE_GETPPID = "floor-c-native-getppid";
+    /** getppid by the syscall instruction, timed per batch of 100 calls (no timer in the loop): ns per call. */
+    public static final String C_FLOOR_NATIVE_GETPPID_LOOP = "floor-c-native-getppid-loop";
+    /** glibc's getppid() (a call and a ret around the syscall), per call. */
+    public static final String C_FLOOR_NATIVE_GETPPID_LIBC = "floor-c-native-getppid-libc";
+    /** glibc's getppid() per batch of 100 calls: "a plain C loop", the native nullcall's reference. */
+    public static final String C_FLOOR_NATIVE_GETPPID_LIBC_LOOP = "floor-c-native-getppid-libc-loop";
+    /** write(fd of /dev/null, 64 bytes), per call. */
+    public static final String C_FLOOR_NATIVE_WRITE = "floor-c-native-write";
+    /** Two host threads ping-ponging one cache line: a round trip. */
+    public static final String C_FLOOR_PINGPONG = "floor-c-pingpong";
+    /** A CPL3 guest's {@code out} to a granted port: KVM_EXIT_IO, then KVM_RUN again. */
+    public static final String C_FLOOR_PIO_EXIT = "floor-c-pio-exit";
+    /** {@link #C_FLOOR_PIO_EXIT} with a getppid by the host per exit: the headline floor of port-I/O transports. */
+    public static final String C_FLOOR_PIO_EXIT_GETPPID = "floor-c-pio-exit-getppid";
+    /** A CPL3 guest's store to an unbacked page: KVM_EXIT_MMIO, then KVM_RUN again. */
+    public static final String C_FLOOR_MMIO_EXIT = "floor-c-mmio-exit";
+    /** {@link #C_FLOOR_MMIO_EXIT} with a getppid per exit: the headline floor of MMIO transports. */
+    public static final String C_FLOOR_MMIO_EXIT_GETPPID = "floor-c-mmio-exit-getppid";
+    /** CPL3 guest ↔ host thread: a request line (sequence number) and an answer line, nothing else. */
+    public static final String C_FLOOR_RING_1LINE = "floor-c-ring-1line";
+    /** {@link #C_FLOOR_RING_1LINE} with a getppid per request: the headline floor of shared-memory transports. */
+    public static final String C_FLOOR_RING_1LINE_GETPPID = "floor-c-ring-1line-getppid";
+    /** CPL3 guest ↔ host thread over the monitor's ring layout (SQE, sq_tail, sq_head, cq_head, CQE, cq_tail). */
+    public static final String C_FLOOR_RING_6LINE = "floor-c-ring-6line";
+    /** {@link #C_FLOOR_RING_6LINE} with a getppid per request. */
+    public static final String C_FLOOR_RING_6LINE_GETPPID = "floor-c-ring-6line-getppid";
+    /** Create a VM with 4 MiB, a vCPU, sregs; run to the first {@code out}; close. */
+    public static final String C_FLOOR_VM_LIFECYCLE = "floor-c-vm-lifecycle";
+    /** Every C floor, in display order. */
+    public static final List<String> C_FLOORS = List.of(C_FLOOR_TIMER_OVERHEAD, C_FLOOR_NATIVE_GETPPID,
+            C_FLOOR_NATIVE_GETPPID_LOOP, C_FLOOR_NATIVE_GETPPID_LIBC, C_FLOOR_NATIVE_GETPPID_LIBC_LOOP,
+            C_FLOOR_NATIVE_WRITE, C_FLOOR_PINGPONG, C_FLOOR_PIO_EXIT,
+            C_FLOOR_PIO_EXIT_GETPPID, C_FLOOR_MMIO_EXIT, C_FLOOR_MMIO_EXIT_GETPPID, C_FLOOR_RING_1LINE,
+            C_FLOOR_RING_1LINE_GETPPID, C_FLOOR_RING_6LINE, C_FLOOR_RING_6LINE_GETPPID, C_FLOOR_VM_LIFECYCLE);
+    /** Known workloads in display order; unknown workloads follow, floors come last (the monitor's, then C's). */
+    public static final List<String> KNOWN_WORKLOADS = knownWorkloads();
+
+    private static List<String> knownWorkloads() {
+        List<String> w = new java.util.ArrayList<>(List.of(HELLOWORLD, NULLCALL, WRITE, FILEIO, MMAP, ECHO,
+                FLOOR_EXIT, FLOOR_PINGPONG));
+        w.addAll(C_FLOORS);
+        return List.copyOf(w);
+    }
 
     // ---- transports ----
 
@@ -254,6 +327,11 @@ public final class ResultsSchema {
     /** Whether {@code workload} is a floor (an empty round trip, not a syscall). */
     public static boolean isFloor(String workload) {
         return workload.startsWith(FLOOR_PREFIX);
+    }
+
+    /** Whether {@code workload} is a C floor (measured by the cfloor tool, not through the monitor). */
+    public static boolean isCFloor(String workload) {
+        return workload.startsWith(C_FLOOR_PREFIX);
     }
 
     /** Whether {@code unit} is a time unit. */

@@ -71,6 +71,9 @@ final class RunPage {
 
         section("summary", "Summary");
         summary();
+        section("floors", "Floors: the physical limit, measured in C");
+        new FloorTables(rs, h).write();
+        cFloorCharts();
         section("charts", "Charts");
         latencyChart();
         percentileCharts();
@@ -137,7 +140,7 @@ final class RunPage {
         List<String[]> rows = new ArrayList<>();
         for (String w : rs.workloads()) {
             String m = CellValues.primaryMetric(rs, w);
-            if (m != null) {
+            if (m != null && !isCFloor(w)) { // the C floors have their own section
                 rows.add(new String[] {w, m});
             }
         }
@@ -148,8 +151,9 @@ final class RunPage {
         h.line("<p>Each cell: the <b>median (p50)</b> with its unit, or JMH's mean ± 99.9% confidence half-width "
                 + "where there is no p50; the number of samples; the <b>ratio to native</b> with the native value "
                 + "beside it; for transports with a floor (the cheapest round trip they can make, no syscall "
-                + "work), the ratio to that floor. Ratios compare like with like (p50 with p50, mean with mean). "
-                + "<span class=\"na\">n/a</span>: not measured in this run.</p>");
+                + "work, measured through the monitor), the ratio to that floor. Ratios compare like with like (p50 "
+                + "with p50, mean with mean). <span class=\"na\">n/a</span>: not measured in this run. The floors "
+                + "measured in plain C, independent of the monitor, are in <a href=\"#floors\">Floors</a>.</p>");
         valueTable("summary", rows, true);
     }
 
@@ -251,7 +255,7 @@ final class RunPage {
     private Charts.Bars transportBars(String metric, boolean floorsToo) {
         Charts.Bars b = new Charts.Bars();
         for (String w : rs.workloads()) {
-            if (!rs.has(w, metric) || (!floorsToo && isFloor(w))) {
+            if (!rs.has(w, metric) || (!floorsToo && isFloor(w)) || isCFloor(w)) {
                 continue;
             }
             b.category(w);
@@ -290,7 +294,7 @@ final class RunPage {
         int drawn = 0;
         for (String w : rs.workloads()) {
             String m = CellValues.primaryMetric(rs, w);
-            if (m == null) {
+            if (m == null || isCFloor(w)) { // the C floors: two charts in their section
                 continue;
             }
             List<Charts.Curve> curves = new ArrayList<>();
@@ -317,6 +321,45 @@ final class RunPage {
         if (drawn == 0) {
             skipped("percentiles", "Latency by percentile", "no HdrHistogram logs and no percentile rows");
         }
+    }
+
+    /** The C floors by percentile (their rows under native): host-only floors, and the VM ones. */
+    private void cFloorCharts() throws IOException {
+        List<String> floors = rs.workloads().stream().filter(ResultsSchema::isCFloor).toList();
+        if (floors.isEmpty()) {
+            return;
+        }
+        List<String> vm = List.of(C_FLOOR_PIO_EXIT, C_FLOOR_PIO_EXIT_GETPPID, C_FLOOR_MMIO_EXIT,
+                C_FLOOR_MMIO_EXIT_GETPPID, C_FLOOR_RING_1LINE, C_FLOOR_RING_1LINE_GETPPID, C_FLOOR_RING_6LINE,
+                C_FLOOR_RING_6LINE_GETPPID, C_FLOOR_VM_LIFECYCLE);
+        h.line("<div class=\"cfloor-charts\">");
+        for (boolean inVm : new boolean[] {false, true}) {
+            List<Charts.Curve> curves = new ArrayList<>();
+            Map<String, Color> cols = new LinkedHashMap<>();
+            for (String w : floors) {
+                if (vm.contains(w) != inVm) {
+                    continue;
+                }
+                Charts.Curve c = curve(w, NATIVE, LATENCY);
+                if (c != null) {
+                    String label = w.substring(C_FLOOR_PREFIX.length());
+                    curves.add(new Charts.Curve(label, c.x(), c.y(), c.dense()));
+                    cols.put(label, Charts.color(cols.size()));
+                }
+            }
+            if (curves.isEmpty()) {
+                continue;
+            }
+            String name = inVm ? "c-floors-vm" : "c-floors-host";
+            Charts.Rendered r = Charts.percentiles(charts(), name, inVm ? "C floors in a KVM VM (guest at CPL3)"
+                    : "C floors on the host (native calls, threads, timer)", curves, cols);
+            if (r != null) {
+                figure(r, "Percentile curves of the C floors" + (inVm ? " in a KVM VM" : " on the host"),
+                        "Dots: the probe's p50, p90, p99, p99.9 and max per floor (floor-c- left off the names); "
+                                + "per-call samples, raw.");
+            }
+        }
+        h.line("</div>");
     }
 
     private Charts.Curve curve(String w, String t, String metric) {
@@ -567,6 +610,10 @@ final class RunPage {
                 + "error, unit, samples)");
         rawLink(environmentJson(rs.dir()), "the environment");
         rawLink(jmhJson(rs.dir()), "JMH's own output");
+        if (Files.isRegularFile(rs.dir().resolve(CFLOOR_TXT))) {
+            rawLink(rs.dir().resolve(CFLOOR_TXT), "the C floor probe's own output (cfloor: p50 p90 p99 p999 max "
+                    + "samples, ns; its comments: TSC, iterations, truncations, time per part)");
+        }
         for (var e : rs.hdrLogs().entrySet()) {
             rawLink(e.getValue(), "HdrHistogram log of " + e.getKey().workload() + " over "
                     + e.getKey().transport() + " (ns per call; open with HistogramLogProcessor)");

@@ -43,8 +43,10 @@ class ReportTest {
         assertEquals(RUN, rs.runId());
         assertEquals(w.rows(), rs.rows(), "rows read back equal the rows written, in order");
         assertEquals(SyntheticResults.TRANSPORTS, rs.transports());
-        assertEquals(List.of(HELLOWORLD, NULLCALL, WRITE, FILEIO, MMAP, ECHO, FLOOR_EXIT, FLOOR_PINGPONG),
-                rs.workloads());
+        List<String> workloads = new ArrayList<>(List.of(HELLOWORLD, NULLCALL, WRITE, FILEIO, MMAP, ECHO, FLOOR_EXIT,
+                FLOOR_PINGPONG));
+        workloads.addAll(C_FLOORS);
+        assertEquals(workloads, rs.workloads(), "known workloads, then the monitor's floors, then the C floors");
         assertEquals(List.of(), rs.warnings());
         assertEquals("PVM (nested)", rs.env(ENV_KVM_FLAVOUR).orElseThrow());
         assertEquals(2, rs.notes().size());
@@ -118,6 +120,11 @@ class ReportTest {
         for (String wl : List.of(NULLCALL, WRITE, FILEIO, MMAP, ECHO, FLOOR_EXIT, FLOOR_PINGPONG)) {
             names.add("percentiles-" + wl);
         }
+        names.add("c-floors-host");
+        names.add("c-floors-vm");
+        for (String c : C_FLOORS) {
+            assertFalse(Files.exists(charts.resolve("percentiles-" + c + ".png")), "no chart per C floor: " + c);
+        }
         for (String n : names) {
             BufferedImage img = ImageIO.read(charts.resolve(n + ".png").toFile());
             assertNotNull(img, n + ".png decodes");
@@ -136,7 +143,8 @@ class ReportTest {
             assertTrue(Files.isRegularFile(index.getParent().resolve(m.group(1)).normalize()), m.group(1));
             links++;
         }
-        assertEquals(3 + w.hdrLogs().size(), links, "metrics.csv, environment.json, jmh.json and every log");
+        assertEquals(4 + w.hdrLogs().size(), links, "metrics.csv, environment.json, jmh.json, cfloor.txt and every log");
+        assertTrue(html.contains("href=\"../../results/" + RUN + "/cfloor.txt\""));
         assertTrue(html.contains("href=\"../../results/" + RUN + "/metrics.csv\""));
 
         // latest/ is a real copy
@@ -145,6 +153,77 @@ class ReportTest {
         assertEquals(html, Files.readString(latest.resolve("index.html")));
         assertTrue(Files.isRegularFile(latest.resolve("charts").resolve("latency.png")));
         assertTrue(Files.isRegularFile(latest.resolve("charts").resolve("latency.svg")));
+    }
+
+    @Test
+    void floorSectionShowsTheDistanceToTheCFloors() throws Exception {
+        SyntheticResults.Written w = synthetic(RUN, 12, 1.0);
+        ResultSet rs = ResultSet.read(w.dir());
+        String html = Files.readString(new ReportWriter(tmp.resolve("reports")).write(rs));
+        assertTrue(html.indexOf("id=\"floors\"") > html.indexOf("id=\"summary\""), "floors after the summary");
+        assertTrue(html.indexOf("id=\"floors\"") < html.indexOf("id=\"charts\""), "and before the charts");
+
+        // the summary stays one row per workload of the monitor: the C floors are in their own tables
+        String summary = between(html, "id=\"summary\"", "</table>");
+        assertFalse(summary.contains(C_FLOOR_PREFIX), "no C floor in the summary");
+        assertTrue(summary.contains("× floor-exit</b>"), "the summary's floor is still the monitor's");
+
+        // distance to the floor: one row per transport, the headline C floor, ratio and overhead from the p50s
+        String distance = between(html, "id=\"floor-distance\"", "</table>");
+        assertEquals(4, count(distance, "<tr data-transport="), "pio, mmio, ring, vsock");
+        for (String t : List.of("pio", "mmio", "ring")) {
+            String row = between(distance, "data-transport=\"" + t + "\"", "</tr>");
+            String floor = SyntheticResults.HEADLINE.get(t);
+            double call = rs.find(NULLCALL, t, LATENCY, P50).orElseThrow().baseValue();
+            double f = rs.find(floor, t, LATENCY, P50).orElseThrow().baseValue();
+            assertEquals(SyntheticResults.C_FLOOR_P50.get(floor), f, 1e-9);
+            assertTrue(row.contains(floor), t + " is compared with " + floor + ": " + row);
+            assertTrue(row.contains(">" + DisplayFormat.ratio(call / f) + "<"), t + " ratio: " + row);
+            assertTrue(row.contains(">" + DisplayFormat.quantity(true, call - f) + "<"), t + " overhead: " + row);
+            String bare = floor.substring(0, floor.length() - "-getppid".length());
+            assertTrue(row.contains(bare), t + " shows the bare mechanism " + bare);
+            assertTrue(row.contains(CellValues.floors(rs).get(t)), t + " shows the monitor's own floor");
+        }
+        String pio = between(distance, "data-transport=\"pio\"", "</tr>");
+        assertTrue(pio.contains(">1.0") || pio.contains(">1.1"), "pio is about 1.09× its floor: " + pio);
+        assertTrue(between(distance, "data-transport=\"vsock\"", "</tr>").contains("no C floor for vsock"));
+
+        // the timer check: raw, less the timer, against the plain C loop
+        String timer = between(html, "id=\"timer-check\"", "</table>");
+        assertEquals(5, count(timer, "<tr data-row="), "nullcall, libc and inline getppid, per call and per loop");
+        assertTrue(timer.contains(">8.00 ns<"), "the timer's p50: " + timer);
+        double nullcall = rs.find(NULLCALL, NATIVE, LATENCY, P50).orElseThrow().baseValue();
+        assertTrue(timer.contains(DisplayFormat.quantity(true, nullcall - 8)), "nullcall less the timer");
+        String verdict = between(html, "id=\"timer-verdict\"", "</p>");
+        assertTrue(verdict.contains("within ±10%"), verdict);
+        assertTrue(verdict.contains("A call around the syscall costs 9.00 ns"), "libc loop − inline loop: " + verdict);
+        assertTrue(html.contains("9.8 ns, which quantizes"), "the TSC's resolution from environment.json");
+
+        // every C floor, with what it measures and whose headline it is
+        String table = between(html, "id=\"c-floors\"", "</table>");
+        assertEquals(C_FLOORS.size(), count(table, "<tr data-workload="));
+        String ring1 = between(table, "data-workload=\"" + C_FLOOR_RING_1LINE_GETPPID + "\"", "</tr>");
+        assertTrue(ring1.contains(">ring</td>"), ring1);
+        assertTrue(ring1.contains("real getppid per request"), ring1);
+        assertTrue(between(table, "data-workload=\"" + C_FLOOR_VM_LIFECYCLE + "\"", "</tr>").contains("900 µs"));
+        assertTrue(html.contains("src=\"charts/c-floors-host.png\"") && html.contains("src=\"charts/c-floors-vm.png\""));
+    }
+
+    @Test
+    void timerCheckSaysWhenNativeIsOutsideTheTolerance() throws Exception {
+        Path dir = tmp.resolve("results").resolve("timer");
+        try (MetricsCsvWriter csv = MetricsCsvWriter.create(dir)) {
+            csv.stat(NULLCALL, NATIVE, LATENCY, P50, 78, UNIT_NS, 5000);
+            csv.stat(C_FLOOR_TIMER_OVERHEAD, NATIVE, LATENCY, P50, 2, UNIT_NS, 5000);
+            csv.stat(C_FLOOR_NATIVE_GETPPID, NATIVE, LATENCY, P50, 70, UNIT_NS, 5000);
+            csv.stat(C_FLOOR_NATIVE_GETPPID_LIBC_LOOP, NATIVE, LATENCY, P50, 60, UNIT_NS, 50);
+        }
+        String html = Files.readString(new ReportWriter(tmp.resolve("reports")).write(ResultSet.read(dir)));
+        String verdict = between(html, "id=\"timer-verdict\"", "</p>");
+        assertTrue(verdict.contains("<b>outside</b> ±10%") && verdict.contains("1.27×"), verdict);
+        assertTrue(between(html, "id=\"floor-distance\"", "</table>").contains("only native was measured"),
+                "no transports: the distance table says why it is empty");
+        assertFalse(html.contains("id=\"c-floors-vm\""), "no VM floors, no VM chart");
     }
 
     @Test
@@ -229,7 +308,7 @@ class ReportTest {
         assertTrue(rs.rows().isEmpty());
         String html = Files.readString(new ReportWriter(tmp.resolve("reports")).write(rs));
         for (String id : List.of("skipped-latency", "skipped-percentiles", "skipped-wall", "skipped-memory",
-                "skipped-cpu")) {
+                "skipped-cpu", "skipped-floors")) {
             assertTrue(html.contains("id=\"" + id + "\""), id);
         }
     }

@@ -19,7 +19,9 @@ import static io.torovj.report.ResultsSchema.*;
 /**
  * A synthetic but realistic results folder: native, pio, mmio, ring and an extra transport "vsock" with most rows
  * missing; ring lacks echo and fileio; per-call latencies drawn from a log-normal with a rare slow tail, recorded
- * with a real HdrHistogram {@link Recorder} and written with {@link HistogramLogWriter}.
+ * with a real HdrHistogram {@link Recorder} and written with {@link HistogramLogWriter}. The C floors as the bench
+ * writes them: every one under native, the headline ones again under pio, mmio and ring (vsock has none), and the
+ * probe's raw output in cfloor.txt.
  */
 final class SyntheticResults {
     static final List<String> TRANSPORTS = List.of(NATIVE, "pio", "mmio", "ring", "vsock");
@@ -30,6 +32,44 @@ final class SyntheticResults {
     }
 
     private SyntheticResults() {
+    }
+
+    /** p50 of each C floor, ns (before the slowdown). */
+    static final Map<String, Double> C_FLOOR_P50 = cFloorMedians();
+    /** Each transport's headline C floor (vsock: none). */
+    static final Map<String, String> HEADLINE = Map.of("pio", C_FLOOR_PIO_EXIT_GETPPID,
+            "mmio", C_FLOOR_MMIO_EXIT_GETPPID, "ring", C_FLOOR_RING_1LINE_GETPPID);
+
+    private static Map<String, Double> cFloorMedians() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put(C_FLOOR_TIMER_OVERHEAD, 8.0);
+        m.put(C_FLOOR_NATIVE_GETPPID, 50.0);
+        m.put(C_FLOOR_NATIVE_GETPPID_LOOP, 44.0);
+        m.put(C_FLOOR_NATIVE_GETPPID_LIBC, 60.0);
+        m.put(C_FLOOR_NATIVE_GETPPID_LIBC_LOOP, 53.0);
+        m.put(C_FLOOR_NATIVE_WRITE, 290.0);
+        m.put(C_FLOOR_PINGPONG, 120.0);
+        m.put(C_FLOOR_PIO_EXIT, 4150.0);
+        m.put(C_FLOOR_PIO_EXIT_GETPPID, 4200.0);
+        m.put(C_FLOOR_MMIO_EXIT, 4850.0);
+        m.put(C_FLOOR_MMIO_EXIT_GETPPID, 4900.0);
+        m.put(C_FLOOR_RING_1LINE, 150.0);
+        m.put(C_FLOOR_RING_1LINE_GETPPID, 400.0);
+        m.put(C_FLOOR_RING_6LINE, 210.0);
+        m.put(C_FLOOR_RING_6LINE_GETPPID, 460.0);
+        m.put(C_FLOOR_VM_LIFECYCLE, 900_000.0);
+        return m;
+    }
+
+    /** The percentile rows of a C floor with median {@code p50}. */
+    static List<MetricRow> cFloorRows(String floor, String transport, double p50) {
+        Map<String, Double> factor = Map.of(P50, 1.0, P90, 1.15, P99, 1.6, P999, 4.0, MAX, 30.0);
+        List<MetricRow> rows = new ArrayList<>();
+        for (String s : PERCENTILE_STATISTICS) {
+            rows.add(MetricRow.stat(floor, transport, LATENCY, s, p50 * factor.get(s), UNIT_NS,
+                    C_FLOOR_VM_LIFECYCLE.equals(floor) ? 200 : 200_000));
+        }
+        return rows;
     }
 
     /** Base latency of a workload natively, ns. */
@@ -155,9 +195,24 @@ final class SyntheticResults {
             rows.add(MetricRow.stat(HELLOWORLD, t, GUEST_RESIDENT, MAX, 184_320, UNIT_BYTES, 1));
             rows.add(MetricRow.mean(HELLOWORLD, t, HOST_RSS_PER_VM, 25_165_824 * slowdown, null, UNIT_BYTES, 8));
         }
+        // the C floors: every one under native, the headline ones under their transports
+        StringBuilder cfloor = new StringBuilder("$ cfloor --exits 5000 --calls 200000 --vms 200\n"
+                + "# tsc_hz 2445402027\n");
+        for (var e : C_FLOOR_P50.entrySet()) {
+            List<MetricRow> r = cFloorRows(e.getKey(), NATIVE, e.getValue() * slowdown);
+            rows.addAll(r);
+            cfloor.append(e.getKey());
+            r.forEach(x -> cfloor.append(' ').append(x.value()));
+            cfloor.append(' ').append(r.get(0).samples()).append('\n');
+        }
+        for (String t : List.of("pio", "mmio", "ring")) {
+            String f = HEADLINE.get(t);
+            rows.addAll(cFloorRows(f, t, C_FLOOR_P50.get(f) * slowdown));
+        }
         try (MetricsCsvWriter csv = MetricsCsvWriter.create(resultsDir)) {
             csv.writeAll(rows);
         }
+        Files.writeString(resultsDir.resolve(CFLOOR_TXT), cfloor + "# exit status 0\n");
         Files.writeString(environmentJson(resultsDir), """
                 {
                   "cpu_model": "Intel(R) Xeon(R) Synthetic CPU @ 2.20GHz",
@@ -170,6 +225,7 @@ final class SyntheticResults {
                   "git_commit": "abc1234",
                   "date": "2026-11-27T19:11:00Z",
                   "mode": "quick",
+                  "cfloor": {"tsc_step": "24 cycles 9.8 ns", "kvm": "ok (CPL3 guest)", "truncated": "none"},
                   "notes": ["2 cores: the ring poller competes with the vCPU thread", "synthetic data (tests)"],
                   "pinning": "none"
                 }

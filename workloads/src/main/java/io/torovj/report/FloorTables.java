@@ -1,0 +1,285 @@
+package io.torovj.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import static io.torovj.report.ResultsSchema.*;
+
+/**
+ * The report's floor section: each transport's distance to the physical floor measured by plain C in the same run
+ * (the cfloor tool), the native timer check, and every C floor's distribution. Rows as {@link ResultsSchema}
+ * ("Floors") lays them out: every C floor under {@code native}, each transport's headline C floor again under its
+ * name.
+ */
+final class FloorTables {
+    /** How far the native nullcall, less the timer, may be from a plain C loop. */
+    static final double NATIVE_TOLERANCE = 0.10;
+
+    private final ResultSet rs;
+    private final Html h;
+
+    FloorTables(ResultSet rs, Html h) {
+        this.rs = rs;
+        this.h = h;
+    }
+
+    /** What each C floor measures, for the table. */
+    static String describe(String floor) {
+        return switch (floor) {
+            case C_FLOOR_TIMER_OVERHEAD -> "an empty lfence;rdtsc pair: what every per-call sample adds";
+            case C_FLOOR_NATIVE_GETPPID -> "getppid by the syscall instruction, an rdtsc pair around each call";
+            case C_FLOOR_NATIVE_GETPPID_LOOP -> "the same, timed per batch of 100 calls (no timer in the loop)";
+            case C_FLOOR_NATIVE_GETPPID_LIBC -> "glibc's getppid() (a call around the syscall), an rdtsc pair "
+                    + "around each call";
+            case C_FLOOR_NATIVE_GETPPID_LIBC_LOOP -> "the same, per batch of 100 calls: a plain C loop";
+            case C_FLOOR_NATIVE_WRITE -> "write(fd of /dev/null, 64 bytes), per call";
+            case C_FLOOR_PINGPONG -> "two host threads bouncing one cache line: a round trip";
+            case C_FLOOR_PIO_EXIT -> "CPL3 guest: out to a port the TSS bitmap grants → KVM_EXIT_IO → KVM_RUN";
+            case C_FLOOR_PIO_EXIT_GETPPID -> "the same, with a getppid by the host per exit";
+            case C_FLOOR_MMIO_EXIT -> "CPL3 guest: a store to an unbacked page → KVM_EXIT_MMIO → KVM_RUN";
+            case C_FLOOR_MMIO_EXIT_GETPPID -> "the same, with a getppid by the host per exit";
+            case C_FLOOR_RING_1LINE -> "CPL3 guest writes a request line, spins on an answer line; a host thread "
+                    + "polls and answers";
+            case C_FLOOR_RING_1LINE_GETPPID -> "the same, with a real getppid per request";
+            case C_FLOOR_RING_6LINE -> "the monitor's ring layout (SQE, sq_tail, sq_head, cq_head, CQE, cq_tail), "
+                    + "ring.h's steps in the guest";
+            case C_FLOOR_RING_6LINE_GETPPID -> "the same, with a real getppid per request";
+            case C_FLOOR_VM_LIFECYCLE -> "create VM, 4 MiB, vCPU, sregs, run to the first out, close";
+            default -> "";
+        };
+    }
+
+    /** The C floors present, known ones in {@link ResultsSchema#C_FLOORS} order. */
+    List<String> present() {
+        return rs.workloads().stream().filter(ResultsSchema::isCFloor).toList();
+    }
+
+    private Optional<CellValues.Cell> p50(String w, String t) {
+        return CellValues.of(rs, w, t, LATENCY, P50);
+    }
+
+    private static String ns(CellValues.Cell c) {
+        return DisplayFormat.quantity(true, c.base());
+    }
+
+    private static String ns(double base) {
+        return DisplayFormat.quantity(true, base);
+    }
+
+    private static String na(String why) {
+        return "<td class=\"na\">" + Html.esc(why) + "</td>";
+    }
+
+    /** The whole section's body (the caller writes the heading). */
+    void write() {
+        List<String> floors = present();
+        if (floors.isEmpty()) {
+            h.line("<p class=\"skipped\" id=\"skipped-floors\">No C floors in this run (the cfloor tool did not run): "
+                    + "no distance to the floor.</p>");
+            return;
+        }
+        distance();
+        timerCheck();
+        floorTable(floors);
+    }
+
+    // ---- distance to the floor ----
+
+    private void distance() {
+        h.el("h3", "", "Distance to the floor");
+        h.line("<p>Per transport: its <code>nullcall</code> median (a getppid through the monitor, timed by the guest "
+                + "with an lfence;rdtsc pair around each call) beside the median of the cheapest C program doing the "
+                + "same thing the same way, measured on this host in this run by the <code>cfloor</code> tool "
+                + "(its own KVM VM, vCPU at CPL3, guest-side rdtsc pairs, so the timer's cost is on both sides and "
+                + "cancels in the difference). The floor: for an exit-based transport (pio, mmio), that exit with "
+                + "the host doing one getppid per exit (<code>" + C_FLOOR_PIO_EXIT_GETPPID + "</code>, <code>"
+                + C_FLOOR_MMIO_EXIT_GETPPID + "</code>); for a shared-memory transport (ring, aring), a request line "
+                + "and an answer line polled by a host thread doing one getppid per request (<code>"
+                + C_FLOOR_RING_1LINE_GETPPID + "</code>). Every floor thus does the one host syscall a nullcall "
+                + "makes. <b>Monitor overhead</b> = nullcall p50 − floor p50: what the monitor adds over the "
+                + "mechanism. Beside it, the bare mechanism without the syscall, and the floor measured through "
+                + "the monitor (its null doorbell, or two Java threads).</p>");
+        Map<String, String> cFloors = CellValues.cFloors(rs);
+        Map<String, String> monitorFloors = CellValues.floors(rs);
+        h.line("<div class=\"scroll\"><table class=\"values\" id=\"floor-distance\"><thead><tr><th>transport</th>"
+                + "<th>nullcall p50</th><th>C floor p50</th><th>nullcall ÷ floor</th><th>monitor overhead</th>"
+                + "<th>bare mechanism p50</th><th>monitor's own floor p50</th></tr></thead><tbody>");
+        int rows = 0;
+        for (String t : rs.transports()) {
+            if (NATIVE.equals(t)) {
+                continue;
+            }
+            rows++;
+            String floor = cFloors.get(t);
+            Optional<CellValues.Cell> call = p50(NULLCALL, t);
+            Optional<CellValues.Cell> fl = floor == null ? Optional.empty() : p50(floor, t);
+            StringBuilder tr = new StringBuilder("<tr data-transport=\"" + Html.esc(t) + "\"><th>" + Html.esc(t)
+                    + "</th>");
+            tr.append(call.map(c -> "<td><div class=\"v\">" + Html.esc(ns(c)) + "</div><div class=\"s\">n="
+                    + DisplayFormat.count(c.samples()) + "</div></td>").orElse(na("n/a: no nullcall p50")));
+            if (fl.isPresent()) {
+                CellValues.Cell f = fl.get();
+                tr.append("<td><div class=\"v\">").append(Html.esc(ns(f))).append("</div><div class=\"s\">")
+                        .append(Html.esc(floor)).append(" · n=").append(DisplayFormat.count(f.samples()))
+                        .append("</div></td>");
+            } else {
+                tr.append(na(floor == null ? "n/a: no C floor for " + t + " in this run" : "n/a"));
+            }
+            if (call.isPresent() && fl.isPresent() && fl.get().base() > 0) {
+                double c = call.get().base();
+                double f = fl.get().base();
+                tr.append("<td class=\"ratio\"><div class=\"v\">").append(Html.esc(DisplayFormat.ratio(c / f)))
+                        .append("</div></td>");
+                tr.append("<td class=\"overhead\"><div class=\"v\">").append(Html.esc(ns(c - f)))
+                        .append("</div><div class=\"s\">").append(Html.esc(String.format(Locale.ROOT,
+                                "%.0f%% of the nullcall", 100 * (c - f) / c))).append("</div></td>");
+            } else {
+                tr.append(na("n/a")).append(na("n/a"));
+            }
+            String bare = floor != null && floor.endsWith("-getppid")
+                    ? floor.substring(0, floor.length() - "-getppid".length()) : null;
+            Optional<CellValues.Cell> b = bare == null ? Optional.empty() : p50(bare, NATIVE);
+            tr.append(b.map(c -> "<td><div class=\"v\">" + Html.esc(ns(c)) + "</div><div class=\"s\">"
+                    + Html.esc(bare) + "</div></td>").orElse(na("n/a")));
+            String mf = monitorFloors.get(t);
+            Optional<CellValues.Cell> m = mf == null ? Optional.empty() : p50(mf, t);
+            tr.append(m.map(c -> "<td><div class=\"v\">" + Html.esc(ns(c)) + "</div><div class=\"s\">"
+                    + Html.esc(mf) + "</div></td>").orElse(na("n/a")));
+            tr.append("</tr>");
+            h.line(tr.toString());
+        }
+        if (rows == 0) {
+            h.line("<tr><td colspan=\"7\" class=\"na\">no transports in this run: only native was measured</td></tr>");
+        }
+        h.line("</tbody></table></div>");
+    }
+
+    // ---- native: the timer's cost ----
+
+    private void timerCheck() {
+        h.el("h3", "", "Native: what the timer and the call cost");
+        Optional<CellValues.Cell> timer = p50(C_FLOOR_TIMER_OVERHEAD, NATIVE);
+        Optional<CellValues.Cell> plain = p50(C_FLOOR_NATIVE_GETPPID_LIBC_LOOP, NATIVE);
+        h.line("<p>Per-call figures (the workloads' and the C per-call floors) include the cost of the lfence;rdtsc "
+                + "pair around each call, which this run measured alone (<code>" + C_FLOOR_TIMER_OVERHEAD
+                + "</code>). <b>Corrected</b> = raw p50 − timer p50, a difference of medians (an estimate: a pair "
+                + "around a syscall need not cost exactly what an empty pair does); the <code>-loop</code> rows are "
+                + "timed at loop level instead (100 calls per timed batch, no timer inside) and need no correction. "
+                + "The reference is <b>a plain C loop</b>: glibc's getppid() at loop level (<code>"
+                + C_FLOOR_NATIVE_GETPPID_LIBC_LOOP + "</code>). The native nullcall, corrected, should be within ±"
+                + Math.round(NATIVE_TOLERANCE * 100) + "% of it. The syscall instruction inline (no call around "
+                + "it) is the floor of a syscall; how a call around it is made matters too, so it is shown both "
+                + "ways." + stepNote() + "</p>");
+        h.line("<table class=\"values\" id=\"timer-check\"><thead><tr><th>what</th><th>the syscall</th>"
+                + "<th>timing</th><th>raw p50</th><th>timer p50</th><th>corrected p50</th><th>÷ plain C loop</th>"
+                + "</tr></thead><tbody>");
+        timerRow(NULLCALL + " (native)", NULLCALL, "the runtime's sys_getppid() → torovj_syscall6()",
+                "rdtsc pair per call", timer, plain, true);
+        timerRow(C_FLOOR_NATIVE_GETPPID_LIBC, C_FLOOR_NATIVE_GETPPID_LIBC, "glibc getppid()", "rdtsc pair per call",
+                timer, plain, true);
+        timerRow(C_FLOOR_NATIVE_GETPPID_LIBC_LOOP, C_FLOOR_NATIVE_GETPPID_LIBC_LOOP, "glibc getppid()",
+                "per batch of 100 calls", timer, plain, false);
+        timerRow(C_FLOOR_NATIVE_GETPPID, C_FLOOR_NATIVE_GETPPID, "syscall instruction inline", "rdtsc pair per call",
+                timer, plain, true);
+        timerRow(C_FLOOR_NATIVE_GETPPID_LOOP, C_FLOOR_NATIVE_GETPPID_LOOP, "syscall instruction inline",
+                "per batch of 100 calls", timer, plain, false);
+        h.line("</tbody></table>");
+        Optional<CellValues.Cell> call = p50(NULLCALL, NATIVE);
+        if (call.isPresent() && timer.isPresent() && plain.isPresent() && plain.get().base() > 0) {
+            double corrected = call.get().base() - timer.get().base();
+            double r = corrected / plain.get().base();
+            boolean ok = Math.abs(r - 1) <= NATIVE_TOLERANCE;
+            StringBuilder v = new StringBuilder("<p id=\"timer-verdict\" class=\"" + (ok ? "ok" : "warn")
+                    + "\">Native nullcall p50 − timer p50 = " + Html.esc(ns(corrected)) + ": "
+                    + Html.esc(DisplayFormat.ratio(r)) + " the plain C loop (" + Html.esc(ns(plain.get())) + "), "
+                    + (ok ? "within" : "<b>outside</b>") + " ±" + Math.round(NATIVE_TOLERANCE * 100) + "%.");
+            p50(C_FLOOR_NATIVE_GETPPID_LOOP, NATIVE).ifPresent(inline -> v.append(" A call around the syscall "
+                    + "costs ").append(Html.esc(ns(plain.get().base() - inline.base()))).append(" here (plain C loop "
+                    + "− inline loop)."));
+            h.line(v.append("</p>").toString());
+        } else {
+            h.line("<p id=\"timer-verdict\" class=\"na\">Native nullcall vs a plain C loop: n/a (missing rows).</p>");
+        }
+    }
+
+    private String stepNote() {
+        Optional<String> step = Optional.ofNullable(rs.environment().path("cfloor").path("tsc_step").asText(null));
+        return step.map(s -> " The TSC's resolution on this host: " + Html.esc(s) + ", which quantizes every "
+                + "per-call sample.").orElse("");
+    }
+
+    private void timerRow(String label, String w, String syscall, String timing, Optional<CellValues.Cell> timer,
+                          Optional<CellValues.Cell> plain, boolean subtract) {
+        Optional<CellValues.Cell> raw = p50(w, NATIVE);
+        StringBuilder tr = new StringBuilder("<tr data-row=\"" + Html.esc(w) + "\"><th>" + Html.esc(label)
+                + "</th><td class=\"label\">" + Html.esc(syscall) + "</td><td class=\"label\">" + Html.esc(timing)
+                + "</td>");
+        if (raw.isEmpty()) {
+            tr.append(na("n/a")).append(na("n/a")).append(na("n/a")).append(na("n/a")).append("</tr>");
+            h.line(tr.toString());
+            return;
+        }
+        tr.append("<td><div class=\"v\">").append(Html.esc(ns(raw.get()))).append("</div><div class=\"s\">n=")
+                .append(DisplayFormat.count(raw.get().samples())).append("</div></td>");
+        Double corrected = null;
+        if (!subtract) {
+            tr.append("<td class=\"na\">none in the loop</td>");
+            corrected = raw.get().base();
+        } else if (timer.isPresent()) {
+            tr.append("<td>").append(Html.esc(ns(timer.get()))).append("</td>");
+            corrected = raw.get().base() - timer.get().base();
+        } else {
+            tr.append(na("n/a"));
+        }
+        tr.append(corrected == null ? na("n/a") : "<td><div class=\"v\">" + Html.esc(ns(corrected)) + "</div></td>");
+        if (corrected != null && plain.isPresent() && plain.get().base() > 0) {
+            tr.append("<td>").append(Html.esc(DisplayFormat.ratio(corrected / plain.get().base()))).append("</td>");
+        } else {
+            tr.append(na("n/a"));
+        }
+        h.line(tr.append("</tr>").toString());
+    }
+
+    // ---- every C floor ----
+
+    private void floorTable(List<String> floors) {
+        h.el("h3", "", "The C floors of this run");
+        h.line("<p>Measured by <code>cfloor</code> (workloads/src/main/tools/cfloor.c) beside the benchmarks, "
+                + "independent of the monitor. Percentiles of every sample (nearest rank), raw: per-call rows "
+                + "include the timer pair. <i>Headline of</i>: the transports whose distance above is taken to this "
+                + "floor.</p>");
+        Map<String, String> cFloors = CellValues.cFloors(rs);
+        h.line("<div class=\"scroll\"><table class=\"values\" id=\"c-floors\"><thead><tr><th>floor</th><th>what</th>");
+        for (String s : PERCENTILE_STATISTICS) {
+            h.line("<th>" + Html.esc(s) + "</th>");
+        }
+        h.line("<th>samples</th><th>headline of</th></tr></thead><tbody>");
+        for (String w : floors) {
+            StringBuilder tr = new StringBuilder("<tr data-workload=\"" + Html.esc(w) + "\"><th>" + Html.esc(w)
+                    + "</th><td class=\"what\">" + Html.esc(describe(w)) + "</td>");
+            long n = 0;
+            for (String s : PERCENTILE_STATISTICS) {
+                Optional<CellValues.Cell> c = CellValues.of(rs, w, NATIVE, LATENCY, s);
+                if (c.isPresent()) {
+                    n = c.get().samples();
+                    tr.append("<td>").append(Html.esc(ns(c.get()))).append("</td>");
+                } else {
+                    tr.append(na("n/a"));
+                }
+            }
+            tr.append("<td>").append(n > 0 ? DisplayFormat.count(n) : "n/a").append("</td>");
+            List<String> of = new ArrayList<>();
+            cFloors.forEach((t, f) -> {
+                if (f.equals(w)) {
+                    of.add(t);
+                }
+            });
+            tr.append("<td class=\"label\">").append(Html.esc(String.join(", ", of))).append("</td></tr>");
+            h.line(tr.toString());
+        }
+        h.line("</tbody></table></div>");
+    }
+}
