@@ -72,10 +72,17 @@ public final class GuestHeap {
         if (addr % PAGE != 0 || length <= 0) return -Errno.EINVAL;
         long top = addr + pageUp(length);
         if (addr < start || top > end || top < addr) return -Errno.EINVAL;
-        for (long p = addr; p < top; p += PAGE) {
-            if (isMapped(p)) {
-                mark(p, p + PAGE, false);
-                memory.discard(p, PAGE);
+        // one discard (madvise) per contiguous run of mapped pages, not one per page: a 1 GiB
+        // munmap is a handful of calls
+        long run = -1;
+        for (long p = addr; p <= top; p += PAGE) {
+            boolean mapped = p < top && isMapped(p);
+            if (mapped && run < 0) {
+                run = p;
+            } else if (!mapped && run >= 0) {
+                mark(run, p, false);
+                memory.discard(run, p - run);
+                run = -1;
             }
         }
         return 0;

@@ -51,6 +51,20 @@ class GuestHeapTest {
     }
 
     @Test
+    void munmapOverMappingsWithHolesFreesAndZeroesExactlyTheMappedRuns() {
+        long a = heap.mmap(2 * 4096), b = heap.mmap(4096), c = heap.mmap(3 * 4096);   // c < b < a, adjacent
+        assertEquals(0, heap.munmap(b, 4096));                                          // a hole between c and a
+        for (long p : new long[] {a, a + 4096, c, c + 8192}) mem.writeU8(p, (byte) 7);
+        long reserved = heap.mmap(4096);
+        assertEquals(b, reserved, "the hole is the first fit");
+        mem.writeU8(reserved, (byte) 8);
+        assertEquals(0, heap.munmap(reserved, 4096));
+        assertEquals(0, heap.munmap(c, a + 2 * 4096 - c), "one call over mapped runs and a hole");
+        for (long p : new long[] {a, a + 4096, c, c + 8192, b}) assertEquals(0, mem.readU8(p), "page 0x" + Long.toHexString(p));
+        assertEquals(END - 6 * 4096, heap.mmap(6 * 4096), "the whole range is one free run again");
+    }
+
+    @Test
     void mmapAndBrkNeverOverlap() {
         long all = heap.mmap(END - START);
         assertEquals(START, all);
