@@ -8,10 +8,13 @@ public final class OpenFlags {
     private OpenFlags() {}
 
     public static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_ACCMODE = 3;
-    public static final int O_CREAT = 0x40, O_TRUNC = 0x200, O_APPEND = 0x400, O_DIRECTORY = 0x10000,
-            O_CLOEXEC = 0x80000, O_PATH = 0x200000;
+    public static final int O_CREAT = 0x40, O_EXCL = 0x80, O_TRUNC = 0x200, O_APPEND = 0x400, O_NONBLOCK = 0x800,
+            O_DIRECTORY = 0x10000, O_NOFOLLOW = 0x20000, O_CLOEXEC = 0x80000, O_PATH = 0x200000;
     /** {@code __O_TMPFILE}: the bit O_TMPFILE adds to O_DIRECTORY; set, the call creates a file. */
     public static final int O_TMPFILE_BIT = 0x400000;
+
+    /** fcntl(2): get and set the file status flags (O_APPEND, O_NONBLOCK, ...) of an open file description. */
+    public static final int F_GETFL = 3, F_SETFL = 4;
 
     /** open_how.resolve: no /proc/[pid]/fd-style magic links. */
     public static final long RESOLVE_NO_MAGICLINKS = 0x02;

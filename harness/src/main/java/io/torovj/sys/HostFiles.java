@@ -1,5 +1,6 @@
 package io.torovj.sys;
 
+import io.torovj.linux.OpenFlags;
 import io.torovj.linux.SyscallNames;
 
 /**
@@ -29,6 +30,28 @@ public final class HostFiles {
     public static long lseek(int fd, long offset, int whence) {
         long n = LibC.INSTANCE.lseek(fd, offset, whence);
         return n < 0 ? -LibC.errno() : n;
+    }
+
+    /** fcntl(2) F_GETFL: the file status flags of {@code fd}'s open file description (O_NONBLOCK, ...), or -errno. */
+    public static int statusFlags(int fd) {
+        int flags = LibC.INSTANCE.fcntl(fd, OpenFlags.F_GETFL, 0);
+        return flags < 0 ? -LibC.errno() : flags;
+    }
+
+    /** fcntl(2) F_SETFL: sets the settable status flags (O_APPEND, O_NONBLOCK, ...) of {@code fd}: 0 or -errno. */
+    public static int setStatusFlags(int fd, int flags) {
+        return LibC.INSTANCE.fcntl(fd, OpenFlags.F_SETFL, flags & 0xFFFFFFFFL) < 0 ? -LibC.errno() : 0;
+    }
+
+    /**
+     * Sets or clears O_NONBLOCK on {@code fd}'s open file description, leaving its other flags:
+     * 0 or -errno. Only for descriptions the monitor opened (the flag is shared by every fd on them).
+     */
+    public static int setNonblocking(int fd, boolean nonblocking) {
+        int flags = statusFlags(fd);
+        if (flags < 0) return flags;
+        int wanted = nonblocking ? flags | OpenFlags.O_NONBLOCK : flags & ~OpenFlags.O_NONBLOCK;
+        return wanted == flags ? 0 : setStatusFlags(fd, wanted);
     }
 
     /** fsync(2): 0 or -errno. */

@@ -68,6 +68,19 @@ public final class HostSockets {
         return scratch.getInt();
     }
 
+    /**
+     * getsockopt(2) SO_ERROR into {@code scratch} (at least 4 bytes), which also clears it: the
+     * socket's pending error (0 if none; e.g. how a non-blocking connect ended), or -errno.
+     */
+    public static int pendingError(int fd, SocketOption scratch) {
+        scratch.expectValue();
+        if (LibC.INSTANCE.getsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_ERROR, scratch.address(),
+                scratch.lengthAddress()) != 0) {
+            return -LibC.errno();
+        }
+        return scratch.getInt();
+    }
+
     /** setsockopt(2) with {@code value}'s bytes: 0 or -errno. */
     public static int setsockopt(int fd, int level, int name, SocketOption value) {
         return LibC.INSTANCE.setsockopt(fd, level, name, value.address(), value.length()) < 0 ? -LibC.errno() : 0;

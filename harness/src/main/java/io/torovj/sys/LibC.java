@@ -30,6 +30,8 @@ public interface LibC {
     @SaveError int mkdirat(int dirfd, long path, int mode);
     @SaveError int fcntl(int fd, int cmd, long arg);
     @SaveError int dup(int fd);
+    /** poll(2) on {@code nfds} {@code struct pollfd}s (8 bytes each: int fd, short events, short revents) at {@code fds}. */
+    @SaveError int poll(long fds, long nfds, int timeout);
     @SaveError int ioctl(int fd, long request, long arg);
     /**
      * Raw syscall with six arguments. Used instead of libc's six-argument functions (mmap,

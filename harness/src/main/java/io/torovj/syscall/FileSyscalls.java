@@ -10,14 +10,19 @@ import io.torovj.sys.HostFiles;
  * read, write, open, openat, close, lseek, fstat, fsync, unlink, unlinkat: executed on host fds
  * from the guest's {@link FdTable}, with guest buffers passed in place (zero copy) after a bounds
  * check ({@link GuestIo}). Paths go through {@link PathResolver}, which confines them to the policy.
+ * Reads and writes of fds that may block (pipes, FIFOs, terminals, sockets) go through
+ * {@link BlockingIo}, which never lets a host call outlast the VM's stop; regular files and
+ * /dev/null take the direct path.
  */
 public final class FileSyscalls {
     private final GuestIo io;
+    private final BlockingIo blocking;
     private final FdTable fds;
     private final PathResolver paths;
 
     public FileSyscalls(GuestMemory memory, FdTable fds, PathResolver paths) {
         this.io = new GuestIo(memory);
+        this.blocking = new BlockingIo(io, fds);
         this.fds = fds;
         this.paths = paths;
     }
@@ -39,14 +44,16 @@ public final class FileSyscalls {
         int host = fds.host(fd);
         if (host < 0) return -Errno.EBADF;
         if (count < 0) return -Errno.EINVAL;
-        return io.read(host, buf, count);
+        if (fds.neverBlocks(fd)) return io.read(host, buf, count);      // regular files, /dev/null: no poll
+        return blocking.read(fd, host, buf, count);
     }
 
     long write(long fd, long buf, long count) {
         int host = fds.host(fd);
         if (host < 0) return -Errno.EBADF;
         if (count < 0) return -Errno.EINVAL;
-        return io.write(host, buf, count);
+        if (fds.neverBlocks(fd)) return io.write(host, buf, count);
+        return blocking.write(fd, host, buf, count);
     }
 
     long lseek(long fd, long offset, long whence) {

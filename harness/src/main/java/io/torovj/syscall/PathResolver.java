@@ -2,13 +2,20 @@ package io.torovj.syscall;
 
 import static io.torovj.linux.AtFlags.AT_FDCWD;
 import static io.torovj.linux.AtFlags.AT_REMOVEDIR;
+import static io.torovj.linux.FileModes.PERMISSION_BITS;
+import static io.torovj.linux.FileModes.S_IFIFO;
+import static io.torovj.linux.FileModes.S_IFMT;
 import static io.torovj.linux.OpenFlags.O_ACCMODE;
 import static io.torovj.linux.OpenFlags.O_CLOEXEC;
 import static io.torovj.linux.OpenFlags.O_CREAT;
 import static io.torovj.linux.OpenFlags.O_DIRECTORY;
+import static io.torovj.linux.OpenFlags.O_NOFOLLOW;
+import static io.torovj.linux.OpenFlags.O_NONBLOCK;
 import static io.torovj.linux.OpenFlags.O_PATH;
+import static io.torovj.linux.OpenFlags.O_RDONLY;
 import static io.torovj.linux.OpenFlags.O_TMPFILE_BIT;
 import static io.torovj.linux.OpenFlags.O_TRUNC;
+import static io.torovj.linux.OpenFlags.O_WRONLY;
 import static io.torovj.linux.OpenFlags.RESOLVE_BENEATH;
 import static io.torovj.linux.OpenFlags.RESOLVE_NO_MAGICLINKS;
 
@@ -19,6 +26,7 @@ import io.torovj.policy.SyscallPolicy;
 import io.torovj.sys.HostErrno;
 import io.torovj.sys.HostFiles;
 import io.torovj.sys.HostPath;
+import io.torovj.sys.HostStat;
 import io.torovj.sys.OpenHow;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,7 +35,9 @@ import java.nio.file.Path;
  * Confines the guest's paths to its policy: an exact allowed path (e.g. /dev/null), or a path
  * beneath the policy's root directory, resolved by the kernel with openat2(RESOLVE_BENEATH |
  * RESOLVE_NO_MAGICLINKS) so that neither ".." nor a symlink can leave the root. Relative paths
- * are relative to the root (the guest's working directory). Anything else is -EPERM.
+ * are relative to the root (the guest's working directory). Anything else is -EPERM. Files the
+ * guest creates get its permission bits only (no set-user-ID, set-group-ID or sticky bit), and
+ * opening a FIFO waits for its other end as on Linux, but never longer than the VM lives.
  */
 public final class PathResolver implements AutoCloseable {
     static final int PATH_MAX = 4096;
@@ -41,6 +51,7 @@ public final class PathResolver implements AutoCloseable {
     private final byte[] pathBytes = new byte[PATH_MAX];
     private final HostPath hostPath = new HostPath(PATH_MAX);
     private final OpenHow openHow = new OpenHow();
+    private final HostStat stat = new HostStat();
 
     public PathResolver(GuestMemory memory, FdTable fds, SyscallPolicy policy, MonitorLog log) {
         this.memory = memory;
@@ -63,28 +74,95 @@ public final class PathResolver implements AutoCloseable {
         if (path.isEmpty()) return -Errno.ENOENT;
         int flags = (int) flagsArg;
         boolean writes = (flags & O_ACCMODE) != 0 || (flags & (O_CREAT | O_TRUNC | O_TMPFILE_BIT)) != 0;
-        int hostFd;
+        // the guest's files get only permission bits: never set-user-ID, set-group-ID or sticky
+        // (the monitor creates them, as its own user: root, possibly)
+        long permissions = mode & PERMISSION_BITS;
         if (path.startsWith("/")) {
             SyscallPolicy.AllowedPath exact = exactMatch(path);
             if (exact != null) {
                 if (writes && exact.readOnly()) return denied("openat", path, "read-only");
-                hostFd = HostFiles.open(path, flags | O_CLOEXEC, (int) mode);
-                return hostFd < 0 ? hostFd : fds.install(hostFd, false);
+                return open((f, m) -> HostFiles.open(path, f | O_CLOEXEC, (int) m), flags, permissions, false);
             }
             String rel = beneathRoot(path);
             if (rel == null) return denied("openat", path, "outside the policy's files");
             if (writes && policy.readOnly()) return denied("openat", path, "read-only");
-            hostFd = openBeneath(rootFd, rel, flags, mode);
-        } else {
-            int base = baseDir(dirfd);
-            if (base == -Errno.EBADF) return -Errno.EBADF;
-            if (base < 0) return denied("openat", path, "no file root in the policy");
-            if (writes && policy.readOnly()) return denied("openat", path, "read-only");
-            hostFd = openBeneath(base, path, flags, mode);
+            return open((f, m) -> openBeneath(rootFd, rel, f, m), flags, permissions, true);
         }
-        return hostFd < 0 ? hostFd : fds.install(hostFd, true);
+        int base = baseDir(dirfd);
+        if (base == -Errno.EBADF) return -Errno.EBADF;
+        if (base < 0) return denied("openat", path, "no file root in the policy");
+        if (writes && policy.readOnly()) return denied("openat", path, "read-only");
+        return open((f, m) -> openBeneath(base, path, f, m), flags, permissions, true);
     }
 
+    /** One way of opening the guest's path: {@code flags} (O_CLOEXEC is added) and {@code mode} in, a host fd or -errno out. */
+    private interface Opener {
+        int open(int flags, long mode);
+    }
+
+    /**
+     * Opens as Linux's open(2) would with {@code flags} and {@code mode}, except that the open
+     * itself never blocks unboundedly: it is made O_NONBLOCK (so a FIFO without its other end
+     * does not wait in the kernel), and where Linux would wait - a blocking O_RDONLY or O_WRONLY
+     * open of a FIFO, until its other end is open - the wait is {@link StopSignal}'s, which the
+     * VM's stop ends with -EINTR. The fd is installed with the guest's O_NONBLOCK
+     * recorded; the host description stays O_NONBLOCK only if calls on it may block
+     * ({@link FdTable}).
+     */
+    private long open(Opener opener, int flags, long mode, boolean beneath) {
+        boolean guestNonblocking = (flags & O_NONBLOCK) != 0;
+        if ((flags & O_PATH) != 0) {
+            int fd = opener.open(flags, 0);
+            return fd < 0 ? fd : fds.install(fd, beneath, guestNonblocking, FdTable.NEVER_BLOCKS);
+        }
+        int access = flags & O_ACCMODE;
+        int fd = opener.open(flags | O_NONBLOCK, mode);
+        if (fd == -Errno.ENXIO && access == O_WRONLY && !guestNonblocking) {
+            fd = openFifoForWriting(opener, flags);     // Linux: wait for a reader
+        }
+        if (fd < 0) return fd;
+        int kind = FdTable.MAY_BLOCK;
+        boolean fifo = false;
+        if (stat.fstat(fd) == 0) {
+            kind = FdTable.kindOf(stat.mode(), stat.rdev());
+            fifo = (stat.mode() & S_IFMT) == S_IFIFO;
+        }
+        if (fifo && access == O_RDONLY && !guestNonblocking) {
+            // Linux: wait for a writer (the read end just opened is the guest's fd then)
+            int waited = fds.stopSignal().awaitFifoWriter(fd);
+            if (waited < 0) {
+                HostFiles.close(fd);
+                return waited;
+            }
+        }
+        if (kind == FdTable.NEVER_BLOCKS && !guestNonblocking) HostFiles.setNonblocking(fd, false);
+        return fds.install(fd, beneath, guestNonblocking, kind);
+    }
+
+    /**
+     * After a non-blocking O_WRONLY open answered ENXIO: if the path is a FIFO (no reader yet),
+     * waits for a reader as Linux's blocking open does, interruptibly; else ENXIO stands.
+     */
+    private int openFifoForWriting(Opener opener, int flags) {
+        int probe = opener.open(O_PATH | (flags & O_NOFOLLOW), 0);
+        if (probe < 0) return -Errno.ENXIO;
+        try {
+            if (stat.fstat(probe) < 0 || (stat.mode() & S_IFMT) != S_IFIFO) return -Errno.ENXIO;
+            int fd = fds.stopSignal().openFifoForWriting(probe, flags);
+            return fd == -Errno.ENOENT ? opener.open(flags, 0) : fd;       // no /proc: not interruptible
+        } finally {
+            HostFiles.close(probe);
+        }
+    }
+
+    /**
+     * unlink, unlinkat and rmdir-like AT_REMOVEDIR. The parent directory is resolved beneath the
+     * root; the last component, with any trailing slashes, is handed to unlinkat(2) relative to
+     * it, so the kernel gives Linux's answers: a trailing slash on a non-directory is ENOTDIR,
+     * unlink of a directory EISDIR, "dir/" with AT_REMOVEDIR removes it, "." and ".." are
+     * refused. The last component never contains an inner slash and unlinkat never follows it,
+     * so nothing outside the parent can be reached.
+     */
     long unlinkat(long dirfd, long pathGpa, long flags) {
         String path = readPath(pathGpa);
         if (path.isEmpty()) return -Errno.ENOENT;
@@ -102,15 +180,16 @@ public final class PathResolver implements AutoCloseable {
             if (base < 0) return denied("unlink", path, "no file root in the policy");
         }
         if (policy.readOnly()) return denied("unlink", path, "read-only");
-        while (rel.endsWith("/") && rel.length() > 1) rel = rel.substring(0, rel.length() - 1);
-        int slash = rel.lastIndexOf('/');
-        String parent = slash < 0 ? "." : rel.substring(0, Math.max(slash, 1));
-        String name = rel.substring(slash + 1);
-        if (name.isEmpty() || name.equals(".") || name.equals("..")) return -Errno.EINVAL;
+        int end = rel.length();
+        while (end > 0 && rel.charAt(end - 1) == '/') end--;
+        if (end == 0) return -Errno.EINVAL;                  // not reached: rel is never empty nor absolute
+        int slash = rel.lastIndexOf('/', end - 1);
+        String parent = slash < 0 ? "." : rel.substring(0, slash + 1);
+        String name = rel.substring(slash + 1);              // trailing slashes kept: the kernel judges them
         int parentFd = openBeneath(base, parent, O_PATH | O_DIRECTORY, 0);
         if (parentFd < 0) return parentFd;
         try {
-            hostPath.set(name.getBytes(StandardCharsets.UTF_8));
+            if (!hostPath.set(name.getBytes(StandardCharsets.UTF_8))) return -Errno.ENAMETOOLONG;
             return HostFiles.unlinkat(parentFd, hostPath, (int) flags);
         } finally {
             HostFiles.close(parentFd);
@@ -129,19 +208,25 @@ public final class PathResolver implements AutoCloseable {
     private int openBeneath(int dirFd, String rel, int flags, long mode) {
         byte[] bytes = rel.getBytes(StandardCharsets.UTF_8);
         if (!hostPath.set(bytes)) return -Errno.ENAMETOOLONG;
-        openHow.set(flags | O_CLOEXEC, (flags & (O_CREAT | O_TMPFILE_BIT)) != 0 ? mode & 07777 : 0,
+        openHow.set(flags | O_CLOEXEC, (flags & (O_CREAT | O_TMPFILE_BIT)) != 0 ? mode & PERMISSION_BITS : 0,
                 RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS);
         int fd = HostFiles.openat2(dirFd, hostPath, openHow);
         // EXDEV: the kernel saw the path escape the root (.., an absolute symlink)
         return fd == -Errno.EXDEV ? -Errno.EPERM : fd;
     }
 
-    /** The path relative to the root if it lies beneath it, else null. */
+    /**
+     * The path relative to the root if it lies beneath it, else null: never empty nor absolute
+     * ("." for the root itself; "root//x" is "x", as Linux reads repeated slashes).
+     */
     private String beneathRoot(String path) {
         if (root == null) return null;
         if (path.equals(root)) return ".";
         String prefix = root.endsWith("/") ? root : root + "/";
-        return path.startsWith(prefix) ? path.substring(prefix.length()) : null;
+        if (!path.startsWith(prefix)) return null;
+        int i = prefix.length();
+        while (i < path.length() && path.charAt(i) == '/') i++;
+        return i == path.length() ? "." : path.substring(i);
     }
 
     private SyscallPolicy.AllowedPath exactMatch(String path) {

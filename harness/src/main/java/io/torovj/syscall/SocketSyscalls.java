@@ -34,14 +34,15 @@ import io.torovj.sys.SocketOption;
  * change them after the check; bind to INADDR_ANY is narrowed to 127.0.0.1. The kernel's implicit
  * binds are narrowed too: listen() needs a socket bound (through the policy) first, and a
  * datagram sent from an unbound socket leaves from 127.0.0.1, so no socket ever ends up on
- * 0.0.0.0 where other hosts could reach it.
+ * 0.0.0.0 where other hosts could reach it. Host sockets are non-blocking; accept, connect, send
+ * and receive wait for the guest in {@link BlockingIo}, which the VM's stop interrupts.
  */
 public final class SocketSyscalls {
     /** The longest option value setsockopt accepts (every allowed option is an int). */
     static final int MAX_OPTION = 64;
 
     private final GuestMemory memory;
-    private final GuestIo io;
+    private final BlockingIo blocking;
     private final FdTable fds;
     private final SyscallPolicy policy;
     private final MonitorLog log;
@@ -57,7 +58,7 @@ public final class SocketSyscalls {
 
     public SocketSyscalls(GuestMemory memory, FdTable fds, SyscallPolicy policy, MonitorLog log) {
         this.memory = memory;
-        this.io = new GuestIo(memory);
+        this.blocking = new BlockingIo(new GuestIo(memory), fds);
         this.fds = fds;
         this.policy = policy;
         this.log = log;
@@ -81,8 +82,9 @@ public final class SocketSyscalls {
         if ((int) domain != AF_INET) return denied("socket", "only AF_INET sockets are supported", -Errno.EAFNOSUPPORT);
         if (kind != SOCK_STREAM && kind != SOCK_DGRAM) return -Errno.EINVAL;
         if (((int) type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC)) != 0) return -Errno.EINVAL;
-        int fd = HostSockets.socket(AF_INET, (int) type | SOCK_CLOEXEC, (int) protocol);
-        return fd < 0 ? fd : fds.install(fd, false);
+        // the host socket is always non-blocking (BlockingIo waits for the guest, interruptibly)
+        int fd = HostSockets.socket(AF_INET, (int) type | SOCK_CLOEXEC | SOCK_NONBLOCK, (int) protocol);
+        return fd < 0 ? fd : fds.install(fd, false, ((int) type & SOCK_NONBLOCK) != 0, FdTable.SOCKET);
     }
 
     long bindOrConnect(long fd, long addr, long len, boolean bind) {
@@ -94,7 +96,7 @@ public final class SocketSyscalls {
         if (bind ? !policy.allowsBind(port) : !policy.allowsConnect(port)) {
             return denied(bind ? "bind" : "connect", "port " + port + " is not allowed", -Errno.EPERM);
         }
-        return bind ? HostSockets.bind(host, address) : HostSockets.connect(host, address);
+        return bind ? HostSockets.bind(host, address) : blocking.connect(fd, host, address);
     }
 
     long listen(long fd, long backlog) {
@@ -118,7 +120,7 @@ public final class SocketSyscalls {
             if (guestLen < 0) return -Errno.EINVAL;
             if (!memory.contains(addr, Math.min(guestLen, SockAddrIn.CAPACITY))) return -Errno.EFAULT;
         }
-        int peer = HostSockets.accept4(host, address, (int) flags | SOCK_CLOEXEC);
+        int peer = blocking.accept(fd, host, address);
         if (peer < 0) return peer;
         if (addr != 0) {
             try {
@@ -128,7 +130,7 @@ public final class SocketSyscalls {
                 throw e;
             }
         }
-        return fds.install(peer, false);
+        return fds.install(peer, false, (flags & SOCK_NONBLOCK) != 0, FdTable.SOCKET);
     }
 
     long sendto(long fd, long buf, long len, long flags, long addr, long addrLen) {
@@ -152,14 +154,14 @@ public final class SocketSyscalls {
             }
         }
         // MSG_NOSIGNAL: a peer that went away must give the guest EPIPE, not the monitor SIGPIPE
-        return io.sendto(host, buf, len, (int) flags | MSG_NOSIGNAL, dest);
+        return blocking.send(fd, host, buf, len, (int) flags | MSG_NOSIGNAL, dest);
     }
 
     long recvfrom(long fd, long buf, long len, long flags, long addr, long lenPtr) {
         int host = fds.host(fd);
         if (host < 0) return -Errno.EBADF;
         if (len < 0) return -Errno.EINVAL;
-        long n = io.recvfrom(host, buf, len, (int) flags, addr != 0 ? address : null);
+        long n = blocking.receive(fd, host, buf, len, (int) flags, addr != 0 ? address : null);
         if (n < 0) return n;
         if (addr != 0) {
             long rc = copyAddressOut(addr, lenPtr);

@@ -4,7 +4,10 @@ import io.torovj.lifecycle.Ending;
 import io.torovj.kvm.Vcpu;
 import io.torovj.lifecycle.VmControl;
 
-/** The VM's stop switch: the first stop wins; a stop from another thread kicks the vCPU. */
+/**
+ * The VM's stop switch: the first stop wins; a stop from another thread kicks the vCPU; every
+ * stop, from whatever thread, runs the wake-up of host calls ({@link #onForeignStop}).
+ */
 final class VcpuControl implements VmControl {
     private volatile boolean stopped;
     private Ending ending;
@@ -25,7 +28,11 @@ final class VcpuControl implements VmControl {
         this.onForeignStop = null;
     }
 
-    /** What else a stop from another thread must do: wake host calls the guest is blocked in. */
+    /**
+     * What else a stop must do: wake host calls the guest is blocked in. Run on every stop, also
+     * one made on the vCPU thread (a fault, a bad exit): a ring poller may be blocked in a host
+     * call then, and the transport's close waits for it.
+     */
     void onForeignStop(Runnable action) {
         this.onForeignStop = action;
     }
@@ -56,9 +63,9 @@ final class VcpuControl implements VmControl {
         if (Thread.currentThread() != vcpuThread) {
             Vcpu v = vcpu;
             if (v != null) v.kick();
-            Runnable wake = onForeignStop;
-            if (wake != null) wake.run();
         }
+        Runnable wake = onForeignStop;
+        if (wake != null) wake.run();
     }
 
     @Override

@@ -173,14 +173,7 @@ public final class AdaptiveRingTransport implements SyscallTransport {
         closing = true;
         // always, whatever ended the VM: a poller asleep on the doorbell wakes and sees closing
         if (doorbell != null) doorbell.ring();
-        Thread t = poller;
-        if (t != null) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        RingServer.joinPoller(poller, name);
     }
 
     @Override

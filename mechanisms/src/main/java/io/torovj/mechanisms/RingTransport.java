@@ -31,6 +31,7 @@ public final class RingTransport implements SyscallTransport, PortIoDevice {
     private long area;
     private Thread poller;
     private volatile boolean closing;
+    private boolean closed;
 
     private String name;
 
@@ -86,15 +87,10 @@ public final class RingTransport implements SyscallTransport, PortIoDevice {
 
     @Override
     public void close() {
+        if (closed) return;
+        closed = true;
         closing = true;
-        Thread t = poller;
-        if (t != null) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        RingServer.joinPoller(poller, name);
     }
 
     /** Registry entry. */

@@ -379,7 +379,7 @@ class HostileGuestTest {
      * A guest blocked in a host call (here recvfrom on a blocking UDP socket) is still stopped by
      * the policy's wall-clock limit: a kick alone cannot reach the thread executing the call
      * (the vCPU thread for pio/mmio, the poller for the ring), so a stop from another thread
-     * also shuts the VM's sockets down (FdTable.interruptBlockingCalls), which wakes the call.
+     * also signals the VM's stop eventfd (FdTable.interruptBlockingCalls), on which every blocking host call waits.
      */
     @ParameterizedTest(name = "{0}/{1}")
     @MethodSource("io.torovj.e2e.GuestRun#everywhere")
