@@ -8,5 +8,5 @@ public final class Errno {
             ENOSPC = 28, ESPIPE = 29, EROFS = 30, ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38,
             ENODEV = 19, EXDEV = 18, ELOOP = 40, EAFNOSUPPORT = 97, EADDRINUSE = 98, ENOTSOCK = 88,
             ENOPROTOOPT = 92, EOPNOTSUPP = 95, ENXIO = 6, EBUSY = 16, EPIPE = 32, ETIMEDOUT = 110, EINPROGRESS = 115,
-            ESRCH = 3;
+            ESRCH = 3, ENOTTY = 25;
 }

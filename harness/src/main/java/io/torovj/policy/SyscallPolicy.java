@@ -131,7 +131,8 @@ public final class SyscallPolicy {
             // what a static libc and busybox ask at start-up (io.torovj.syscall.StartupSyscalls)
             "arch_prctl", "set_tid_address", "set_robust_list", "prlimit64", "getrlimit", "getrandom", "uname",
             "readlink", "readlinkat", "getuid", "geteuid", "getgid", "getegid", "prctl", "sched_getaffinity",
-            "mprotect", "newfstatat");
+            "mprotect", "newfstatat", "getcwd", "rt_sigaction", "rt_sigprocmask", "time", "gettimeofday",
+            "writev", "readv", "ioctl", "fcntl");
 
     /** What a HelloWorld-class program needs: console I/O, clock, memory, exit. No files, no network. */
     private static final List<String> DEFAULT = List.of(

@@ -12,8 +12,9 @@ import java.security.SecureRandom;
  * beyond files and memory, answered for a single-threaded guest with no kernel of its own:
  * arch_prctl (the thread pointer, through {@link SegmentBases}), set_tid_address,
  * set_robust_list, prlimit64, getrandom, uname, readlink of /proc/self/exe, the uid and gid
- * calls, prctl's process name, sched_getaffinity, mprotect, and fstat by newfstatat with
- * AT_EMPTY_PATH. Threads, signals delivered to the guest and fork stay out of scope: what is not
+ * calls, prctl's process name, sched_getaffinity, mprotect, fstat by newfstatat with
+ * AT_EMPTY_PATH, getcwd, time and gettimeofday, and signal dispositions and masks (recorded,
+ * never delivered). Threads, signals delivered to the guest and fork stay out of scope: what is not
  * registered answers -ENOSYS (rseq among them, which glibc tolerates). Linux semantics and errno
  * otherwise; none of these is on a hot path.
  */
@@ -73,6 +74,66 @@ public final class StartupSyscalls {
         d.register("sched_getaffinity", (pid, size, mask, a3, a4, a5) -> schedGetaffinity(pid, size, mask));
         d.register("mprotect", (addr, len, prot, a3, a4, a5) -> mprotect(addr, len));
         d.register("newfstatat", (dirfd, p, buf, flags, a4, a5) -> newfstatat(dirfd, p, buf, flags));
+        d.register("getcwd", (buf, size, a2, a3, a4, a5) -> getcwd(buf, size));
+        d.register("rt_sigaction", (sig, act, oldact, setsize, a4, a5) -> sigaction(sig, act, oldact, setsize));
+        d.register("rt_sigprocmask", (how, set, oldset, setsize, a4, a5) -> sigprocmask(how, set, oldset, setsize));
+        d.register("time", (tloc, a1, a2, a3, a4, a5) -> time(tloc));
+        d.register("gettimeofday", (tv, tz, a2, a3, a4, a5) -> gettimeofday(tv, tz));
+    }
+
+    static final int SIGKILL = 9, SIGSTOP = 19, NSIG = 64, SIGACTION_SIZE = 32;
+
+    /** The guest's working directory is its root ("/"): relative paths resolve beneath the policy root. */
+    private long getcwd(long buf, long size) {
+        if (size < 2) return -Errno.ERANGE;
+        memory.write(buf, new byte[] {'/', 0});
+        return 2;
+    }
+
+    /**
+     * Signal dispositions are recorded, never delivered (there is no signal a host event could
+     * send the guest): every one reads back as the default, and setting one is accepted.
+     */
+    private long sigaction(long sig, long act, long oldact, long setsize) {
+        if (setsize != 8 || sig < 1 || sig > NSIG) return -Errno.EINVAL;
+        if (act != 0 && (sig == SIGKILL || sig == SIGSTOP)) return -Errno.EINVAL;
+        if (act != 0 && !memory.contains(act, SIGACTION_SIZE)) return -Errno.EFAULT;
+        if (oldact != 0) memory.fill(oldact, SIGACTION_SIZE, (byte) 0);
+        return 0;
+    }
+
+    private long blockedSignals;
+
+    /** The blocked-signal mask is kept (and read back), nothing being delivered either way. */
+    private long sigprocmask(long how, long set, long oldset, long setsize) {
+        if (setsize != 8) return -Errno.EINVAL;
+        long next = blockedSignals;
+        if (set != 0) {
+            long s = memory.readU64(set) & ~((1L << (SIGKILL - 1)) | (1L << (SIGSTOP - 1)));
+            if (how == 0) next |= s;                 // SIG_BLOCK
+            else if (how == 1) next &= ~s;           // SIG_UNBLOCK
+            else if (how == 2) next = s;             // SIG_SETMASK
+            else return -Errno.EINVAL;
+        }
+        if (oldset != 0) memory.writeU64(oldset, blockedSignals);
+        blockedSignals = next;
+        return 0;
+    }
+
+    private long time(long tloc) {
+        long seconds = System.currentTimeMillis() / 1000;
+        if (tloc != 0) memory.writeU64(tloc, seconds);
+        return seconds;
+    }
+
+    private long gettimeofday(long tv, long tz) {
+        long micros = System.currentTimeMillis() * 1000;
+        if (tv != 0) {
+            memory.writeU64(tv, micros / 1_000_000);
+            memory.writeU64(tv + 8, micros % 1_000_000);
+        }
+        if (tz != 0) memory.writeU64(tz, 0);
+        return 0;
     }
 
     private long archPrctl(long code, long addr) {

@@ -117,6 +117,28 @@ class StartupSyscallsTest {
     }
 
     @Test
+    void signalsAreRecordedNotDeliveredAndTheClocksAndCwdAnswer() {
+        mem.fill(BUF, 32, (byte) 0x55);
+        assertEquals(0, call("rt_sigaction", 2, BUF + 64, BUF, 8));
+        assertEquals(0, mem.readU64(BUF), "every disposition reads back as SIG_DFL");
+        assertEquals(-Errno.EINVAL, call("rt_sigaction", 9, BUF + 64, 0, 8), "SIGKILL cannot be caught");
+        assertEquals(-Errno.EINVAL, call("rt_sigaction", 2, 0, 0, 16), "sigsetsize");
+        mem.writeU64(BUF + 128, 0b110);
+        assertEquals(0, call("rt_sigprocmask", 0, BUF + 128, 0, 8));
+        assertEquals(0, call("rt_sigprocmask", 1, 0, BUF + 136, 8));
+        assertEquals(0b110, mem.readU64(BUF + 136), "the mask is kept");
+        assertEquals(-Errno.EINVAL, call("rt_sigprocmask", 7, BUF + 128, 0, 8));
+        long now = System.currentTimeMillis() / 1000;
+        long t = call("time", BUF + 200);
+        assertTrue(Math.abs(t - now) <= 2 && mem.readU64(BUF + 200) == t, "time: " + t);
+        assertEquals(0, call("gettimeofday", BUF + 300, 0));
+        assertTrue(Math.abs(mem.readU64(BUF + 300) - now) <= 2 && mem.readU64(BUF + 308) < 1_000_000);
+        assertEquals(2, call("getcwd", BUF + 400, 64));
+        assertEquals('/', mem.readU8(BUF + 400));
+        assertEquals(-Errno.ERANGE, call("getcwd", BUF + 400, 1));
+    }
+
+    @Test
     void identityAffinityAndMemoryProtection() {
         assertEquals(0, call("getuid"));
         assertEquals(0, call("getegid"));

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The syscall layer against real host files and pipes, with a hostile caller (no KVM needed). */
 class SyscallDispatcherTest {
     static final int READ = 0, WRITE = 1, OPEN = 2, CLOSE = 3, FSTAT = 5, LSEEK = 8, MMAP = 9, BRK = 12,
-            GETPID = 39, EXIT_GROUP = 231, CLOCK_GETTIME = 228, OPENAT = 257, UNLINK = 87;
+            GETPID = 39, EXIT_GROUP = 231, CLOCK_GETTIME = 228, OPENAT = 257, UNLINK = 87, WRITEV = 20, IOCTL = 16,
+            FCNTL = 72;
     static final long AT_FDCWD = -100;
     static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0x40;
     static final long RAM = 4L << 20, BUF = 0x100000, PATH = 0x80000;
@@ -101,6 +102,25 @@ class SyscallDispatcherTest {
         mem.write(BUF, "hello\n".getBytes(StandardCharsets.US_ASCII));
         assertEquals(6, call(WRITE, 1, BUF, 6));
         assertEquals("hello\n", drainPipe());
+    }
+
+    @Test
+    void writevGathersIoctlSaysNotATerminalAndFcntlReportsTheFlags() {
+        boot(SyscallPolicy.builder().allow(List.of("write", "writev", "ioctl", "fcntl")).build());
+        mem.write(BUF, "hel".getBytes(StandardCharsets.US_ASCII));
+        mem.write(BUF + 100, "lo\n".getBytes(StandardCharsets.US_ASCII));
+        long iov = BUF + 0x1000;
+        mem.writeU64(iov, BUF); mem.writeU64(iov + 8, 3);
+        mem.writeU64(iov + 16, BUF + 200); mem.writeU64(iov + 24, 0);          // an empty one is skipped
+        mem.writeU64(iov + 32, BUF + 100); mem.writeU64(iov + 40, 3);
+        assertEquals(6, call(WRITEV, 1, iov, 3));
+        assertEquals("hello\n", drainPipe());
+        assertEquals(-Errno.EINVAL, call(WRITEV, 1, iov, 1025), "more than IOV_MAX");
+        assertEquals(-Errno.EFAULT, call(WRITEV, 1, RAM - 8, 1), "an iovec array past the end of RAM");
+        assertEquals(-Errno.ENOTTY, call(IOCTL, 1, 0x5401, BUF), "TCGETS: no terminals for the guest");
+        assertEquals(-Errno.EBADF, call(IOCTL, 9, 0x5401, BUF));
+        assertEquals(1, call(FCNTL, 1, 3, 0) & 3, "F_GETFL: the pipe's write end is O_WRONLY");
+        assertEquals(-Errno.EINVAL, call(FCNTL, 1, 4, 0), "F_SETFL is not served");
     }
 
     @Test

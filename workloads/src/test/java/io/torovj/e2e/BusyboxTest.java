@@ -32,7 +32,8 @@ class BusyboxTest {
             List.of("uniq", "in.txt"), List.of("grep", "t", "in.txt"), List.of("sed", "s/o/0/", "in.txt"),
             List.of("cut", "-c1-2", "in.txt"), List.of("sha256sum", "in.txt"), List.of("md5sum", "in.txt"),
             List.of("base64", "in.txt"), List.of("seq", "3"), List.of("expr", "2", "+", "3"),
-            List.of("basename", "/a/b/c.txt"), List.of("true"), List.of("false"), List.of("grep", "nothing", "in.txt"));
+            List.of("basename", "/a/b/c.txt"), List.of("true"), List.of("false"), List.of("grep", "nothing", "in.txt"),
+            List.of("printf", "%s-%d\\n", "a", "5"));
 
     record Run(int status, String stdout) {}
 

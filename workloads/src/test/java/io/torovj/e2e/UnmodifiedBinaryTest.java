@@ -55,27 +55,36 @@ class UnmodifiedBinaryTest {
         assertTrue(o.log().contains("policy denied getppid"), o.log());
     }
 
-    /** src/test/static/stdio_files.c built with gcc -static (static glibc), once per test run. */
-    private static Path staticGlibcProgram() throws Exception {
+    /**
+     * src/test/static/stdio_files.c built with {@code compiler} -static (gcc: static glibc;
+     * musl-gcc: static musl, from Debian's musl-tools, which .ci/run installs), once per test run.
+     */
+    private static Path staticProgram(String compiler) throws Exception {
         synchronized (UnmodifiedBinaryTest.class) {
-            Path exe = Path.of(System.getProperty("java.io.tmpdir"), "torovj-stdio_files-glibc-" + ProcessHandle.current().pid());
+            Path exe = Path.of(System.getProperty("java.io.tmpdir"),
+                    "torovj-stdio_files-" + compiler + "-" + ProcessHandle.current().pid());
             if (!Files.isExecutable(exe)) {
-                Process gcc = new ProcessBuilder("gcc", "-static", "-O1", "-o", exe.toString(), "src/test/static/stdio_files.c")
+                Process cc = new ProcessBuilder(compiler, "-static", "-O1", "-o", exe.toString(), "src/test/static/stdio_files.c")
                         .redirectErrorStream(true).start();
-                String out = new String(gcc.getInputStream().readAllBytes());
-                assertTrue(gcc.waitFor(60, TimeUnit.SECONDS) && gcc.exitValue() == 0, "gcc -static failed: " + out);
+                String out = new String(cc.getInputStream().readAllBytes());
+                assertTrue(cc.waitFor(60, TimeUnit.SECONDS) && cc.exitValue() == 0, compiler + " -static failed: " + out);
                 exe.toFile().deleteOnExit();
             }
             return exe;
         }
     }
 
-    @ParameterizedTest(name = "{0}/{1}")
-    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
-    void aStaticGlibcProgramWithStdioMallocAndFilesRunsUnmodified(Platform.Kind platform, String transport,
-                                                                  @TempDir Path root) throws Exception {
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> everywhereWithLibcs() {
+        return GuestRun.everywhere().flatMap(a -> java.util.stream.Stream.of("gcc", "musl-gcc")
+                .map(cc -> org.junit.jupiter.params.provider.Arguments.of(a.get()[0], a.get()[1], cc)));
+    }
+
+    @ParameterizedTest(name = "{0}/{1}/{2}")
+    @MethodSource("everywhereWithLibcs")
+    void aStaticCProgramWithStdioMallocAndFilesRunsUnmodified(Platform.Kind platform, String transport, String compiler,
+                                                              @TempDir Path root) throws Exception {
         GuestRun.assumePlatform(platform);
-        Path exe = staticGlibcProgram();
+        Path exe = staticProgram(compiler);
         Path nativeDir = Files.createDirectory(root.resolve("native")), vmDir = Files.createDirectory(root.resolve("vm"));
         Process p = new ProcessBuilder(exe.toString(), "arg").directory(nativeDir.toFile()).start();
         String expected = new String(p.getInputStream().readAllBytes());
