@@ -31,7 +31,8 @@ public final class StartupSyscalls {
     private final GuestIo io;
     private final FdTable fds;
     private final SegmentBases segments;
-    private final String programName;
+    /** What /proc/self/exe reads as: absolute, as the kernel's always is (glibc asserts it). */
+    private final byte[] exePath;
     private final long stackBytes;
     private final long maxOpenFiles;
     private final SecureRandom random = new SecureRandom();
@@ -50,10 +51,11 @@ public final class StartupSyscalls {
         this.io = new GuestIo(memory);
         this.fds = fds;
         this.segments = segments;
-        this.programName = programName;
+        String base = programName.substring(programName.lastIndexOf('/') + 1);
+        this.exePath = (programName.startsWith("/") ? programName : "/" + base).getBytes(StandardCharsets.UTF_8);
         this.stackBytes = stackBytes;
         this.maxOpenFiles = maxOpenFiles;
-        byte[] n = programName.substring(programName.lastIndexOf('/') + 1).getBytes(StandardCharsets.UTF_8);
+        byte[] n = base.getBytes(StandardCharsets.UTF_8);
         System.arraycopy(n, 0, name, 0, Math.min(n.length, TASK_COMM_LEN - 1));
     }
 
@@ -194,11 +196,8 @@ public final class StartupSyscalls {
             return -Errno.ENOENT;
         }
         if (size <= 0) return -Errno.EINVAL;
-        // an absolute path, as the kernel's always is (glibc asserts it); the guest's own name, not a host path
-        String exe = programName.startsWith("/") ? programName : "/" + programName.substring(programName.lastIndexOf('/') + 1);
-        byte[] target = exe.getBytes(StandardCharsets.UTF_8);
-        int len = (int) Math.min(size, target.length);          // readlink does not NUL-terminate
-        memory.write(buf, target, 0, len);
+        int len = (int) Math.min(size, exePath.length);          // readlink does not NUL-terminate
+        memory.write(buf, exePath, 0, len);
         return len;
     }
 

@@ -1,6 +1,7 @@
 package io.torovj.vmm;
 
 import io.torovj.boot.DescriptorTables;
+import io.torovj.boot.GuestFault;
 import io.torovj.boot.GuestLayout;
 import io.torovj.kvm.KvmRegs;
 import io.torovj.kvm.Vcpu;
@@ -25,6 +26,8 @@ final class SyscallEntryDevice implements PortIoDevice {
     /** The rflags bits a return from a system call restores from r11: CF PF AF ZF SF TF DF OF AC. */
     private static final long USER_FLAGS = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x40000;
     private static final long RFLAGS_RESERVED = 0x2;
+    /** #GP: what sysretq would raise for a non-canonical rcx. */
+    private static final int GP_VECTOR = 13;
 
     private final Vcpu vcpu;
     private final SyscallExecutor executor;
@@ -44,7 +47,7 @@ final class SyscallEntryDevice implements PortIoDevice {
         vcpu.getRegs(regs);
         long returnTo = regs.rcx();
         if (returnTo != (returnTo << 16 >> 16)) {
-            control.fault(11, String.format("guest fault: #GP (general protection): a system call would return to "
+            control.fault(GuestFault.signalFor(GP_VECTOR), String.format("guest fault: #GP (general protection): a system call would return to "
                     + "the non-canonical address 0x%x (rsp=0x%x)", returnTo, regs.rsp()));
             return;
         }
