@@ -21,6 +21,12 @@ public final class GuestAbi {
     /** TOROVJ_NULL_MMIO: a store here exits and does nothing (page 1 of the device window). */
     public static final long NULL_MMIO = 0x3FE0_1000L;
 
+    /**
+     * The ELF section TOROVJ_TRANSPORT() (torovj_transport.h) fills with the guest halves a
+     * runtime-linked program carries: its presence tells such a program from an unmodified one.
+     */
+    public static final String TRANSPORT_REGISTRY_SECTION = "torovj_transports";
+
     /** struct torovj_boot_info. */
     public static final int BOOT_MAGIC_OFF = 0, BOOT_ABI_VERSION = 8, BOOT_VCPU_COUNT = 12, BOOT_TRANSPORT = 16,
             BOOT_REQUEST_BLOCK = 32, BOOT_TRANSPORT_AREA = 40, BOOT_TRANSPORT_AREA_SIZE = 48,

@@ -17,6 +17,8 @@ package io.torovj.boot;
  * 0x0000_C000  request blocks (one 64-byte block per vCPU)         user
  * 0x0001_0000  transport area (64 KiB)                             user
  * 0x0002_0000  program image, heap (brk), mmap area                user
+ * 0x0010_0000  the syscall shim, beside an unmodified program       user
+ *              linked at or above 0x20_0000 (the usual 0x40_0000)
  *   RAM - 256K stack                                                user
  * 0x3FE0_0000  device window (2 MiB, unbacked: MMIO exits)         user, uncached
  *              page 0: transport doorbells, page 1: the null doorbell (exit floor)
@@ -45,6 +47,13 @@ public final class GuestLayout {
     public static final long TRANSPORT_AREA = 0x10000;
     public static final long TRANSPORT_AREA_SIZE = 0x10000;
     public static final long PROGRAM_MIN = 0x20000;
+
+    /**
+     * Where the syscall shim is loaded beside an unmodified static program (which is then loaded
+     * at or above {@link #SHIM_END}): the rest of the first 2 MiB, 4 KiB user pages.
+     */
+    public static final long SHIM_BASE = 0x10_0000;
+    public static final long SHIM_END = MIB2;
 
     public static final long DEVICE_WINDOW = 0x3FE0_0000L;
     public static final long DEVICE_WINDOW_SIZE = MIB2;

@@ -43,6 +43,7 @@ public final class Main implements Callable<Integer> {
 
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         // everything after PROGRAM is the guest's, options included (as for env, timeout, strace)
         cli.getSubcommands().get("run").setStopAtPositional(true);
         cli.setParameterExceptionHandler((ex, a) -> {

@@ -10,6 +10,7 @@ import io.torovj.log.MonitorLog;
 import io.torovj.transport.TransportRegistry;
 import io.torovj.vmm.DebugHook;
 import io.torovj.vmm.Platform;
+import io.torovj.vmm.SyscallEntry;
 import io.torovj.vmm.Vm;
 import io.torovj.vmm.VmConfig;
 import io.torovj.vmm.VmResult;
@@ -41,6 +42,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--platform", defaultValue = "kvm", paramLabel = "kvm|process", converter = PlatformConverter.class,
             description = "Where guest code runs: kvm (default), or process (a separate host process, for hosts without /dev/kvm; functional testing only).")
     Platform.Kind platform;
+
+    @Option(names = "--syscall-entry", defaultValue = "patch", paramLabel = "patch|trap",
+            description = "For unmodified programs (the syscall instruction): patch (default) rewrites each `mov $nr,%%eax; syscall` "
+                    + "site, the first time it traps, into a jump to the VM's transport; trap makes every call exit to the monitor.")
+    SyscallEntry syscallEntry;
 
     @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Environment variable for the guest (repeatable); nothing of the host's is passed.")
     List<String> env = new ArrayList<>();
@@ -75,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
                 if (!e.contains("=")) throw new IllegalArgumentException("--env needs NAME=VALUE, not '" + e + "'");
             }
             VmConfig.Builder builder = VmConfig.builder(program).args(args).transport(transport).policy(policy)
-                    .memorySize(memory).env(env).log(MonitorLog.stderr()).platform(platform);
+                    .memorySize(memory).env(env).log(MonitorLog.stderr()).platform(platform).syscallEntry(syscallEntry);
             for (String o : transportOptions) {
                 int eq = o.indexOf('=');
                 if (eq <= 0) throw new IllegalArgumentException("--transport-option needs NAME=VALUE, not '" + o + "'");
@@ -100,6 +106,11 @@ final class RunCommand implements Callable<Integer> {
             if (verbose) {
                 System.err.printf("torovj: %s after %.3f ms, %d syscalls, %d VM exits, %d KiB guest RAM resident%n",
                         result.ending(), result.nanos() / 1e6, result.syscalls(), result.vcpuExits(), result.residentBytes() / 1024);
+                Long traps = result.transportCounters().get("syscallTraps");
+                if (traps != null) {
+                    System.err.printf("torovj: syscall instruction: %d calls trapped, %d call sites patched into the shim%n",
+                            traps, result.transportCounters().getOrDefault("syscallSitesPatched", 0L));
+                }
             }
             return result.status();
         } catch (ElfLoadException e) {

@@ -14,6 +14,8 @@ import java.util.Objects;
 public final class ElfImage {
     /** Copy chunk for segment bytes: a mapped file is copied to guest memory a piece at a time. */
     private static final int CHUNK = 64 * 1024;
+    /** Size of one ELF64 section header. */
+    private static final int SHDR_SIZE = 64;
 
     private final ByteBuffer file;
     private final long entry;
@@ -102,6 +104,38 @@ public final class ElfImage {
         }
         long page = GuestMemory.PAGE_SIZE;
         return (highestAddress() + page - 1) & -page;
+    }
+
+    /**
+     * True if the file's section header table names a section {@code name}. Section headers are
+     * not needed to run a program and may be absent or damaged: any header that is out of the
+     * file's bounds or malformed makes the answer false, never an exception.
+     */
+    public boolean hasSection(String name) {
+        byte[] wanted = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        ByteBuffer file = this.file.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int length = file.capacity();
+        if (length < 64) return false;
+        long shoff = file.getLong(40);
+        int shentsize = Short.toUnsignedInt(file.getShort(58));
+        int shnum = Short.toUnsignedInt(file.getShort(60));
+        int shstrndx = Short.toUnsignedInt(file.getShort(62));
+        if (shentsize != SHDR_SIZE || shnum == 0 || shstrndx >= shnum) return false;
+        if (shoff < 0 || shoff > length || (long) shnum * SHDR_SIZE > length - shoff) return false;
+        long strtab = shoff + (long) shstrndx * SHDR_SIZE;
+        long namesAt = file.getLong((int) strtab + 24);
+        long namesSize = file.getLong((int) strtab + 32);
+        if (namesAt < 0 || namesSize < 0 || namesAt > length || namesSize > length - namesAt) return false;
+        for (int i = 0; i < shnum; i++) {
+            long nameOffset = Integer.toUnsignedLong(file.getInt((int) (shoff + (long) i * SHDR_SIZE)));
+            // the name and its NUL must lie inside the string table
+            if (nameOffset > namesSize - wanted.length - 1) continue;
+            int at = (int) (namesAt + nameOffset);
+            boolean same = file.get(at + wanted.length) == 0;
+            for (int k = 0; same && k < wanted.length; k++) same = file.get(at + k) == wanted[k];
+            if (same) return true;
+        }
+        return false;
     }
 
     @Override

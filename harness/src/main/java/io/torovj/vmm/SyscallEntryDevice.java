@@ -34,12 +34,24 @@ final class SyscallEntryDevice implements PortIoDevice {
     private final VmControl control;
     private final boolean returnHere;
     private final KvmRegs regs = new KvmRegs();
+    private final SyscallSitePatcher patcher;
+    private long traps;
 
-    SyscallEntryDevice(Vcpu vcpu, SyscallExecutor executor, VmControl control, boolean syscallStaysInUserMode) {
+    /** @param patcher rewrites the trapping call sites of an unmodified program; null: every call traps */
+    SyscallEntryDevice(Vcpu vcpu, SyscallExecutor executor, VmControl control, boolean syscallStaysInUserMode,
+                       SyscallSitePatcher patcher) {
         this.vcpu = vcpu;
         this.executor = executor;
         this.control = control;
         this.returnHere = syscallStaysInUserMode;
+        this.patcher = patcher;
+    }
+
+    /** Calls that trapped (the slow path), and the call sites rewritten so far. */
+    java.util.Map<String, Long> counters() {
+        if (traps == 0 && patcher == null) return java.util.Map.of();
+        return patcher == null ? java.util.Map.of("syscallTraps", traps)
+                : java.util.Map.of("syscallTraps", traps, "syscallSitesPatched", (long) patcher.sitesPatched());
     }
 
     @Override
@@ -51,8 +63,12 @@ final class SyscallEntryDevice implements PortIoDevice {
                     + "the non-canonical address 0x%x (rsp=0x%x)", returnTo, regs.rsp()));
             return;
         }
-        long ret = executor.execute(regs.rax(), regs.rdi(), regs.rsi(), regs.rdx(), regs.r10(), regs.r8(), regs.r9());
+        traps++;
+        long nr = regs.rax();
+        long ret = executor.execute(nr, regs.rdi(), regs.rsi(), regs.rdx(), regs.r10(), regs.r8(), regs.r9());
         if (control.isStopped()) return;          // exit_group, a policy kill: the guest does not resume
+        // later calls from this site go through the shim and the transport, if it has the shape
+        if (patcher != null) patcher.patch(returnTo, nr);
         regs.setRax(ret);
         if (returnHere) {
             regs.setRip(returnTo);

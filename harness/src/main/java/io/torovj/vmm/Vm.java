@@ -37,14 +37,16 @@ public final class Vm implements AutoCloseable {
     private final long latencyBuffer;
     private final Deque<AutoCloseable> closers;
     private final DeviceBus<PortIoDevice> ports;
+    private final SyscallEntryDevice syscallEntry;
     private final Thread vcpuThread = Thread.currentThread();
     private final long createdNanos;
     private boolean ran, closed;
 
     Vm(VmConfig config, GuestMemory memory, Vcpu vcpu, SyscallTransport transport, VcpuControl control, VcpuLoop loop,
        DebugHook debug, FaultReportDevice faultReports, SyscallDispatcher dispatcher, long latencyBuffer,
-       Deque<AutoCloseable> closers, long createdNanos, DeviceBus<PortIoDevice> ports) {
+       Deque<AutoCloseable> closers, long createdNanos, DeviceBus<PortIoDevice> ports, SyscallEntryDevice syscallEntry) {
         this.ports = ports;
+        this.syscallEntry = syscallEntry;
         this.createdNanos = createdNanos;
         this.config = config;
         this.memory = memory;
@@ -92,7 +94,16 @@ public final class Vm implements AutoCloseable {
         int capacity = config.latencySamples();
         return new VmResult(control.ending(), control.status(), control.report(), faultReports.fault(), loop.exits(),
                 dispatcher.calls(), LatencyBuffer.samples(memory, latencyBuffer, capacity),
-                LatencyBuffer.dropped(memory, latencyBuffer, capacity), nanos, memory.residentBytes(), transport.counters());
+                LatencyBuffer.dropped(memory, latencyBuffer, capacity), nanos, memory.residentBytes(), counters());
+    }
+
+    /** The transport's counters, and the syscall instruction's (traps, patched sites) where it was used. */
+    private java.util.Map<String, Long> counters() {
+        java.util.Map<String, Long> entry = syscallEntry.counters();
+        if (entry.isEmpty()) return transport.counters();
+        java.util.Map<String, Long> all = new java.util.TreeMap<>(transport.counters());
+        all.putAll(entry);
+        return java.util.Collections.unmodifiableMap(all);
     }
 
     /**

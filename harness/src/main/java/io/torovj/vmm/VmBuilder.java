@@ -1,5 +1,6 @@
 package io.torovj.vmm;
 
+import io.torovj.abi.GuestAbi;
 import io.torovj.boot.BootInfo;
 import io.torovj.boot.CpuState;
 import io.torovj.boot.DescriptorTables;
@@ -71,6 +72,10 @@ public final class VmBuilder {
     private Vcpu vcpu;
     private DebugHook debug;
     private FaultReportDevice faultReports;
+    /** Null unless the program is unmodified and its syscall sites are patched into the shim. */
+    private SyscallSitePatcher sitePatcher;
+    private long entryPoint;
+    private SyscallEntryDevice syscallEntry;
 
     private VmBuilder(VmConfig config, TransportRegistry transports, DebugHook.Factory debugger) {
         this.config = config;
@@ -139,10 +144,20 @@ public final class VmBuilder {
         DescriptorTables.writeSyscallEntry(memory);
     }
 
-    /** The ELF's segments, the heap after them, the latency buffer, the initial stack. */
+    /**
+     * The ELF's segments (and the syscall shim beside an unmodified program), the heap after
+     * them, the latency buffer, the initial stack.
+     */
     private void program() throws ElfLoadException {
         long stackBottom = GuestLayout.stackBottom(config.memorySize());
         long programBreak = image.loadInto(memory, GuestLayout.PROGRAM_MIN, stackBottom);
+        entryPoint = image.entry();
+        java.util.Optional<SyscallShim> shim = SyscallShim.onClassPath();
+        if (config.syscallEntry() == SyscallEntry.PATCH && shim.isPresent() && unmodified(image)) {
+            SyscallShim.Loaded loaded = shim.get().loadInto(memory);
+            sitePatcher = new SyscallSitePatcher(memory, image.segments(), loaded);
+            entryPoint = loaded.entry();    // the shim brings up the transport, then enters the program
+        }
         heap = new GuestHeap(memory, programBreak, stackBottom);
         latencyBuffer = LatencyBuffer.reserve(memory, heap, bootInfo, config.latencySamples());
         byte[] random = new byte[16];
@@ -150,6 +165,15 @@ public final class VmBuilder {
         initialRsp = InitialStack.build(memory, GuestLayout.stackTop(config.memorySize()),
                 new InitialStack.Program(image.entry(), image.programHeaders(), image.programHeaderCount(), execfn(), random),
                 config.argv(), config.env());
+    }
+
+    /**
+     * True for a program that makes its system calls with the {@code syscall} instruction: one
+     * not linked against the project's runtime (whose transport registry section it would have),
+     * linked clear of the shim's region.
+     */
+    private static boolean unmodified(ElfImage image) {
+        return !image.hasSection(GuestAbi.TRANSPORT_REGISTRY_SECTION) && image.lowestAddress() >= GuestLayout.SHIM_END;
     }
 
     /** The fd table, path confinement and the syscall handlers, behind the policy. */
@@ -233,20 +257,20 @@ public final class VmBuilder {
         vcpu.setSregs(sregs);
         vcpu.setMsrs(CpuState.syscallMsrIndices(), CpuState.syscallMsrValues());
         KvmRegs regs = new KvmRegs();
-        CpuState.setRegs(regs, image.entry(), initialRsp);
+        CpuState.setRegs(regs, entryPoint, initialRsp);
         vcpu.setRegs(regs);
         control.bind(vcpu, Thread.currentThread());
         debug = debugger == null ? null : debugger.attach(memory, vcpu, control);
         faultReports = new FaultReportDevice(vcpu, memory, control, debug);
         ports.register(GuestLayout.FAULT_PORT, 1, faultReports);
-        ports.register(GuestLayout.SYSCALL_PORT, 1,
-                new SyscallEntryDevice(vcpu, dispatcher, control, platform.syscallStaysInUserMode()));
+        syscallEntry = new SyscallEntryDevice(vcpu, dispatcher, control, platform.syscallStaysInUserMode(), sitePatcher);
+        ports.register(GuestLayout.SYSCALL_PORT, 1, syscallEntry);
     }
 
     private Vm finish() {
         VcpuLoop loop = new VcpuLoop(vcpu, ports, mmio, control, debug);
         return new Vm(config, memory, vcpu, transport, control, loop, debug, faultReports, dispatcher,
-                latencyBuffer, closers, startNanos, ports);
+                latencyBuffer, closers, startNanos, ports, syscallEntry);
     }
 
     private void closeAll(Throwable failure) {

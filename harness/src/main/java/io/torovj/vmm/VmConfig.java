@@ -32,6 +32,7 @@ public final class VmConfig {
     private final Platform.Kind platform;
     private final Path processLauncher;
     private final boolean guardCanaries;
+    private final SyscallEntry syscallEntry;
 
     private VmConfig(Builder b) {
         program = b.program;
@@ -49,6 +50,7 @@ public final class VmConfig {
         platform = b.platform;
         processLauncher = b.processLauncher;
         guardCanaries = b.guardCanaries;
+        syscallEntry = b.syscallEntry;
     }
 
     /** A configuration for {@code program} with the defaults: 8 MiB, pio, the default policy, the monitor's stdio, KVM. */
@@ -73,6 +75,7 @@ public final class VmConfig {
         b.platform = platform;
         b.processLauncher = processLauncher;
         b.guardCanaries = guardCanaries;
+        b.syscallEntry = syscallEntry;
         return b;
     }
 
@@ -106,6 +109,8 @@ public final class VmConfig {
     public Path processLauncher() { return processLauncher; }
     /** Canary pages around guest RAM instead of guard pages, checked at close (hostile-guest tests). */
     public boolean guardCanaries() { return guardCanaries; }
+    /** How an unmodified program's {@code syscall} instruction reaches the monitor (default: {@link SyscallEntry#PATCH}). */
+    public SyscallEntry syscallEntry() { return syscallEntry; }
 
     /** Builds a {@link VmConfig}; every setter checks its argument. */
     public static final class Builder {
@@ -122,6 +127,7 @@ public final class VmConfig {
         private Platform.Kind platform = Platform.Kind.KVM;
         private Path processLauncher;
         private boolean guardCanaries;
+        private SyscallEntry syscallEntry = SyscallEntry.PATCH;
 
         private Builder(Path program) {
             this.program = Objects.requireNonNull(program, "program");
@@ -156,6 +162,7 @@ public final class VmConfig {
         public Builder platform(Platform.Kind kind) { this.platform = Objects.requireNonNull(kind, "platform"); return this; }
         public Builder processLauncher(Path launcher) { this.processLauncher = Objects.requireNonNull(launcher); return this; }
         public Builder guardCanaries(boolean on) { this.guardCanaries = on; return this; }
+        public Builder syscallEntry(SyscallEntry entry) { this.syscallEntry = Objects.requireNonNull(entry, "syscallEntry"); return this; }
 
         public VmConfig build() {
             if (log == null) log = MonitorLog.stderr();

@@ -17,7 +17,10 @@ import io.torovj.lifecycle.Ending;
  * @param latencyDropped samples the guest recorded beyond the buffer's capacity
  * @param nanos         wall time from creating guest memory to the guest's end (ELF parsing excluded)
  * @param residentBytes guest RAM resident on the host at exit (mincore)
- * @param transportCounters what the transport counted ({@code SyscallTransport.counters()})
+ * @param transportCounters what the transport counted ({@code SyscallTransport.counters()}); for a
+ *                      program that used the {@code syscall} instruction also {@code syscallTraps}
+ *                      (calls that took the slow path) and, when its sites were patched,
+ *                      {@code syscallSitesPatched}
  */
 public record VmResult(Ending ending, int status, String report, GuestFault fault, long vcpuExits, long syscalls,
                        long[] latencyCycles, long latencyDropped, long nanos, long residentBytes,

@@ -92,4 +92,32 @@ class ElfImageTest {
             assertThrows(IllegalArgumentException.class, () -> image.loadInto(mem, 10, 5));
         }
     }
+
+    @Test
+    void findsSectionsByNameAndAnswersFalseForDamagedSectionHeaders() throws Exception {
+        byte[] file = TestExecutables.staticGlibc();
+        ElfImage image = ElfLoader.parse(file);
+        assertTrue(image.hasSection(".text"));
+        assertFalse(image.hasSection("torovj_transports"));
+        assertFalse(image.hasSection(".tex"), "a prefix is not a name");
+
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.wrap(file).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long shoff = header.getLong(40);
+        int shnum = Short.toUnsignedInt(header.getShort(60));
+        long[][] damages = {   // offset in the ELF header, width, value
+            {40, 8, -1}, {40, 8, file.length - 10}, {40, 8, Long.MAX_VALUE}, {58, 2, 40}, {60, 2, 0}, {60, 2, 0xFFFF},
+            {62, 2, shnum}, {62, 2, 0xFFFF},
+        };
+        for (long[] d : damages) {
+            byte[] damaged = file.clone();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(damaged).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            if (d[1] == 8) b.putLong((int) d[0], d[2]); else b.putShort((int) d[0], (short) d[2]);
+            assertFalse(ElfLoader.parse(damaged).hasSection(".text"), "damaged at " + d[0]);
+        }
+        // the string table's own header pointing past the end of the file
+        byte[] damaged = file.clone();
+        int strtab = (int) (shoff + 64L * Short.toUnsignedInt(header.getShort(62)));
+        java.nio.ByteBuffer.wrap(damaged).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(strtab + 24, file.length - 2L);
+        assertFalse(ElfLoader.parse(damaged).hasSection(".text"));
+    }
 }

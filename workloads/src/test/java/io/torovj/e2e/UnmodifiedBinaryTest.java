@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.torovj.lifecycle.Ending;
 import io.torovj.policy.SyscallPolicy;
 import io.torovj.vmm.Platform;
+import io.torovj.vmm.SyscallEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +19,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Programs that make system calls the Linux way, with the {@code syscall} instruction, run
  * unmodified as VMs: the native builds of the workloads (the same C, linked with the native
  * runtime instead of a transport) under every transport and platform, their output and status
- * as when run natively. Their calls take the syscall entry stub, whatever the transport.
+ * as when run natively. The first call from each {@code syscall} site takes the syscall entry
+ * stub; the monitor then rewrites the site into a jump through the syscall shim to the VM's
+ * transport ({@code SyscallEntry.PATCH}, the default), or every call traps ({@code TRAP}).
  */
 class UnmodifiedBinaryTest {
 
@@ -41,6 +44,56 @@ class UnmodifiedBinaryTest {
         assertEquals(0, calls.vm().status(), calls.vm().report());
         assertEquals("nullcall: 500 calls\n", calls.stdout());
         assertTrue(calls.vm().syscalls() >= 500, "every getppid reached the monitor: " + calls.vm().syscalls());
+        // its one generic syscall wrapper (mov %rcx,%rdx; syscall) is rewritten at its first call
+        assertEquals(1L, calls.vm().transportCounters().get("syscallSitesPatched"), calls.vm().transportCounters().toString());
+        assertTrue(calls.vm().transportCounters().get("syscallTraps") <= 2, calls.vm().transportCounters().toString());
+        if (transport.contains("ring") && platform == Platform.Kind.KVM) {
+            assertTrue(calls.vm().vcpuExits() < 20, "500 calls through the ring, not exits: " + calls.vm().vcpuExits());
+        }
+
+        GuestRun.Outcome trapped = GuestRun.run(platform, GuestRun.config(platform, GuestRun.nativeBinary("nullcall"))
+                .transport(transport).args(List.of("500")).syscallEntry(SyscallEntry.TRAP));
+        assertEquals("nullcall: 500 calls\n", trapped.stdout());
+        assertEquals(trapped.vm().syscalls(), trapped.vm().transportCounters().get("syscallTraps"), "TRAP: every call trapped");
+        assertEquals(null, trapped.vm().transportCounters().get("syscallSitesPatched"));
+    }
+
+    @ParameterizedTest(name = "{0}/{1}")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
+    void aProgramLinkedAgainstTheRuntimeNeverGetsTheShim(Platform.Kind platform, String transport) throws Exception {
+        GuestRun.Outcome hello = GuestRun.run(platform, GuestRun.config(platform, "helloworld").transport(transport));
+        assertEquals("Hello, World!\n", hello.stdout());
+        assertEquals(null, hello.vm().transportCounters().get("syscallTraps"), "it never executes the syscall instruction");
+    }
+
+    /** Every (platform, transport) pair of {@link GuestRun#everywhere()} with each of {@code thirds}. */
+    private static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> everywhereTimes(Object... thirds) {
+        return GuestRun.everywhere().flatMap(a -> java.util.stream.Stream.of(thirds)
+                .map(third -> org.junit.jupiter.params.provider.Arguments.of(a.get()[0], a.get()[1], third)));
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> everywhereWithEntries() {
+        return everywhereTimes((Object[]) SyscallEntry.values());
+    }
+
+    /**
+     * src/test/static/syscall_regs.c: around getpid made from both rewritten site shapes, four
+     * times each (the first traps, the rest go through the patched site), every register the
+     * instruction preserves, xmm0/xmm15, CF/DF and the red zone below rsp come back unchanged.
+     */
+    @ParameterizedTest(name = "{0}/{1}/{2}")
+    @MethodSource("everywhereWithEntries")
+    void aPatchedSitePreservesWhatTheSyscallInstructionPreserves(Platform.Kind platform, String transport, SyscallEntry entry,
+                                                                 @TempDir Path root) throws Exception {
+        GuestRun.assumePlatform(platform);
+        Path exe = staticProgram("syscall_regs", "gcc");
+        GuestRun.Outcome o = GuestRun.run(platform, GuestRun.config(platform, exe).transport(transport)
+                .policy(SyscallPolicy.permissive(root)).syscallEntry(entry));
+        assertEquals("registers: preserved over 8 calls\n", o.stdout(), o.stderr() + o.log());
+        assertEquals(0, o.vm().status());
+        if (entry == SyscallEntry.PATCH) {
+            assertTrue(o.vm().transportCounters().get("syscallSitesPatched") >= 2, o.vm().transportCounters().toString());
+        }
     }
 
     @ParameterizedTest(name = "{0}/{1}")
@@ -56,15 +109,15 @@ class UnmodifiedBinaryTest {
     }
 
     /**
-     * src/test/static/stdio_files.c built with {@code compiler} -static (gcc: static glibc;
+     * src/test/static/{@code name}.c built with {@code compiler} -static (gcc: static glibc;
      * musl-gcc: static musl, from Debian's musl-tools, which .ci/run installs), once per test run.
      */
-    private static Path staticProgram(String compiler) throws Exception {
+    private static Path staticProgram(String name, String compiler) throws Exception {
         synchronized (UnmodifiedBinaryTest.class) {
             Path exe = Path.of(System.getProperty("java.io.tmpdir"),
-                    "torovj-stdio_files-" + compiler + "-" + ProcessHandle.current().pid());
+                    "torovj-" + name + "-" + compiler + "-" + ProcessHandle.current().pid());
             if (!Files.isExecutable(exe)) {
-                Process cc = new ProcessBuilder(compiler, "-static", "-O1", "-o", exe.toString(), "src/test/static/stdio_files.c")
+                Process cc = new ProcessBuilder(compiler, "-static", "-O1", "-o", exe.toString(), "src/test/static/" + name + ".c")
                         .redirectErrorStream(true).start();
                 String out = new String(cc.getInputStream().readAllBytes());
                 assertTrue(cc.waitFor(60, TimeUnit.SECONDS) && cc.exitValue() == 0, compiler + " -static failed: " + out);
@@ -75,8 +128,7 @@ class UnmodifiedBinaryTest {
     }
 
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> everywhereWithLibcs() {
-        return GuestRun.everywhere().flatMap(a -> java.util.stream.Stream.of("gcc", "musl-gcc")
-                .map(cc -> org.junit.jupiter.params.provider.Arguments.of(a.get()[0], a.get()[1], cc)));
+        return everywhereTimes("gcc", "musl-gcc");
     }
 
     @ParameterizedTest(name = "{0}/{1}/{2}")
@@ -84,7 +136,7 @@ class UnmodifiedBinaryTest {
     void aStaticCProgramWithStdioMallocAndFilesRunsUnmodified(Platform.Kind platform, String transport, String compiler,
                                                               @TempDir Path root) throws Exception {
         GuestRun.assumePlatform(platform);
-        Path exe = staticProgram(compiler);
+        Path exe = staticProgram("stdio_files", compiler);
         Path nativeDir = Files.createDirectory(root.resolve("native")), vmDir = Files.createDirectory(root.resolve("vm"));
         Process p = new ProcessBuilder(exe.toString(), "arg").directory(nativeDir.toFile()).start();
         String expected = new String(p.getInputStream().readAllBytes());
