@@ -6,6 +6,7 @@ import io.torovj.report.MetricRow;
 import io.torovj.report.ResultsSchema;
 import io.torovj.transport.TransportProvider;
 import io.torovj.transport.TransportRegistry;
+import io.torovj.vmm.SyscallEntry;
 import io.torovj.vmm.VmResult;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -173,6 +174,8 @@ public final class BenchMain {
             measure(launcher, transport, ResultsSchema.ECHO, new String[] {Integer.toString(port), Integer.toString(mode.echoMessages())},
                     () -> EchoClient.start(port, mode.echoMessages()));
             if (!transport.equals(GuestLauncher.NATIVE)) {
+                unmodified(launcher, root, transport, SyscallEntry.PATCH, ResultsSchema.NULLCALL_UNMODIFIED, n);
+                unmodified(launcher, root, transport, SyscallEntry.TRAP, ResultsSchema.NULLCALL_TRAPPED, n);
                 VmResult hello = launcher.vm(transport, 0, "helloworld");
                 rows.add(new MetricRow(ResultsSchema.HELLOWORLD, transport, ResultsSchema.GUEST_RESIDENT, ResultsSchema.MAX,
                         hello.residentBytes(), null, ResultsSchema.UNIT_BYTES, 1));
@@ -221,6 +224,28 @@ public final class BenchMain {
                 null, ResultsSchema.UNIT_NS, calls));
         LatencyRecorder.writeLog(h, results.resolve(ResultsSchema.HDR_DIR).resolve(workload + "-" + transport + ResultsSchema.HDR_SUFFIX),
                 workload + " " + transport);
+    }
+
+    /**
+     * The native build of nullcall, unmodified (the same bytes as the native run), as a VM: its
+     * samples come from its own runtime's file, written through the VM's transport at its exit.
+     */
+    private void unmodified(GuestLauncher launcher, Path root, String transport, SyscallEntry entry, String workload, String calls)
+            throws Exception {
+        Path samples = root.resolve("latency-" + workload + ".bin");
+        try {
+            long cpu0 = processCpuNanos();
+            VmResult r = launcher.unmodified(transport, entry, samples.getFileName().toString(), ResultsSchema.NULLCALL, calls);
+            double cpuNanos = processCpuNanos() - cpu0;
+            Histogram h = latency.fromNativeFile(samples);
+            addPercentiles(workload, transport, h);
+            rows.add(new MetricRow(workload, transport, ResultsSchema.CPU_PER_CALL, ResultsSchema.MEAN, cpuNanos / Math.max(1, r.syscalls()),
+                    null, ResultsSchema.UNIT_NS, Math.max(1, r.syscalls())));
+            LatencyRecorder.writeLog(h, results.resolve(ResultsSchema.HDR_DIR).resolve(workload + "-" + transport + ResultsSchema.HDR_SUFFIX),
+                    workload + " " + transport);
+        } finally {
+            Files.deleteIfExists(samples);
+        }
     }
 
     private void addPercentiles(String workload, String transport, Histogram h) {

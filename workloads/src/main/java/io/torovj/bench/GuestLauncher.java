@@ -7,6 +7,7 @@ import io.torovj.policy.SyscallPolicy;
 import io.torovj.sys.HostFiles;
 import io.torovj.log.MonitorLog;
 import io.torovj.vmm.Platform;
+import io.torovj.vmm.SyscallEntry;
 import io.torovj.vmm.Vm;
 import io.torovj.vmm.VmConfig;
 import io.torovj.vmm.VmResult;
@@ -38,7 +39,11 @@ final class GuestLauncher implements AutoCloseable {
 
     /** A benchmark VM's configuration: output discarded, on the bench's platform (the launcher from -Dtorovj.vcpuProcess). */
     static VmConfig.Builder config(String program) {
-        VmConfig.Builder b = VmConfig.builder(BenchPaths.guest(program))
+        return config(BenchPaths.guest(program));
+    }
+
+    private static VmConfig.Builder config(Path elf) {
+        VmConfig.Builder b = VmConfig.builder(elf)
                 .log(new MonitorLog(new PrintStream(OutputStream.nullOutputStream()))).platform(platform());
         String launcher = System.getProperty("torovj.vcpuProcess");
         if (launcher != null) b.processLauncher(Path.of(launcher));
@@ -53,11 +58,25 @@ final class GuestLauncher implements AutoCloseable {
 
     /** Runs {@code program} as a VM over {@code transport}; throws if it does not exit 0. */
     VmResult vm(String transport, int latencySamples, String program, String... args) {
+        return run(config(program).latencySamples(latencySamples), transport, program, args);
+    }
+
+    /**
+     * Runs the native build of {@code program}, unmodified, as a VM over {@code transport}, its
+     * {@code syscall} instructions entering as {@code entry} says. Its runtime writes its per-call
+     * samples, as natively, to {@code samplesFile}: a name relative to the file root. 32 MiB of
+     * guest RAM: the native runtime's sample buffer is 8 MiB.
+     */
+    VmResult unmodified(String transport, SyscallEntry entry, String samplesFile, String program, String... args) {
+        return run(config(BenchPaths.nativeBinary(program)).syscallEntry(entry).memorySize(32L << 20)
+                .env(List.of("TOROVJ_LATENCY_FILE=" + samplesFile)), transport, program, args);
+    }
+
+    private VmResult run(VmConfig.Builder builder, String transport, String program, String... args) {
         List<String> argv = new ArrayList<>();
         argv.add(program);
         argv.addAll(List.of(args));
-        VmConfig config = config(program).argv(argv).transport(transport).policy(policy).stdio(0, devNull, devNull)
-                .latencySamples(latencySamples).build();
+        VmConfig config = builder.argv(argv).transport(transport).policy(policy).stdio(0, devNull, devNull).build();
         VmResult result;
         try {
             result = Vm.run(config);

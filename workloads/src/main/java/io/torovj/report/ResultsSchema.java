@@ -117,6 +117,13 @@ public final class ResultsSchema {
 
     public static final String HELLOWORLD = "helloworld";
     public static final String NULLCALL = "nullcall";
+    /**
+     * The native build of nullcall (the same file the native rows run), unmodified, as a VM: its
+     * {@code syscall} site patched into the transport at the first call (--syscall-entry patch).
+     */
+    public static final String NULLCALL_UNMODIFIED = "nullcall-unmodified";
+    /** The same with --syscall-entry trap: every call exits to the monitor through the entry stub. */
+    public static final String NULLCALL_TRAPPED = "nullcall-trapped";
     public static final String WRITE = "write";
     public static final String FILEIO = "fileio";
     public static final String MMAP = "mmap";
@@ -171,7 +178,7 @@ public final class ResultsSchema {
     public static final List<String> KNOWN_WORKLOADS = knownWorkloads();
 
     private static List<String> knownWorkloads() {
-        List<String> w = new java.util.ArrayList<>(List.of(HELLOWORLD, NULLCALL, WRITE, FILEIO, MMAP, ECHO,
+        List<String> w = new java.util.ArrayList<>(List.of(HELLOWORLD, NULLCALL, NULLCALL_UNMODIFIED, NULLCALL_TRAPPED, WRITE, FILEIO, MMAP, ECHO,
                 FLOOR_EXIT, FLOOR_PINGPONG));
         w.addAll(C_FLOORS);
         return List.copyOf(w);

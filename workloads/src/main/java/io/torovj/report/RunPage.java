@@ -74,6 +74,8 @@ final class RunPage {
         section("floors", "Floors: the physical limit, measured in C");
         new FloorTables(rs, h).write();
         cFloorCharts();
+        section("unmodified", "Unmodified binaries: the syscall instruction");
+        new UnmodifiedTable(rs, h).write();
         section("charts", "Charts");
         latencyChart();
         percentileCharts();

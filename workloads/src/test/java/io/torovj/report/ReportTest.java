@@ -227,6 +227,34 @@ class ReportTest {
     }
 
     @Test
+    void unmodifiedBinariesAreComparedWithTheirRuntimeLinkedTwinAgainstTheTarget() throws Exception {
+        Path dir = tmp.resolve("results").resolve("unmodified");
+        try (MetricsCsvWriter csv = MetricsCsvWriter.create(dir)) {
+            csv.stat(NULLCALL, NATIVE, LATENCY, P50, 80, UNIT_NS, 5000);
+            for (String t : List.of("pio", "ring")) {
+                csv.stat(NULLCALL, t, LATENCY, P50, t.equals("pio") ? 25_000 : 500, UNIT_NS, 5000);
+                csv.stat(NULLCALL_UNMODIFIED, t, LATENCY, P50, t.equals("pio") ? 26_000 : 1_500, UNIT_NS, 5000);
+                csv.stat(NULLCALL_TRAPPED, t, LATENCY, P50, 60_000, UNIT_NS, 5000);
+            }
+        }
+        String html = Files.readString(new ReportWriter(tmp.resolve("reports")).write(ResultSet.read(dir)));
+        String table = between(html, "id=\"unmodified\"", "</table>");
+        String pio = between(table, "data-transport=\"pio\"", "</tr>");
+        assertTrue(pio.contains("1.04×") && pio.contains("target held"), pio);
+        String ring = between(table, "data-transport=\"ring\"", "</tr>");
+        assertTrue(ring.contains("3.00×") && ring.contains("target missed"), ring);
+        assertTrue(ring.contains("40.0×"), "trapped ÷ patched: " + ring);
+        assertTrue(html.contains("gVisor"), "the external reference, labelled as not of this run");
+
+        Path none = tmp.resolve("results").resolve("no-unmodified");
+        try (MetricsCsvWriter csv = MetricsCsvWriter.create(none)) {
+            csv.stat(NULLCALL, NATIVE, LATENCY, P50, 80, UNIT_NS, 5000);
+        }
+        assertTrue(Files.readString(new ReportWriter(tmp.resolve("reports")).write(ResultSet.read(none)))
+                .contains("id=\"skipped-unmodified\""));
+    }
+
+    @Test
     void latestFollowsTheNewestRun() throws Exception {
         SyntheticResults.Written older = synthetic("20261101-100000", 3, 1.0);
         SyntheticResults.Written newer = synthetic("20261127-100000", 4, 1.0);
