@@ -5,7 +5,7 @@
  *
  * Each probe loads every general register but rax/rcx/r11/rsp, xmm0 and
  * xmm15, the carry and direction flags and the 128-byte red zone below rsp
- * with known values, makes getpid with one of the two site shapes the
+ * with known values, makes getpid with one of the three site shapes the
  * monitor rewrites, and stores them all back: Linux's `syscall` preserves
  * everything but rax, rcx and r11, and never touches the user stack. The
  * first call from each site traps; the later ones go through the patched
@@ -24,9 +24,12 @@ static const char *const names[] = {"rbx", "rdx", "rsi", "rdi", "r8", "r9", "r10
 uint64_t probe_in[NVALUES], probe_out[NVALUES];
 uint64_t probe_scratch;
 
-/* probe(shape): shape 0 = `mov $39,%eax; syscall`, 1 = `mov %r12,%rax; syscall` (r12 = 39). */
+/* The three shapes: `mov $39,%eax; syscall`, `mov %r12,%rax; syscall` (r12 = 39), and a syscall
+ * followed by glibc's compare (which sets CF for any non-error result, as the other probes do
+ * with stc before the call). */
 void probe_mov_imm(void);
 void probe_mov_reg(void);
+void probe_cmp_after(void);     /* `mov %r12d,%eax; syscall; cmp $-4096,%rax`: CF=1 after it */
 
 #define LOAD \
     "push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n" \
@@ -61,7 +64,9 @@ void probe_mov_reg(void);
 __asm__(".text\n .globl probe_mov_imm\n probe_mov_imm:\n" LOAD
         "mov $39, %eax\n syscall\n" STORE
         ".globl probe_mov_reg\n probe_mov_reg:\n" LOAD
-        "mov %r12, %rax\n syscall\n" STORE);
+        "mov %r12, %rax\n syscall\n" STORE
+        ".globl probe_cmp_after\n probe_cmp_after:\n" LOAD
+        "mov %r12d, %eax\n syscall\n cmp $-4096, %rax\n" STORE);
 
 static int run(const char *shape, void (*probe)(void), int round)
 {
@@ -98,7 +103,8 @@ int main(void)
     for (int round = 0; round < 4; round++) {
         bad |= run("mov-imm", probe_mov_imm, round);
         bad |= run("mov-reg", probe_mov_reg, round);
+        bad |= run("cmp-after", probe_cmp_after, round);
     }
-    printf(bad ? "registers: changed\n" : "registers: preserved over 8 calls\n");
+    printf(bad ? "registers: changed\n" : "registers: preserved over 12 calls\n");
     return bad;
 }

@@ -21,6 +21,7 @@ public final class KvmRegs {
     public long r10() { return buf.getLong(KvmAbi.REGS_R10); }
     public long r11() { return buf.getLong(KvmAbi.REGS_R11); }
     public void setRax(long v) { buf.putLong(KvmAbi.REGS_RAX, v); }
+    public void setRcx(long v) { buf.putLong(KvmAbi.REGS_RCX, v); }
     /** General register by index in kvm_regs order: rax rbx rcx rdx rsi rdi rsp rbp r8..r15 rip rflags. */
     public long get(int index) { return buf.getLong(index * 8); }
     public void set(int index, long value) { buf.putLong(index * 8, value); }

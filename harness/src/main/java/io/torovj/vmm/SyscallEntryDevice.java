@@ -67,12 +67,15 @@ final class SyscallEntryDevice implements PortIoDevice {
         long nr = regs.rax();
         long ret = executor.execute(nr, regs.rdi(), regs.rsi(), regs.rdx(), regs.r10(), regs.r8(), regs.r9());
         if (control.isStopped()) return;          // exit_group, a policy kill: the guest does not resume
-        // later calls from this site go through the shim and the transport, if it has the shape
-        if (patcher != null) patcher.patch(returnTo, nr);
+        // later calls from this site go through the shim and the transport, if it has the shape;
+        // a rewrite may cover the return address itself, and then says where to resume instead
+        long resume = patcher == null ? returnTo : patcher.patch(returnTo, nr);
         regs.setRax(ret);
         if (returnHere) {
-            regs.setRip(returnTo);
+            regs.setRip(resume);
             regs.setRflags((regs.r11() & USER_FLAGS) | RFLAGS_RESERVED);
+        } else {
+            regs.setRcx(resume);        // where the stub's sysretq goes
         }
         vcpu.setRegs(regs);
     }

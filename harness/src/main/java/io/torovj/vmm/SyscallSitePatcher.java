@@ -6,11 +6,11 @@ import java.util.List;
 
 /**
  * Rewrites a program's {@code syscall} call sites, one at a time, the first time each traps
- * (gVisor's systrap does the same). The 2-byte instruction and the instruction before it make
+ * (gVisor's systrap does the same). The 2-byte instruction and an instruction next to it make
  * room for a 5-byte {@code jmp} to a thunk of the site's own in the shim's thunk area, which does
- * what the replaced instructions did and enters the shim with rax = number and rcx = the address
- * after the {@code syscall} (what the instruction leaves in rcx); the shim returns there. Two
- * shapes are rewritten:
+ * what the replaced instructions did and enters the shim with rax = number and rcx = where to
+ * return: for the first two shapes the address after the {@code syscall} (what the instruction
+ * leaves in rcx), for the third the rest of the thunk. Three shapes are rewritten:
  *
  * <pre>
  *   b8 NN NN NN NN      mov  $nr, %eax         the usual wrapper (glibc, musl, busybox)
@@ -20,17 +20,23 @@ import java.util.List;
  *   4X 89|8b MODRM ...  mov  reg/mem, reg      a 64-bit move between registers, or from
  *   0f 05               syscall                memory addressed without rip (a generic
  *   thunk:  (the move); lea ret(%rip),%rcx; jmp shim_syscall_entry       syscall(2) wrapper)
+ *
+ *   0f 05               syscall                glibc's wrappers whose number is not an
+ *   48 3d II II II II   cmp  $imm32, %rax      immediate (read: xor %eax,%eax); also
+ *   thunk:  lea 1f(%rip),%rcx; jmp shim_syscall_entry; 1: (the cmp); jmp after     cmp ..,%eax
  * </pre>
  *
- * The {@code syscall} itself is overwritten only by the last bytes of the jump in the second
- * shape; in the first it stays in place, so a jump that targets it still works, through the trap.
+ * In the first shape the {@code syscall} stays in place, so a jump that targets it still works,
+ * through the trap; in the others it is overwritten by the jump.
  * The patch never touches the program's stack (no call: its red zone is safe) and preserves what
- * the instruction preserves. Which bytes form the instruction before is a heuristic, as in gVisor:
- * the trap proves that a {@code syscall} ended at the return address; the bytes before it must
- * decode as the expected instruction ending exactly there (for the first shape holding the very
- * number the guest passed in rax), inside one executable segment of the program, and not be
- * preceded by a byte that would make them part of a longer instruction (a prefix, REX, or 0f).
- * Anything else is left alone and keeps trapping: always correct, only slower. Runs on the vCPU
+ * the instruction preserves. Which bytes form the instruction next to it is a heuristic, as in gVisor:
+ * the trap proves that a {@code syscall} ended at the return address; the bytes next to it must
+ * decode as the expected instruction ending (or starting) exactly there (for the first shape
+ * holding the very number the guest passed in rax), inside one executable segment of the program,
+ * and an instruction before must not be preceded by a byte that would make it part of a longer
+ * one (a prefix, REX, or 0f). A branch from elsewhere to an overwritten instruction would land
+ * inside the jump: compilers emit none to these places, and a hand-written program that does
+ * pays for it alone. Anything else is left alone and keeps trapping: always correct, only slower. Runs on the vCPU
  * thread while the vCPU is stopped, so a patch is never seen half written.
  *
  * <p>The shim sends arch_prctl back through the trap: it sets the vCPU's own FS/GS base, which
@@ -77,32 +83,42 @@ final class SyscallSitePatcher {
 
     /**
      * Rewrites the site whose {@code syscall} returns to {@code returnAddress} with number
-     * {@code nr} in rax, if it has one of the two shapes; true if it did. Allocation-free.
+     * {@code nr} in rax, if it has one of the shapes. Returns where the trapped call itself must
+     * return: {@code returnAddress}, unless the rewrite covered that address (the third shape),
+     * then the thunk's rest, which does what follows the call. Allocation-free.
      */
-    boolean patch(long returnAddress, long nr) {
+    long patch(long returnAddress, long nr) {
         long syscallAt = returnAddress - 2;
-        if (nr < 0 || nextThunk + THUNK_SIZE > thunksEnd) return false;
-        if (segmentHolding(syscallAt, returnAddress) < 0 || u8(syscallAt) != 0x0F || u8(syscallAt + 1) != 0x05) return false;
+        if (nr < 0 || nextThunk + THUNK_SIZE > thunksEnd) return returnAddress;
+        if (segmentHolding(syscallAt, returnAddress) < 0 || u8(syscallAt) != 0x0F || u8(syscallAt + 1) != 0x05) {
+            return returnAddress;
+        }
+        long resume = returnAddress;
         long thunkAt = nextThunk;
         java.util.Arrays.fill(thunk, (byte) INT3);
         long site;
-        int at;
+        int length;
         if (nr <= 0xFFFF_FFFFL && startsInstruction(syscallAt - 5, returnAddress)
                 && u8(syscallAt - 5) == MOV_EAX_IMM32 && memory.readU32(syscallAt - 4) == (int) nr) {
             site = syscallAt - 5;
-            at = putReturnAddress(thunkAt, 0, returnAddress);
+            int at = putReturnAddress(thunkAt, 0, returnAddress);
             thunk[at] = (byte) MOV_EAX_IMM32;
             putInt(thunk, at + 1, (int) nr);
-            at += 5;
-        } else {
-            int length = movBefore(syscallAt, returnAddress);
-            if (length == 0) return false;
+            putJump(thunkAt, at + 5, shimEntry);
+        } else if ((length = movBefore(syscallAt, returnAddress)) > 0) {
             site = syscallAt - length;
             memory.read(site, thunk, 0, length);
-            at = putReturnAddress(thunkAt, length, returnAddress);
+            putJump(thunkAt, putReturnAddress(thunkAt, length, returnAddress), shimEntry);
+        } else if ((length = compareAfter(returnAddress)) > 0) {
+            site = syscallAt;
+            // the shim returns into the thunk, which makes the compare and jumps back after it
+            resume = thunkAt + 12;
+            int at = putJump(thunkAt, putReturnAddress(thunkAt, 0, resume), shimEntry);
+            memory.read(returnAddress, thunk, at, length);
+            putJump(thunkAt, at + length, returnAddress + length);
+        } else {
+            return returnAddress;
         }
-        thunk[at] = (byte) JMP_REL32;
-        putRel32(thunk, at + 1, shimEntry - (thunkAt + at + 5));
         memory.write(thunkAt, thunk);
         // the thunk first, then the jump to it
         patch[0] = (byte) JMP_REL32;
@@ -110,7 +126,25 @@ final class SyscallSitePatcher {
         memory.write(site, patch);
         nextThunk += THUNK_SIZE;
         sitesPatched++;
-        return true;
+        return resume;
+    }
+
+    /** Writes {@code jmp target} at thunk offset {@code at}; returns the offset after it. */
+    private int putJump(long thunkAt, int at, long target) {
+        thunk[at] = (byte) JMP_REL32;
+        putRel32(thunk, at + 1, target - (thunkAt + at + 5));
+        return at + 5;
+    }
+
+    /**
+     * Length of a {@code cmp $imm32, %rax} (48 3d) or {@code cmp $imm32, %eax} (3d) at {@code at},
+     * wholly inside the syscall's segment, 0 if there is none: what glibc's wrappers do next.
+     */
+    private int compareAfter(long at) {
+        int segment = segmentHolding(at - 2, at + 1);
+        if (segment < 0) return 0;
+        int length = u8(at) == 0x3D ? 5 : u8(at) == 0x48 && at + 1 < textEnd[segment] && u8(at + 1) == 0x3D ? 6 : 0;
+        return length > 0 && at + length <= textEnd[segment] ? length : 0;
     }
 
     /** Writes {@code lea returnAddress(%rip), %rcx} at thunk offset {@code at}; returns the offset after it. */

@@ -70,12 +70,29 @@ class SyscallSitePatcherTest {
         }
     }
 
+    /** Asserts that the site returning to {@code ret} is rewritten, and the trapped call returns there still. */
+    private static void assertPatched(SyscallSitePatcher p, long ret, long nr) {
+        int before = p.sitesPatched();
+        assertEquals(ret, p.patch(ret, nr));
+        assertEquals(before + 1, p.sitesPatched());
+    }
+
+    private static void assertNotPatched(SyscallSitePatcher p, long ret, long nr) {
+        assertNotPatched(p, ret, nr, "");
+    }
+
+    private static void assertNotPatched(SyscallSitePatcher p, long ret, long nr, String why) {
+        int before = p.sitesPatched();
+        assertEquals(ret, p.patch(ret, nr), why);
+        assertEquals(before, p.sitesPatched(), why);
+    }
+
     @Test
     void movImmediateThenSyscallBecomesAJumpToAThunkThatReturnsAfterTheSyscall() throws Exception {
         long site = TEXT + 0x10;
         code(site - 3, "48 89 df  b8 27 00 00 00  0f 05  c3");       // mov %rbx,%rdi; mov $39,%eax; syscall; ret
         SyscallSitePatcher p = patcher(THUNKS + 0x1000);
-        assertTrue(p.patch(site + 7, 39));
+        assertPatched(p, site + 7, 39);
         assertEquals(1, p.sitesPatched());
         assertEquals("mov %rbx,%rdi\njmp 0x108000\nsyscall\nret\n", disassemble(site - 3, 11),
                 "the mov becomes the jump; the syscall stays for any jump that targets it");
@@ -89,13 +106,29 @@ class SyscallSitePatcherTest {
         long reg = TEXT + 0x80;
         code(reg, "48 89 ca  0f 05  c3");                          // mov %rcx,%rdx; syscall; ret
         SyscallSitePatcher p = patcher(THUNKS + 0x1000);
-        assertTrue(p.patch(site + 7, 1));
-        assertTrue(p.patch(reg + 5, 60));
+        assertPatched(p, site + 7, 1);
+        assertPatched(p, reg + 5, 60);
         assertEquals("jmp 0x108000\nsyscall\nret\n", disassemble(site, 8));
         assertEquals("mov 0x8(%rsp),%r9\nlea 0x2f903b(%rip),%rcx # 0x401047\njmp 0x101061\n", disassemble(THUNKS, 17));
         assertEquals("jmp 0x108020\nret\n", disassemble(reg, 6), "a 5-byte site: the jump covers the syscall");
         assertEquals("mov %rcx,%rdx\nlea 0x2f905b(%rip),%rcx # 0x401085\njmp 0x101061\n",
                 disassemble(THUNKS + SyscallSitePatcher.THUNK_SIZE, 15));
+    }
+
+    @Test
+    void aSyscallFollowedByGlibcsCompareTakesTheCompareIntoTheThunk() throws Exception {
+        long site = TEXT + 0x400;
+        code(site, "31 c0  0f 05  48 3d 00 f0 ff ff  77 01  c3");      // xor %eax,%eax; syscall; cmp $-4096,%rax; ja; ret
+        SyscallSitePatcher p = patcher(THUNKS + 0x1000);
+        assertEquals(THUNKS + 12, p.patch(site + 4, 0), "the trapped call resumes at the thunk's compare: "
+                + "its own return address is inside the jump now");
+        assertEquals(1, p.sitesPatched());
+        assertEquals("xor %eax,%eax\njmp 0x108000\n", disassemble(site, 7));
+        assertEquals("ja 0x40140d\nret\n", disassemble(site + 10, 3), "what follows is untouched");
+        assertEquals("lea 0x5(%rip),%rcx # 0x10800c\njmp 0x101061\ncmp $0xfffffffffffff000,%rax\njmp 0x40140a\n",
+                disassemble(THUNKS, 23));
+        code(TEXT_END - 6, "0f 05 48 3d 00 f0");
+        assertNotPatched(p, TEXT_END - 4, 0, "a compare cut off by the segment's end");
     }
 
     @Test
@@ -115,16 +148,16 @@ class SyscallSitePatcherTest {
             code(at, hex);
             long end = at + hex.replace(" ", "").length() / 2;
             byte[] before = bytes(at, (int) (end - at));
-            assertFalse(p.patch(end, 39), hex);
+            assertNotPatched(p, end, 39, hex);
             assertArrayEquals(before, bytes(at, before.length), "untouched: " + hex);
             at += 0x40;
         }
         code(DATA + 0x10, "b8 27 00 00 00 0f 05");
-        assertFalse(p.patch(DATA + 0x17, 39), "not in an executable segment of the program");
+        assertNotPatched(p, DATA + 0x17, 39, "not in an executable segment of the program");
         code(TEXT_END - 5, "b8 27 00 00 00");
-        assertFalse(p.patch(TEXT_END + 2, 39), "a site running past its segment");
-        assertFalse(p.patch(0x10_1000 + 7, 39), "the shim's own code is not the program's");
-        assertFalse(p.patch(1L << 40, 39), "outside guest memory");
+        assertNotPatched(p, TEXT_END + 2, 39, "a site running past its segment");
+        assertNotPatched(p, 0x10_1000 + 7, 39, "the shim's own code is not the program's");
+        assertNotPatched(p, 1L << 40, 39, "outside guest memory");
         assertEquals(0, p.sitesPatched());
     }
 
@@ -132,9 +165,9 @@ class SyscallSitePatcherTest {
     void whenTheThunkAreaIsFullTheRestKeepTrapping() {
         SyscallSitePatcher p = patcher(THUNKS + 2 * SyscallSitePatcher.THUNK_SIZE);
         for (int i = 0; i < 3; i++) code(TEXT + 0x100 + 16L * i, "b8 27 00 00 00 0f 05");
-        assertTrue(p.patch(TEXT + 0x107, 39));
-        assertTrue(p.patch(TEXT + 0x117, 39));
-        assertFalse(p.patch(TEXT + 0x127, 39));
+        assertPatched(p, TEXT + 0x107, 39);
+        assertPatched(p, TEXT + 0x117, 39);
+        assertNotPatched(p, TEXT + 0x127, 39);
         assertEquals(0xb8, bytes(TEXT + 0x120, 1)[0] & 0xff);
         assertEquals(2, p.sitesPatched());
     }
@@ -143,9 +176,9 @@ class SyscallSitePatcherTest {
     void aPatchedSiteIsNotPatchedAgain() {
         SyscallSitePatcher p = patcher(THUNKS + 0x1000);
         code(TEXT + 0x300, "b8 27 00 00 00 0f 05");
-        assertTrue(p.patch(TEXT + 0x307, 39));
+        assertPatched(p, TEXT + 0x307, 39);
         // a jump that targets the syscall itself still traps: the site now starts with e9
-        assertFalse(p.patch(TEXT + 0x307, 39));
+        assertNotPatched(p, TEXT + 0x307, 39);
         assertEquals(1, p.sitesPatched());
     }
 }
