@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -106,6 +107,7 @@ public final class BenchMain {
                         "-Dtorovj.toolsDir=" + System.getProperty("torovj.toolsDir"),
                         "-Dtorovj.vcpuProcess=" + System.getProperty("torovj.vcpuProcess"),
                         "-Dbench.platform=" + System.getProperty("bench.platform", "kvm"))
+                .addProfiler(GCProfiler.class)  // heap bytes per syscall: the hot paths' no-allocation promise
                 .shouldFailOnError(true) // a benchmark that throws fails the run, with its cause
                 .resultFormat(ResultFormatType.JSON).result(results.resolve(ResultsSchema.JMH_JSON).toString());
         var runResults = new Runner(opts.build()).run();
@@ -122,6 +124,13 @@ public final class BenchMain {
             } else {
                 rows.add(MetricRow.mean(method, transport, ResultsSchema.LATENCY, primary.getScore(),
                         primary.getScoreError(), ResultsSchema.UNIT_NS, samples));
+                r.getSecondaryResults().forEach((label, alloc) -> {
+                    if (label.endsWith("gc.alloc.rate.norm") && Double.isFinite(alloc.getScore())) {
+                        double error = Double.isFinite(alloc.getScoreError()) ? alloc.getScoreError() : 0;
+                        rows.add(MetricRow.mean(method, transport, ResultsSchema.ALLOC_PER_CALL, Math.max(0, alloc.getScore()),
+                                error, ResultsSchema.UNIT_BYTES, alloc.getSampleCount()));
+                    }
+                });
             }
         }
     }

@@ -121,6 +121,7 @@ final class CellValues {
             case GUEST_RESIDENT -> "guest resident memory";
             case HOST_RSS_PER_VM -> "host RSS per VM";
             case NATIVE_PEAK_RSS -> "native peak RSS";
+            case ALLOC_PER_CALL -> "JVM allocation per call";
             default -> metric;
         };
     }

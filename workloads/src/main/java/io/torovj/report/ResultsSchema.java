@@ -203,9 +203,15 @@ public final class ResultsSchema {
     public static final String HOST_RSS_PER_VM = "host_rss_per_vm";
     /** Peak RSS of the native process, bytes. */
     public static final String NATIVE_PEAK_RSS = "native_peak_rss";
+    /**
+     * JVM heap bytes allocated per syscall during a JMH benchmark (JMH's GC profiler, every thread
+     * of the fork: vCPU, pollers, the VM's set-up and teardown amortized over its calls): the
+     * hot path's promise that it allocates nothing. Mean, with JMH's error.
+     */
+    public static final String ALLOC_PER_CALL = "alloc_per_call";
     /** Every metric, in display order. */
     public static final List<String> METRICS = List.of(LATENCY, WALL, CPU_PER_CALL, GUEST_RESIDENT, HOST_RSS_PER_VM,
-            NATIVE_PEAK_RSS);
+            NATIVE_PEAK_RSS, ALLOC_PER_CALL);
     /** Metrics measured in time units. */
     public static final Set<String> TIME_METRICS = Set.of(LATENCY, WALL, CPU_PER_CALL);
     /** Metrics measured in bytes. */

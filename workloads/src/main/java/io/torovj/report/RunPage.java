@@ -82,6 +82,7 @@ final class RunPage {
         wallChart();
         memory();
         cpu();
+        allocation();
         environment();
         rawFiles();
         reproduce(mode);
@@ -485,6 +486,25 @@ final class RunPage {
             }
         }
         valueTable("memory-table", rows, false);
+    }
+
+    /** JMH's GC profiler: heap bytes per syscall, which the hot paths promise to keep at about zero. */
+    private void allocation() {
+        h.el("h3", "", "JVM allocation per call");
+        List<String[]> rows = new ArrayList<>();
+        for (String w : rs.workloads()) {
+            if (rs.has(w, ALLOC_PER_CALL)) rows.add(new String[] {w, ALLOC_PER_CALL});
+        }
+        if (rows.isEmpty()) {
+            skipped("alloc", "JVM allocation per call", "no alloc_per_call rows in this run");
+            return;
+        }
+        h.line("<p>Heap bytes the monitor's JVM allocated per syscall during the per-syscall JMH benchmarks (JMH's "
+                + "GC profiler, <code>gc.alloc.rate.norm</code>, every thread of the fork), the VM's set-up and "
+                + "teardown spread over its " + "calls. The exit loop, the pollers and the dispatcher allocate nothing per "
+                + "call, so what remains is the per-VM cost divided by the number of calls. Native: the JMH "
+                + "thread's own cost of spawning the process.</p>");
+        valueTable("alloc-table", rows, false);
     }
 
     private void cpu() throws IOException {

@@ -235,6 +235,7 @@ class ReportTest {
                 csv.stat(NULLCALL, t, LATENCY, P50, t.equals("pio") ? 25_000 : 500, UNIT_NS, 5000);
                 csv.stat(NULLCALL_UNMODIFIED, t, LATENCY, P50, t.equals("pio") ? 26_000 : 1_500, UNIT_NS, 5000);
                 csv.stat(NULLCALL_TRAPPED, t, LATENCY, P50, 60_000, UNIT_NS, 5000);
+                csv.mean(NULLCALL, t, ALLOC_PER_CALL, 3.5, 0.25, UNIT_BYTES, 5);
             }
         }
         String html = Files.readString(new ReportWriter(tmp.resolve("reports")).write(ResultSet.read(dir)));
@@ -245,13 +246,15 @@ class ReportTest {
         assertTrue(ring.contains("3.00×") && ring.contains("target missed"), ring);
         assertTrue(ring.contains("40.0×"), "trapped ÷ patched: " + ring);
         assertTrue(html.contains("gVisor"), "the external reference, labelled as not of this run");
+        String alloc = between(html, "id=\"alloc-table\"", "</table>");
+        assertTrue(alloc.contains("data-workload=\"nullcall\"") && alloc.contains("JVM allocation per call"), alloc);
 
         Path none = tmp.resolve("results").resolve("no-unmodified");
         try (MetricsCsvWriter csv = MetricsCsvWriter.create(none)) {
             csv.stat(NULLCALL, NATIVE, LATENCY, P50, 80, UNIT_NS, 5000);
         }
-        assertTrue(Files.readString(new ReportWriter(tmp.resolve("reports")).write(ResultSet.read(none)))
-                .contains("id=\"skipped-unmodified\""));
+        String without = Files.readString(new ReportWriter(tmp.resolve("reports")).write(ResultSet.read(none)));
+        assertTrue(without.contains("id=\"skipped-unmodified\"") && without.contains("id=\"skipped-alloc\""));
     }
 
     @Test
