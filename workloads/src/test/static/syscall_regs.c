@@ -68,6 +68,31 @@ __asm__(".text\n .globl probe_mov_imm\n probe_mov_imm:\n" LOAD
         ".globl probe_cmp_after\n probe_cmp_after:\n" LOAD
         "mov %r12d, %eax\n syscall\n cmp $-4096, %rax\n" STORE);
 
+/* arch_prctl(ARCH_GET_FS) from one `mov $158,%eax; syscall` site: once patched, the shim sends it
+ * back through the trap (the FS base is the vCPU's own state). glibc keeps the thread pointer at
+ * %fs:0, so the answer can be checked against it. */
+static long get_fs(uint64_t *base)
+{
+    long ret;
+    __asm__ volatile("mov $158, %%eax\n\tsyscall" : "=a"(ret) : "D"(0x1003L), "S"(base) : "rcx", "r11", "memory");
+    return ret;
+}
+
+static int fs_base_checks(void)
+{
+    uint64_t self;
+    __asm__ volatile("mov %%fs:0, %0" : "=r"(self));
+    for (int i = 0; i < 3; i++) {
+        uint64_t base = 0;
+        if (get_fs(&base) != 0 || base != self) {
+            printf("arch_prctl call %d: FS base %#llx, %%fs:0 says %#llx\n", i, (unsigned long long)base,
+                   (unsigned long long)self);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int run(const char *shape, void (*probe)(void), int round)
 {
     for (int i = 0; i < NVALUES; i++)
@@ -106,5 +131,8 @@ int main(void)
         bad |= run("cmp-after", probe_cmp_after, round);
     }
     printf(bad ? "registers: changed\n" : "registers: preserved over 12 calls\n");
+    int fs = fs_base_checks();
+    printf(fs ? "arch_prctl: wrong\n" : "arch_prctl: FS base read 3 times\n");
+    bad |= fs;
     return bad;
 }
