@@ -84,12 +84,16 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            route(ex);
-        } catch (HttpError e) {
-            error(ex, e.status, e.getMessage(), e.allow);
-        } catch (RuntimeException e) {
-            error(ex, 500, "internal error: " + e, null);
+        try {
+            try {
+                route(ex);
+            } catch (HttpError e) {
+                error(ex, e.status, e.getMessage(), e.allow);
+            } catch (RuntimeException e) {
+                error(ex, 500, "internal error: " + e, null);
+            }
+        } finally {
+            ex.close();
         }
     }
 
@@ -245,7 +249,10 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    /** The request body, at most {@code max} bytes: larger is a 413, before or while reading it. */
+    /**
+     * The request body, at most {@code max} bytes: larger is a 413, before or while reading it
+     * (closing the exchange then drops the rest of the body, as the JDK server does).
+     */
     private static byte[] readBody(HttpExchange ex, int max) throws IOException, HttpError {
         String length = ex.getRequestHeaders().getFirst("Content-Length");
         if (length != null) {
@@ -255,11 +262,15 @@ public final class HttpApi implements AutoCloseable {
             } catch (NumberFormatException e) {
                 throw new HttpError(400, "bad Content-Length \"" + excerpt(length) + "\"");
             }
-            if (n > max) throw new HttpError(413, "the body of " + n + " bytes exceeds the limit of " + max + " bytes");
+            if (n > max) {
+                throw new HttpError(413, "the body of " + n + " bytes exceeds the limit of " + max + " bytes");
+            }
         }
         InputStream in = ex.getRequestBody();
         byte[] body = in.readNBytes(max);
-        if (in.read() >= 0) throw new HttpError(413, "the body exceeds the limit of " + max + " bytes");
+        if (in.read() >= 0) {
+            throw new HttpError(413, "the body exceeds the limit of " + max + " bytes");
+        }
         return body;
     }
 
