@@ -61,6 +61,11 @@ public final class FunctionRegistry implements AutoCloseable {
         return true;
     }
 
+    /** True once {@link #close} began: nothing is admitted any more. */
+    public synchronized boolean closed() {
+        return closed;
+    }
+
     public synchronized Optional<FunctionPool> pool(String name) {
         return Optional.ofNullable(pools.get(name));
     }

@@ -115,6 +115,8 @@ public final class HttpApi implements AutoCloseable {
             return;
         }
         if (!path.startsWith("/functions/")) throw new HttpError(404, "no such path: " + excerpt(path));
+        // while draining the functions are gone from the registry: say why, not "no such function"
+        if (registry.closed()) throw new HttpError(503, "the server is shutting down");
         String rest = path.substring("/functions/".length());
         int slash = rest.indexOf('/');
         String name = URLDecoder.decode(slash < 0 ? rest : rest.substring(0, slash), StandardCharsets.UTF_8);
