@@ -64,6 +64,10 @@ public final class HttpApi implements AutoCloseable {
      * paths in PUT definitions resolve against {@code workingDir}.
      */
     public static HttpApi start(InetSocketAddress address, FunctionRegistry registry, Path workingDir) throws IOException {
+        // The JDK server writes a response's headers and body separately; with Nagle's algorithm on, the
+        // body then waits for the client's delayed ACK (~40 ms on Linux). Its only switch is this
+        // property, read once when the server's configuration class loads: set it before the first server.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(address, 128);
         // a request waits for its invocation on a handler thread; admission bounds how many wait
         ExecutorService handlers = Executors.newCachedThreadPool(r -> {
