@@ -65,6 +65,9 @@ public final class BenchMain {
         this.transports = List.copyOf(all);
         notes.add(Runtime.getRuntime().availableProcessors() + " CPUs: the ring's poller thread competes with the vCPU thread"
                 + " and the JMH thread for them; spinning transports look worse on small machines");
+        notes.add("serve-warm / serve-http: a warm HelloWorld invocation of `torovj serve` (a pool of " + ServeBench.POOL
+                + " VMs, each serving once and replaced after it answers), inside the monitor and through its HTTP API on loopback;"
+                + " their native column is spawning the native process (fork+exec+wait); the cold path (build, run, close) is helloworld");
         notes.add("latency percentiles are raw closed-loop samples (rdtsc around each call, TSC calibrated against CLOCK_MONOTONIC_RAW); no coordinated-omission correction");
     }
 
