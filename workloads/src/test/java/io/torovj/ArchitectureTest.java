@@ -49,4 +49,17 @@ class ArchitectureTest {
                 .because("a transport sees guest memory, the buses, a one-method syscall executor and kernel doorbells")
                 .check(main);
     }
+
+    @Test
+    void theServerSitsAboveTheMonitor() {
+        noClasses().that().resideOutsideOfPackages("io.torovj.serve..", "io.torovj.cli..", "io.torovj.bench..")
+                .should().dependOnClassesThat().resideInAPackage("io.torovj.serve..")
+                .because("serving is an application of the monitor: nothing in the monitor knows of it")
+                .check(main);
+        noClasses().that().resideInAPackage("io.torovj.serve..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.torovj.cli..", "io.torovj.kvm..", "io.torovj.gdb..",
+                        "io.torovj.syscall..", "io.torovj.memory..")
+                .because("a pool builds VMs through vmm.VmBuilder and sees neither KVM nor the syscall layer")
+                .check(main);
+    }
 }

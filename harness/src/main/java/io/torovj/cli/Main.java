@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 /** The {@code torovj} command line. */
 @Command(name = "torovj", mixinStandardHelpOptions = true, version = "ToroV/J 0.1.0",
         description = "A kernel in user space: run a program as a KVM VM whose system calls the monitor performs.",
-        subcommands = {RunCommand.class, Main.Transports.class, Main.Info.class})
+        subcommands = {RunCommand.class, ServeCommand.class, Main.Transports.class, Main.Info.class})
 public final class Main implements Callable<Integer> {
     /** Exit status for bad input (ELF, policy, options) and monitor errors; usage errors give 2. */
     public static final int EXIT_BAD_INPUT = 1;

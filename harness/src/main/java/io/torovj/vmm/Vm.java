@@ -107,6 +107,15 @@ public final class Vm implements AutoCloseable {
     }
 
     /**
+     * Ends the guest from any thread, as the policy's limits do: a server's per-invocation
+     * deadline or a drain. The run ends with {@code ending} and {@code why} as its report; a stop
+     * before {@link #run()} makes the run end at once; after the end it does nothing.
+     */
+    public void stop(Ending ending, String why) {
+        control.stop(ending, why);
+    }
+
+    /**
      * True if the guest's code may execute an {@code in}/{@code out} of {@code size} bytes at
      * {@code port}: decided from the TSS I/O bitmap in guest memory, as the CPU decides it.
      */

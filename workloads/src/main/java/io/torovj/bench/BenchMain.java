@@ -67,6 +67,9 @@ public final class BenchMain {
         this.transports = List.copyOf(all);
         notes.add(Runtime.getRuntime().availableProcessors() + " CPUs: the ring's poller thread competes with the vCPU thread"
                 + " and the JMH thread for them; spinning transports look worse on small machines");
+        notes.add("serve-warm / serve-http: a warm HelloWorld invocation of `torovj serve` (a pool of " + ServeBench.POOL
+                + " VMs, each serving once and replaced after it answers), inside the monitor and through its HTTP API on loopback;"
+                + " their native column is spawning the native process (fork+exec+wait); the cold path (build, run, close) is helloworld");
         notes.add("latency percentiles are raw closed-loop samples (rdtsc around each call, TSC calibrated against CLOCK_MONOTONIC_RAW); no coordinated-omission correction");
     }
 
@@ -99,6 +102,7 @@ public final class BenchMain {
         ChainedOptionsBuilder opts = new OptionsBuilder()
                 .include(HelloWorldBench.class.getName() + ".helloWorld$")
                 .include(SyscallBench.class.getName())
+                .include(ServeBench.class.getName())
                 .param("transport", params)
                 .forks(mode.forks()).warmupIterations(mode.warmups()).measurementIterations(mode.iterations())
                 .warmupTime(TimeValue.seconds(mode.iterationSecs())).measurementTime(TimeValue.seconds(mode.iterationSecs()))
@@ -118,7 +122,10 @@ public final class BenchMain {
             String transport = r.getParams().getParam("transport");
             var primary = r.getPrimaryResult();
             long samples = primary.getSampleCount();
-            if (method.equals("helloWorld")) {
+            if (SERVE_WORKLOADS.containsKey(method)) {
+                rows.add(MetricRow.mean(SERVE_WORKLOADS.get(method), transport, ResultsSchema.WALL, primary.getScore(),
+                        primary.getScoreError(), ResultsSchema.UNIT_MS, samples));
+            } else if (method.equals("helloWorld")) {
                 rows.add(MetricRow.mean(ResultsSchema.HELLOWORLD, transport, ResultsSchema.WALL, primary.getScore(),
                         primary.getScoreError(), ResultsSchema.UNIT_MS, samples));
             } else {
@@ -136,7 +143,11 @@ public final class BenchMain {
     }
 
     /** The JMH benchmark methods this run includes, each run once per transport. */
-    static final List<String> JMH_METHODS = List.of("helloWorld", "nullcall", "write", "mmap");
+    static final List<String> JMH_METHODS = List.of("helloWorld", "nullcall", "write", "mmap", "warmInvoke", "httpInvoke");
+
+    /** ServeBench's methods and the report workloads they fill (for native: spawning the process, the baseline). */
+    static final Map<String, String> SERVE_WORKLOADS = Map.of("warmInvoke", ResultsSchema.SERVE_WARM,
+            "httpInvoke", ResultsSchema.SERVE_HTTP);
 
     /**
      * Every benchmark × transport must have exactly one result: JMH leaves a benchmark out (it does

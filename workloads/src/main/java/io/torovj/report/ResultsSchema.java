@@ -128,6 +128,10 @@ public final class ResultsSchema {
     public static final String FILEIO = "fileio";
     public static final String MMAP = "mmap";
     public static final String ECHO = "echo";
+    /** A warm HelloWorld invocation of `torovj serve` inside the monitor (native: spawning the process). */
+    public static final String SERVE_WARM = "serve-warm";
+    /** The same through serve's HTTP API on loopback (native: spawning the process). */
+    public static final String SERVE_HTTP = "serve-http";
     /** Prefix of a floor workload: the cheapest round trip a transport can make, with no syscall work. */
     public static final String FLOOR_PREFIX = "floor-";
     /** The empty exit round trip (pio, mmio). */
@@ -178,7 +182,8 @@ public final class ResultsSchema {
     public static final List<String> KNOWN_WORKLOADS = knownWorkloads();
 
     private static List<String> knownWorkloads() {
-        List<String> w = new java.util.ArrayList<>(List.of(HELLOWORLD, NULLCALL, NULLCALL_UNMODIFIED, NULLCALL_TRAPPED, WRITE, FILEIO, MMAP, ECHO,
+        List<String> w = new java.util.ArrayList<>(List.of(HELLOWORLD, SERVE_WARM, SERVE_HTTP, NULLCALL, NULLCALL_UNMODIFIED,
+                NULLCALL_TRAPPED, WRITE, FILEIO, MMAP, ECHO,
                 FLOOR_EXIT, FLOOR_PINGPONG));
         w.addAll(C_FLOORS);
         return List.copyOf(w);

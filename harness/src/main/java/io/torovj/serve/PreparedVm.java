@@ -1,0 +1,75 @@
+package io.torovj.serve;
+
+import io.torovj.loader.ElfLoadException;
+import io.torovj.sys.MemoryFile;
+import io.torovj.vmm.Vm;
+import io.torovj.vmm.VmBuilder;
+import io.torovj.vmm.VmConfig;
+import io.torovj.vmm.VmResult;
+
+/**
+ * One pooled VM: built, loaded and booted to its program's entry point with memfds as its
+ * stdio, waiting for one invocation. It serves exactly one: afterwards it is closed and a fresh
+ * one takes its place, so no state of one invocation can reach the next (reset by
+ * replacement). Lives on the thread that built it.
+ */
+final class PreparedVm implements AutoCloseable {
+    private final Vm vm;
+    private final MemoryFile stdin, stdout, stderr;
+
+    private PreparedVm(Vm vm, MemoryFile stdin, MemoryFile stdout, MemoryFile stderr) {
+        this.vm = vm;
+        this.stdin = stdin;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    /** Builds {@code def}'s VM on the calling thread, which is then the only one that may run it. */
+    static PreparedVm build(FunctionDefinition def, PoolSettings settings) throws ElfLoadException {
+        MemoryFile in = null, out = null, err = null;
+        try {
+            in = MemoryFile.unsized("torovj-stdin-" + def.name());
+            out = MemoryFile.create("torovj-stdout-" + def.name(), def.limits().maxOutput());
+            err = MemoryFile.create("torovj-stderr-" + def.name(), def.limits().maxStderr());
+            VmConfig.Builder b = VmConfig.builder(def.program()).args(def.args()).env(def.env()).policy(def.policy())
+                    .transport(def.transport()).memorySize(def.memory()).stdio(in.fd(), out.fd(), err.fd())
+                    .log(settings.log()).platform(settings.platform());
+            def.transportOptions().forEach(b::transportOption);
+            if (settings.processLauncher() != null) b.processLauncher(settings.processLauncher());
+            Vm vm = VmBuilder.build(b.build(), settings.transports(), null);
+            return new PreparedVm(vm, in, out, err);
+        } catch (ElfLoadException | RuntimeException e) {
+            if (in != null) in.close();
+            if (out != null) out.close();
+            if (err != null) err.close();
+            throw e;
+        }
+    }
+
+    /** Stops the guest from any thread (a deadline, a drain); see {@link Vm#stop}. */
+    void stop(io.torovj.lifecycle.Ending ending, String why) {
+        vm.stop(ending, why);
+    }
+
+    /** Runs the invocation: {@code body} as stdin, to the guest's end; its output and counters. */
+    InvocationResult invoke(byte[] body, long queueNanos) {
+        long start = System.nanoTime();
+        stdin.fill(body);
+        VmResult r = vm.run();
+        byte[] out = stdout.writtenBytes(), err = stderr.writtenBytes();
+        long runNanos = System.nanoTime() - start;
+        return new InvocationResult(r.ending(), r.status(), r.report(), out, err, queueNanos, runNanos,
+                r.vcpuExits(), r.syscalls(), r.transportCounters());
+    }
+
+    @Override
+    public void close() {
+        try {
+            vm.close();
+        } finally {
+            stdin.close();
+            stdout.close();
+            stderr.close();
+        }
+    }
+}

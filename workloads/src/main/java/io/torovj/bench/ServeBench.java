@@ -1,0 +1,103 @@
+package io.torovj.bench;
+
+import io.torovj.log.MonitorLog;
+import io.torovj.policy.SyscallPolicy;
+import io.torovj.serve.FunctionDefinition;
+import io.torovj.serve.FunctionPool;
+import io.torovj.serve.FunctionRegistry;
+import io.torovj.serve.HttpApi;
+import io.torovj.serve.PoolSettings;
+import io.torovj.transport.TransportRegistry;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * A warm HelloWorld invocation of `torovj serve`: inside the monitor (admit, take a pooled VM,
+ * run, collect stdout and counters; the used VM is replaced by its worker after answering) and
+ * through the HTTP API on loopback. For {@code native} both are the baseline they are compared
+ * with: spawning the native process (fork+exec+wait). The cold path (build a VM, run, close) is
+ * {@link HelloWorldBench}.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+public class ServeBench {
+    private static final byte[] EMPTY = new byte[0];
+    /** VMs built ahead: two workers, so one rebuilds while the other serves. */
+    static final int POOL = 2;
+
+    @State(Scope.Benchmark)
+    public static class Server {
+        @Param({GuestLauncher.NATIVE})
+        public String transport;
+
+        FunctionRegistry registry;
+        FunctionPool pool;
+        HttpApi api;
+        HttpClient client;
+        HttpRequest request;
+
+        @Setup(Level.Trial)
+        public void start() throws Exception {
+            if (GuestLauncher.NATIVE.equals(transport)) return;
+            String launcher = System.getProperty("torovj.vcpuProcess");
+            registry = new FunctionRegistry(new PoolSettings(GuestLauncher.platform(), launcher == null ? null : Path.of(launcher),
+                    TransportRegistry.load(), new MonitorLog(new PrintStream(OutputStream.nullOutputStream()))));
+            registry.define(new FunctionDefinition("hello", BenchPaths.guest("helloworld").toAbsolutePath(), List.of(), List.of(),
+                    SyscallPolicy.defaultPolicy(), "default", transport, Map.of(), 8L << 20, POOL,
+                    FunctionDefinition.Limits.DEFAULT));
+            pool = registry.pool("hello").orElseThrow();
+            api = HttpApi.start(new InetSocketAddress("127.0.0.1", 0), registry, Path.of("").toAbsolutePath());
+            client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.address().getPort() + "/functions/hello/invoke"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build();
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() {
+            if (api != null) api.close();
+            if (registry != null) registry.close();
+        }
+    }
+
+    /** Inside the monitor: admission, a ready VM, the run, the output; the worker replaces the VM afterwards. */
+    @Benchmark
+    public int warmInvoke(Server s) throws Exception {
+        if (s.pool == null) return spawnNative();
+        var r = s.pool.submit(EMPTY).get();
+        if (!r.exited() || r.status() != 0) throw new IllegalStateException("hello ended " + r.ending() + " " + r.report());
+        return r.stdout().length;
+    }
+
+    /** Through the HTTP API: one POST on a kept-alive loopback connection. */
+    @Benchmark
+    public int httpInvoke(Server s) throws Exception {
+        if (s.pool == null) return spawnNative();
+        HttpResponse<byte[]> r = s.client.send(s.request, HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) throw new IllegalStateException("HTTP " + r.statusCode());
+        return r.body().length;
+    }
+
+    private static int spawnNative() {
+        GuestLauncher.nativeRun(List.of(), "helloworld");
+        return 0;
+    }
+}
