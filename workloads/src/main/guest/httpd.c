@@ -179,6 +179,9 @@ static long handle_one(struct conn *c)
     size_t tlen = (size_t)(p - target);
     if (tlen == 0 || target[0] != '/' || p >= line_end)
         return -1;
+    for (size_t i = 0; i < tlen; i++)
+        if ((unsigned char)target[i] <= 32 || (unsigned char)target[i] >= 127)
+            return -1;
     p++;
     if (line_end - p != 8 || memcmp(p, "HTTP/1.", 7) != 0 || (p[7] != '0' && p[7] != '1'))
         return -1;
@@ -206,6 +209,9 @@ static long handle_one(struct conn *c)
         while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
             ve--;
         size_t nlen = (size_t)(colon - h), vlen = (size_t)(ve - v);
+        for (size_t i = 0; i < vlen; i++)           /* no control characters (a bare LF, ...) in a value */
+            if (((unsigned char)v[i] < 32 && v[i] != '\t') || v[i] == 127)
+                return -1;
         if (word_is(h, nlen, "connection")) {
             if (word_is(v, vlen, "close"))
                 close_asked = 1;
@@ -456,11 +462,7 @@ int main(int argc, char **argv)
     int one = 1;
     if (setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
         return die("setsockopt SO_REUSEADDR", errno);
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct sockaddr_in sa = torovj_loopback((uint16_t)port);
     if (bind(ls, (const struct sockaddr *)&sa, sizeof sa) < 0)
         return die("bind 127.0.0.1", errno);
     if (listen(ls, 128) < 0)

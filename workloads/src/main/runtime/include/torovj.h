@@ -428,6 +428,16 @@ const char        *strerror(int err);
 static inline uint16_t torovj_htons(uint16_t v) { return (uint16_t)((v << 8) | (v >> 8)); }
 static inline uint32_t torovj_htonl(uint32_t v) { return __builtin_bswap32(v); }
 #define htons(v) torovj_htons(v)
+/* 127.0.0.1:port, for bind or connect. */
+static inline struct sockaddr_in torovj_loopback(uint16_t port)
+{
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = torovj_htons(port);
+    sa.sin_addr.s_addr = torovj_htonl(INADDR_LOOPBACK);
+    return sa;
+}
 #define ntohs(v) torovj_htons(v)
 #define htonl(v) torovj_htonl(v)
 #define ntohl(v) torovj_htonl(v)

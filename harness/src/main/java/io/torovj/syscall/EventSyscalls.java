@@ -12,9 +12,9 @@ import static io.torovj.linux.EpollConstants.OFF_EVENTS;
 
 import io.torovj.linux.Errno;
 import io.torovj.memory.GuestMemory;
+import io.torovj.sys.EpollEvents;
 import io.torovj.sys.HostEpoll;
 import io.torovj.sys.HostFiles;
-import io.torovj.sys.NativeBuffer;
 
 /**
  * epoll for the guest: epoll_create, epoll_create1, epoll_ctl, epoll_wait, epoll_pwait.
@@ -43,8 +43,8 @@ public final class EventSyscalls {
     private final GuestMemory memory;
     private final FdTable fds;
     private final StopSignal stop;
-    private final NativeBuffer event = new NativeBuffer(EVENT_SIZE);
-    private final NativeBuffer hostEvents = new NativeBuffer(MAX_EVENTS_PER_WAIT * EVENT_SIZE);
+    private final EpollEvents event = new EpollEvents(1);
+    private final EpollEvents hostEvents = new EpollEvents(MAX_EVENTS_PER_WAIT);
     private final byte[] copy = new byte[MAX_EVENTS_PER_WAIT * EVENT_SIZE];
 
     public EventSyscalls(GuestMemory memory, FdTable fds) {
@@ -71,8 +71,7 @@ public final class EventSyscalls {
         if (((int) flags & ~EPOLL_CLOEXEC) != 0) return -Errno.EINVAL;
         int host = HostEpoll.create(EPOLL_CLOEXEC);      // the guest's EPOLL_CLOEXEC has no exec to act on
         if (host < 0) return host;
-        event.putInt(OFF_EVENTS, EPOLLIN);
-        event.putLong(OFF_DATA, 0);
+        event.set(0, EPOLLIN, 0);
         int rc = HostEpoll.ctl(host, EPOLL_CTL_ADD, stop.fd(), event);
         if (rc < 0) {
             HostFiles.close(host);
@@ -88,8 +87,7 @@ public final class EventSyscalls {
             if (!memory.contains(ev, EVENT_SIZE)) return -Errno.EFAULT;
             // EPOLLWAKEUP would hold a host wakeup source for the guest: dropped, as Linux does for
             // a caller without CAP_BLOCK_SUSPEND
-            event.putInt(OFF_EVENTS, memory.readU32(ev + OFF_EVENTS) & ~EPOLLWAKEUP);
-            event.putLong(OFF_DATA, memory.readU64(ev + OFF_DATA));
+            event.set(0, memory.readU32(ev + OFF_EVENTS) & ~EPOLLWAKEUP, memory.readU64(ev + OFF_DATA));
         }
         int hostEp = fds.host(epfd);
         int hostFd = fds.host(fd);
@@ -120,7 +118,7 @@ public final class EventSyscalls {
             }
             if (n <= 0) return n;
             int bytes = n * EVENT_SIZE;
-            hostEvents.get(0, copy, 0, bytes);
+            hostEvents.copyTo(n, copy);
             memory.write(ev, copy, 0, bytes);
             return n;
         }

@@ -94,7 +94,7 @@ class EventSyscallsTest {
     }
 
     @Test
-    void ctlGivesLinuxErrnoForBadFdsAndPointers() {
+    void ctlGivesLinuxErrnoForBadFdsAndPointers() throws Exception {
         long ep = create();
         long pipe = guestPipe();
         event(EV, EPOLLIN, DATA);
@@ -104,6 +104,10 @@ class EventSyscallsTest {
         assertEquals(-Errno.EINVAL, epoll.epollCtl(ep, EPOLL_CTL_ADD, ep, EV), "an epoll set cannot hold itself");
         assertEquals(-Errno.EINVAL, epoll.epollCtl(pipe, EPOLL_CTL_ADD, ep, EV), "the first fd is not an epoll set");
         assertEquals(-Errno.EPERM, epoll.epollCtl(ep, EPOLL_CTL_ADD, 0, EV), "/dev/null cannot be polled");
+        long file = vm.call(SyscallLayer.OPENAT, SyscallLayer.AT_FDCWD, vm.path(tmp.toRealPath().resolve("f").toString()),
+                SyscallLayer.O_RDWR | SyscallLayer.O_CREAT, 0600);
+        assertTrue(file >= 3, "open: " + file);
+        assertEquals(-Errno.EPERM, epoll.epollCtl(ep, EPOLL_CTL_ADD, file, EV), "a regular file cannot be polled");
         assertEquals(-Errno.EFAULT, epoll.epollCtl(ep, EPOLL_CTL_ADD, pipe, 0x1000), "the event lies in the system pages");
         assertEquals(-Errno.EFAULT, epoll.epollCtl(ep, EPOLL_CTL_ADD, pipe, SyscallLayer.RAM - 4), "the event runs past RAM");
         assertEquals(-Errno.EFAULT, epoll.epollCtl(ep, EPOLL_CTL_ADD, pipe, -1L));
