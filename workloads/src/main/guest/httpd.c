@@ -3,7 +3,7 @@
  * 127.0.0.1:PORT. One thread, one epoll loop, non-blocking sockets.
  *
  *   GET /          200, a fixed 19-byte body ("Hello from ToroV/J\n")
- *   GET /bytes/N   200, N bytes (0 <= N <= 1 MiB) of "abc...z" repeated
+ *   GET /bytes/N   200, N bytes (0 <= N <= 16 MiB) of "abc...z" repeated
  *   HEAD           as GET, without the body
  *   other paths    404; other methods 405; a malformed request 400, then
  *                  the connection is closed
@@ -28,10 +28,10 @@
 #define MAX_CONNS   64
 #define IN_CAP      4096
 #define OUT_CAP     8192
-#define MAX_BODY    (1L << 20)
+#define MAX_BODY    (16L << 20)
 #define MAX_EVENTS  64
 #define PATTERN_LEN 26
-#define CHUNK       4096
+#define CHUNK       16384
 
 /* epoll data of the two fds that are not connections */
 #define TAG_LISTENER ((uint64_t)-1)

@@ -118,9 +118,9 @@ class HttpdTest {
     /**
      * One client session against the server on {@code port}; what each connection received, in
      * order: a keep-alive connection with {@value #PER_CONNECTION} requests one after the other,
-     * {@value #CONCURRENT} such connections at once, {@value #PIPELINED} requests in one write
-     * followed by a half-close (the server answers them all, then closes), and a malformed
-     * request (400, then the server closes).
+     * {@value #CONCURRENT} such connections at once, {@value #PIPELINED} requests in one write (one
+     * answer 8 MiB long, read late) followed by a half-close (the server answers them all, then
+     * closes), and a malformed request (400, then the server closes).
      */
     private static List<byte[]> session(int port) {
         try {
@@ -142,10 +142,14 @@ class HttpdTest {
             try (Socket s = connect(port)) {
                 StringBuilder pipelined = new StringBuilder();
                 for (int i = 0; i < PIPELINED; i++) {
-                    pipelined.append(i % 2 == 0 ? "GET / HTTP/1.1\r\nHost: x\r\n\r\n" : "GET /bytes/" + (7000 * i) + " HTTP/1.1\r\n\r\n");
+                    // 8 MiB, more than a socket's send buffer grows to here (tcp_wmem's 4 MiB), read late
+                    // (below): the server's send fails with EAGAIN mid-answer and it waits for EPOLLOUT
+                    String big = i == 3 ? "/bytes/8388608" : "/bytes/" + (7000 * i);
+                    pipelined.append(i % 2 == 0 ? "GET / HTTP/1.1\r\nHost: x\r\n\r\n" : "GET " + big + " HTTP/1.1\r\n\r\n");
                 }
                 s.getOutputStream().write(pipelined.toString().getBytes(StandardCharsets.US_ASCII));
                 s.shutdownOutput();
+                Thread.sleep(300);
                 received.add(s.getInputStream().readAllBytes());
             }
             try (Socket s = connect(port)) {
