@@ -462,7 +462,7 @@ int main(int argc, char **argv)
     int one = 1;
     if (setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
         return die("setsockopt SO_REUSEADDR", errno);
-    struct sockaddr_in sa = torovj_loopback((uint16_t)port);
+    struct sockaddr_in sa = torovj_sockaddr_in(INADDR_LOOPBACK, (uint16_t)port);
     if (bind(ls, (const struct sockaddr *)&sa, sizeof sa) < 0)
         return die("bind 127.0.0.1", errno);
     if (listen(ls, 128) < 0)

@@ -428,14 +428,14 @@ const char        *strerror(int err);
 static inline uint16_t torovj_htons(uint16_t v) { return (uint16_t)((v << 8) | (v >> 8)); }
 static inline uint32_t torovj_htonl(uint32_t v) { return __builtin_bswap32(v); }
 #define htons(v) torovj_htons(v)
-/* 127.0.0.1:port, for bind or connect. */
-static inline struct sockaddr_in torovj_loopback(uint16_t port)
+/* The IPv4 address addr:port (both in host byte order), for bind or connect. */
+static inline struct sockaddr_in torovj_sockaddr_in(uint32_t addr, uint16_t port)
 {
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
     sa.sin_port = torovj_htons(port);
-    sa.sin_addr.s_addr = torovj_htonl(INADDR_LOOPBACK);
+    sa.sin_addr.s_addr = torovj_htonl(addr);
     return sa;
 }
 #define ntohs(v) torovj_htons(v)
