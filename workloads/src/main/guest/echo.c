@@ -40,11 +40,7 @@ int main(int argc, char **argv)
     if (setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
         return fail("setsockopt SO_REUSEADDR", errno, ls, -1);
 
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct sockaddr_in sa = torovj_sockaddr_in(INADDR_LOOPBACK, (uint16_t)port);
     if (bind(ls, (const struct sockaddr *)&sa, sizeof sa) < 0)
         return fail("bind 127.0.0.1", errno, ls, -1);
     if (listen(ls, 1) < 0)

@@ -44,6 +44,10 @@ long sys_sendto(int fd, const void *buf, size_t n, int flags, const struct socka
 long sys_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *sa, socklen_t *len) { return S6(SYS_recvfrom, fd, L(buf), L(n), flags, L(sa), L(len)); }
 long sys_setsockopt(int fd, int level, int name, const void *val, socklen_t len) { return S6(SYS_setsockopt, fd, level, name, L(val), L(len), 0); }
 long sys_shutdown(int fd, int how) { return S6(SYS_shutdown, fd, how, 0, 0, 0, 0); }
+long sys_getsockopt(int fd, int level, int name, void *val, socklen_t *len) { return S6(SYS_getsockopt, fd, level, name, L(val), L(len), 0); }
+long sys_epoll_create1(int flags) { return S6(SYS_epoll_create1, flags, 0, 0, 0, 0, 0); }
+long sys_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev) { return S6(SYS_epoll_ctl, epfd, op, fd, L(ev), 0, 0); }
+long sys_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout) { return S6(SYS_epoll_wait, epfd, L(evs), max, timeout, 0, 0); }
 long sys_exit_group(int status) { return S6(SYS_exit_group, status, 0, 0, 0, 0, 0); }
 
 /* ---- libc-style ---- */
@@ -122,6 +126,10 @@ ssize_t send(int fd, const void *buf, size_t n, int flags) { return sendto(fd, b
 ssize_t recv(int fd, void *buf, size_t n, int flags) { return recvfrom(fd, buf, n, flags, NULL, NULL); }
 int setsockopt(int fd, int level, int name, const void *val, socklen_t len) { return (int)ret_errno(sys_setsockopt(fd, level, name, val, len)); }
 int shutdown(int fd, int how) { return (int)ret_errno(sys_shutdown(fd, how)); }
+int getsockopt(int fd, int level, int name, void *val, socklen_t *len) { return (int)ret_errno(sys_getsockopt(fd, level, name, val, len)); }
+int epoll_create1(int flags) { return (int)ret_errno(sys_epoll_create1(flags)); }
+int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev) { return (int)ret_errno(sys_epoll_ctl(epfd, op, fd, ev)); }
+int epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout) { return (int)ret_errno(sys_epoll_wait(epfd, evs, max, timeout)); }
 
 /* The monitor stops the VM on exit_group and never resumes the guest; if
  * control ever comes back, fault so the monitor reports where. */

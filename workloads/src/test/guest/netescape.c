@@ -14,17 +14,6 @@
  */
 #include "torovj.h"
 
-static struct sockaddr_in inet(uint32_t addr, uint16_t port)
-{
-    struct sockaddr_in sa;
-
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(port);
-    sa.sin_addr.s_addr = htonl(addr);
-    return sa;
-}
-
 int main(int argc, char **argv)
 {
     int port = argc > 1 ? atoi(argv[1]) : 0;
@@ -37,7 +26,7 @@ int main(int argc, char **argv)
 
     int rx = (int)sys_socket(AF_INET, SOCK_DGRAM, 0);
     int tx = (int)sys_socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in to = inet(0x7f000001, (uint16_t)port), from;
+    struct sockaddr_in to = torovj_sockaddr_in(0x7f000001, (uint16_t)port), from;
     socklen_t from_len = sizeof from;
     char buf[8];
     long rb = sys_bind(rx, (struct sockaddr *)&to, sizeof to);
@@ -47,7 +36,7 @@ int main(int argc, char **argv)
         printf("netescape: setup failed: socket %d %d bind %ld sendto %ld recvfrom %ld\n", rx, tx, rb, rs, rr);
         return 1;
     }
-    struct sockaddr_in other = inet(0x7f000002, ntohs(from.sin_port));
+    struct sockaddr_in other = torovj_sockaddr_in(0x7f000002, ntohs(from.sin_port));
     long probe = sys_bind((int)sys_socket(AF_INET, SOCK_DGRAM, 0), (struct sockaddr *)&other, sizeof other);
 
     printf("netescape: listen=%ld udp-source-port-free-on-127.0.0.2=%ld\n", listen_unbound, probe);

@@ -162,7 +162,10 @@ struct sockaddr_in {
 #define SYS_mkdirat         258
 #define SYS_newfstatat      262
 #define SYS_unlinkat        263
+#define SYS_epoll_wait      232
+#define SYS_epoll_ctl       233
 #define SYS_accept4         288
+#define SYS_epoll_create1   291
 #define SYS_pipe2           293
 #define SYS_getrandom       318
 
@@ -192,6 +195,10 @@ struct sockaddr_in {
 #define O_NONBLOCK  04000
 #define O_DIRECTORY 0200000
 #define O_CLOEXEC   02000000
+
+#define S_IFMT   0170000
+#define S_IFSOCK 0140000
+#define S_IFIFO  0010000
 
 #define AT_FDCWD     (-100)
 #define AT_REMOVEDIR 0x200
@@ -230,6 +237,30 @@ struct sockaddr_in {
 #define SHUT_WR   1
 #define SHUT_RDWR 2
 #define MSG_NOSIGNAL 0x4000
+#define SO_TYPE       3
+#define SO_ERROR      4
+
+/* epoll(7): x86-64's struct epoll_event is packed (12 bytes). */
+#define EPOLL_CLOEXEC 02000000
+#define EPOLL_CTL_ADD 1
+#define EPOLL_CTL_DEL 2
+#define EPOLL_CTL_MOD 3
+#define EPOLLIN    0x001
+#define EPOLLOUT   0x004
+#define EPOLLERR   0x008
+#define EPOLLHUP   0x010
+#define EPOLLRDHUP 0x2000
+#define EPOLLET    (1u << 31)
+typedef union epoll_data {
+    void    *ptr;
+    int      fd;
+    uint32_t u32;
+    uint64_t u64;
+} epoll_data_t;
+struct epoll_event {
+    uint32_t     events;
+    epoll_data_t data;
+} __attribute__((packed));
 #define INADDR_ANY      0x00000000u
 #define INADDR_LOOPBACK 0x7f000001u
 
@@ -320,6 +351,10 @@ long sys_sendto(int fd, const void *buf, size_t n, int flags, const struct socka
 long sys_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *sa, socklen_t *len);
 long sys_setsockopt(int fd, int level, int name, const void *val, socklen_t len);
 long sys_shutdown(int fd, int how);
+long sys_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
+long sys_epoll_create1(int flags);
+long sys_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
+long sys_epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout);
 long sys_exit_group(int status);
 
 /* libc-style wrappers: -1 (MAP_FAILED for mmap) and errno on failure. */
@@ -354,6 +389,10 @@ ssize_t send(int fd, const void *buf, size_t n, int flags);    /* sendto(..., NU
 ssize_t recv(int fd, void *buf, size_t n, int flags);          /* recvfrom(..., NULL, NULL) */
 int     setsockopt(int fd, int level, int name, const void *val, socklen_t len);
 int     shutdown(int fd, int how);
+int     getsockopt(int fd, int level, int name, void *val, socklen_t *len);
+int     epoll_create1(int flags);
+int     epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
+int     epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout);
 
 /* exit() runs the runtime's exit hook (native: latency file) then
  * exit_group; _exit() and exit_group() do not. None of them return. */
@@ -389,6 +428,16 @@ const char        *strerror(int err);
 static inline uint16_t torovj_htons(uint16_t v) { return (uint16_t)((v << 8) | (v >> 8)); }
 static inline uint32_t torovj_htonl(uint32_t v) { return __builtin_bswap32(v); }
 #define htons(v) torovj_htons(v)
+/* The IPv4 address addr:port (both in host byte order), for bind or connect. */
+static inline struct sockaddr_in torovj_sockaddr_in(uint32_t addr, uint16_t port)
+{
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = torovj_htons(port);
+    sa.sin_addr.s_addr = torovj_htonl(addr);
+    return sa;
+}
 #define ntohs(v) torovj_htons(v)
 #define htonl(v) torovj_htonl(v)
 #define ntohl(v) torovj_htonl(v)

@@ -23,7 +23,7 @@ public final class SocketConstants {
     /** send/recv flag: this one call does not block (EAGAIN instead), whatever the socket's O_NONBLOCK. */
     public static final int MSG_DONTWAIT = 0x40;
 
-    public static final int SOL_SOCKET = 1, IPPROTO_TCP = 6;
+    public static final int SOL_SOCKET = 1, IPPROTO_TCP = 6, IPPROTO_UDP = 17;
     public static final int SO_REUSEADDR = 2, SO_TYPE = 3, SO_ERROR = 4, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_KEEPALIVE = 9,
             SO_REUSEPORT = 15;
     public static final int TCP_NODELAY = 1;

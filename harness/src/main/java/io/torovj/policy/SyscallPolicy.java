@@ -127,7 +127,9 @@ public final class SyscallPolicy {
             "read", "write", "open", "openat", "close", "lseek", "fstat", "fsync", "unlink", "unlinkat",
             "exit", "exit_group", "getpid", "getppid", "clock_gettime", "brk", "mmap", "munmap",
             "socket", "bind", "listen", "accept", "accept4", "connect", "sendto", "recvfrom",
-            "setsockopt", "shutdown",
+            "setsockopt", "getsockopt", "shutdown",
+            // event loops (io.torovj.syscall.EventSyscalls)
+            "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
             // what a static libc and busybox ask at start-up (io.torovj.syscall.StartupSyscalls)
             "arch_prctl", "set_tid_address", "set_robust_list", "prlimit64", "getrlimit", "getrandom", "uname",
             "readlink", "readlinkat", "getuid", "geteuid", "getgid", "getegid", "prctl", "sched_getaffinity",

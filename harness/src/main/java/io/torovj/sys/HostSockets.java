@@ -81,6 +81,12 @@ public final class HostSockets {
         return scratch.getInt();
     }
 
+    /** getsockopt(2) into {@code value} (its whole capacity offered; {@link SocketOption#length()} is then the kernel's): 0 or -errno. */
+    public static int getsockopt(int fd, int level, int name, SocketOption value) {
+        value.expectValue();
+        return LibC.INSTANCE.getsockopt(fd, level, name, value.address(), value.lengthAddress()) < 0 ? -LibC.errno() : 0;
+    }
+
     /** setsockopt(2) with {@code value}'s bytes: 0 or -errno. */
     public static int setsockopt(int fd, int level, int name, SocketOption value) {
         return LibC.INSTANCE.setsockopt(fd, level, name, value.address(), value.length()) < 0 ? -LibC.errno() : 0;

@@ -28,6 +28,12 @@ public final class SocketOption {
     /** The value's length: as set, or as getsockopt reported it. */
     public int length() { return length.getInt(0); }
 
+    /** Copies the value's first {@code len} bytes (at most {@link #length()}) to {@code dst}. */
+    public void get(byte[] dst, int len) {
+        if (len < 0 || len > length()) throw new IllegalArgumentException("option length " + len + " of " + length());
+        value.get(0, dst, 0, len);
+    }
+
     /** The value's first four bytes as an int (an int-valued option after getsockopt). */
     public int getInt() { return value.getInt(0); }
 

@@ -2,6 +2,7 @@ package io.torovj.syscall;
 
 import static io.torovj.linux.SocketConstants.AF_INET;
 import static io.torovj.linux.SocketConstants.IPPROTO_TCP;
+import static io.torovj.linux.SocketConstants.IPPROTO_UDP;
 import static io.torovj.linux.SocketConstants.MSG_NOSIGNAL;
 import static io.torovj.linux.SocketConstants.SOCKADDR_IN_SIZE;
 import static io.torovj.linux.SocketConstants.SOCK_CLOEXEC;
@@ -10,11 +11,13 @@ import static io.torovj.linux.SocketConstants.SOCK_NONBLOCK;
 import static io.torovj.linux.SocketConstants.SOCK_STREAM;
 import static io.torovj.linux.SocketConstants.SOCK_TYPE_MASK;
 import static io.torovj.linux.SocketConstants.SOL_SOCKET;
+import static io.torovj.linux.SocketConstants.SO_ERROR;
 import static io.torovj.linux.SocketConstants.SO_KEEPALIVE;
 import static io.torovj.linux.SocketConstants.SO_RCVBUF;
 import static io.torovj.linux.SocketConstants.SO_REUSEADDR;
 import static io.torovj.linux.SocketConstants.SO_REUSEPORT;
 import static io.torovj.linux.SocketConstants.SO_SNDBUF;
+import static io.torovj.linux.SocketConstants.SO_TYPE;
 import static io.torovj.linux.SocketConstants.TCP_NODELAY;
 
 import io.torovj.log.MonitorLog;
@@ -29,7 +32,7 @@ import io.torovj.sys.SocketOption;
 
 /**
  * TCP/UDP over IPv4 loopback only: socket, bind, listen, accept, accept4, connect, sendto,
- * recvfrom, setsockopt, shutdown. Socket addresses are copied out of guest memory and checked
+ * recvfrom, setsockopt, getsockopt, shutdown. Socket addresses are copied out of guest memory and checked
  * (AF_INET, 127.0.0.0/8, a port the policy names) before the host sees them, so the guest cannot
  * change them after the check; bind to INADDR_ANY is narrowed to 127.0.0.1. The kernel's implicit
  * binds are narrowed too: listen() needs a socket bound (through the policy) first, and a
@@ -74,6 +77,7 @@ public final class SocketSyscalls {
         d.register("sendto", (fd, buf, len, flags, addr, addrLen) -> sendto(fd, buf, len, flags, addr, addrLen));
         d.register("recvfrom", (fd, buf, len, flags, addr, lenPtr) -> recvfrom(fd, buf, len, flags, addr, lenPtr));
         d.register("setsockopt", (fd, level, name, val, len, a5) -> setsockopt(fd, level, name, val, len));
+        d.register("getsockopt", (fd, level, name, val, lenPtr, a5) -> getsockopt(fd, level, name, val, lenPtr));
         d.register("shutdown", (fd, how, a2, a3, a4, a5) -> shutdown(fd, how));
     }
 
@@ -82,8 +86,14 @@ public final class SocketSyscalls {
         if ((int) domain != AF_INET) return denied("socket", "only AF_INET sockets are supported", -Errno.EAFNOSUPPORT);
         if (kind != SOCK_STREAM && kind != SOCK_DGRAM) return -Errno.EINVAL;
         if (((int) type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC)) != 0) return -Errno.EINVAL;
+        // only TCP and UDP: another protocol on the same type (SCTP, MPTCP on SOCK_STREAM) would
+        // bring host code and options the loopback confinement above was never checked against
+        int proto = (int) protocol;
+        if (proto != 0 && proto != (kind == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP)) {
+            return denied("socket", "protocol " + proto + " is not TCP or UDP", -Errno.EPROTONOSUPPORT);
+        }
         // the host socket is always non-blocking (BlockingIo waits for the guest, interruptibly)
-        int fd = HostSockets.socket(AF_INET, (int) type | SOCK_CLOEXEC | SOCK_NONBLOCK, (int) protocol);
+        int fd = HostSockets.socket(AF_INET, (int) type | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
         return fd < 0 ? fd : fds.install(fd, false, ((int) type & SOCK_NONBLOCK) != 0, FdTable.SOCKET);
     }
 
@@ -173,14 +183,41 @@ public final class SocketSyscalls {
     long setsockopt(long fd, long level, long name, long value, long len) {
         int host = fds.host(fd);
         if (host < 0) return -Errno.EBADF;
-        boolean allowed = ((int) level == SOL_SOCKET && ((int) name == SO_REUSEADDR || (int) name == SO_REUSEPORT
-                || (int) name == SO_KEEPALIVE || (int) name == SO_SNDBUF || (int) name == SO_RCVBUF))
-                || ((int) level == IPPROTO_TCP && (int) name == TCP_NODELAY);
-        if (!allowed) return -Errno.ENOPROTOOPT;
+        if (!settable((int) level, (int) name)) return -Errno.ENOPROTOOPT;
         if (len < 0 || len > MAX_OPTION) return -Errno.EINVAL;
         memory.read(value, rawOption, 0, (int) len);
         option.set(rawOption, (int) len);
         return HostSockets.setsockopt(host, (int) level, (int) name, option);
+    }
+
+    /**
+     * getsockopt(2) of the options setsockopt allows, and SO_TYPE and SO_ERROR (read-only): the
+     * value truncated to the guest's length, and the length copied written back, as Linux does.
+     * The guest's buffer is checked first: reading SO_ERROR clears it.
+     */
+    long getsockopt(long fd, long level, long name, long value, long lenPtr) {
+        int host = fds.host(fd);
+        if (host < 0) return -Errno.EBADF;
+        int lvl = (int) level, opt = (int) name;
+        boolean readOnly = lvl == SOL_SOCKET && (opt == SO_TYPE || opt == SO_ERROR);
+        if (!readOnly && !settable(lvl, opt)) return -Errno.ENOPROTOOPT;
+        int guestLen = memory.readU32(lenPtr);
+        if (guestLen < 0) return -Errno.EINVAL;
+        if (!memory.contains(value, Math.min(guestLen, MAX_OPTION))) return -Errno.EFAULT;
+        int rc = HostSockets.getsockopt(host, lvl, opt, option);
+        if (rc < 0) return rc;
+        int n = Math.min(guestLen, option.length());
+        option.get(rawOption, n);
+        memory.write(value, rawOption, 0, n);
+        memory.writeU32(lenPtr, n);
+        return 0;
+    }
+
+    /** The options a guest may set: address reuse, keep-alive, buffer sizes, Nagle. */
+    private static boolean settable(int level, int name) {
+        return (level == SOL_SOCKET && (name == SO_REUSEADDR || name == SO_REUSEPORT || name == SO_KEEPALIVE
+                || name == SO_SNDBUF || name == SO_RCVBUF))
+                || (level == IPPROTO_TCP && name == TCP_NODELAY);
     }
 
     long shutdown(long fd, long how) {

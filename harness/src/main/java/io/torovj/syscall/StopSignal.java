@@ -52,6 +52,9 @@ public final class StopSignal implements AutoCloseable {
 
     StopSignal() {}
 
+    /** The eventfd that becomes readable, and stays so, once the VM stops (what an epoll set includes to wake then). */
+    int fd() { return stopFd.fd(); }
+
     /** True once {@link #stop()} was called. */
     public boolean isStopped() { return stopped; }
 

@@ -83,11 +83,12 @@ public final class BenchMain {
 
     private void run() throws Exception {
         Files.createDirectories(results);
-        steps = 5 + transports.size();
+        steps = 6 + transports.size();
         progress("mode " + mode.name() + ", transports " + transports + ", results in " + results);
         latency = new LatencyRecorder(LatencyRecorder.calibrateTsc());
         runJmh();
         for (String t : transports) latencyRuns(t);
+        httpd();
         floors();
         cFloors();
         memory();
@@ -273,6 +274,30 @@ public final class BenchMain {
         for (String stat : ResultsSchema.PERCENTILE_STATISTICS) {
             double value = stat.equals(ResultsSchema.MAX) ? h.getMaxValue() : h.getValueAtPercentile(ResultsSchema.PERCENTILES.get(stat));
             rows.add(new MetricRow(workload, transport, ResultsSchema.LATENCY, stat, value, null, ResultsSchema.UNIT_NS, h.getTotalCount()));
+        }
+    }
+
+    /** The httpd workload under wrk, native and every transport: requests/s and latency percentiles. */
+    private void httpd() throws Exception {
+        if (!HttpdLoad.wrkAvailable()) {
+            notes.add("httpd: wrk is not installed (Debian package wrk): no httpd rows");
+            progress("httpd under wrk: skipped, wrk is not installed");
+            return;
+        }
+        Path root = Files.createTempDirectory("torovj-bench");
+        try {
+            HttpdLoad load = new HttpdLoad(mode, root);
+            progress("httpd under wrk: " + load.describe());
+            notes.add("httpd: " + load.describe() + "; wrk's thread competes with the vCPU and any poller thread for the"
+                    + " CPUs, and a ring guest spins on its completion queue while the monitor waits in epoll_wait");
+            for (String t : transports) {
+                WrkRun r = t.equals(GuestLauncher.NATIVE) ? load.runNative() : load.runVm(t);
+                rows.addAll(HttpdRows.of(t, r));
+                System.out.printf("[torovj bench] httpd %s: %.0f requests/s, p50 %.0f us, p99 %.0f us%n", t,
+                        r.requestsPerSecond(), r.percentilesMicros().get(50), r.percentilesMicros().get(99));
+            }
+        } finally {
+            Files.deleteIfExists(root);
         }
     }
 

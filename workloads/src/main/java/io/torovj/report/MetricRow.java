@@ -33,9 +33,9 @@ public record MetricRow(String workload, String transport, String metric, String
             throw new IllegalArgumentException("unknown unit '" + unit + "' (expected one of "
                     + String.join(", ", UNITS) + ")");
         }
-        if (TIME_METRICS.contains(metric) != isTimeUnit(unit)) {
+        if (TIME_METRICS.contains(metric) != isTimeUnit(unit) || THROUGHPUT.equals(metric) != UNIT_PER_S.equals(unit)) {
             throw new IllegalArgumentException("unit '" + unit + "' does not fit metric '" + metric + "' (expected "
-                    + (TIME_METRICS.contains(metric) ? "ns, us or ms" : UNIT_BYTES) + ")");
+                    + (TIME_METRICS.contains(metric) ? "ns, us or ms" : THROUGHPUT.equals(metric) ? UNIT_PER_S : UNIT_BYTES) + ")");
         }
         if (!Double.isFinite(value)) {
             throw new IllegalArgumentException("value " + value + " is not a finite number");

@@ -31,12 +31,12 @@ import java.util.regex.Pattern;
  * {@link MetricsCsvWriter}, read it with {@link ResultSet#read(Path)}.
  * <ul>
  *   <li>{@code workload}: {@code helloworld}, {@code nullcall}, {@code write}, {@code fileio}, {@code mmap},
- *       {@code echo}, or a floor ({@link #FLOOR_EXIT}, {@link #FLOOR_PINGPONG}, the C floors {@link #C_FLOORS}: any
+ *       {@code echo}, {@code httpd} (see "httpd" below), or a floor ({@link #FLOOR_EXIT}, {@link #FLOOR_PINGPONG}, the C floors {@link #C_FLOORS}: any
  *       name starting with {@link #FLOOR_PREFIX}). Other names are accepted (they are shown after the known
  *       ones).</li>
  *   <li>{@code transport}: {@link #NATIVE} (the baseline) or any registered transport name; the list is open.</li>
  *   <li>{@code metric}: one of {@link #METRICS}; the unit must be a time unit for the time metrics and
- *       {@link #UNIT_BYTES} for the memory metrics.</li>
+ *       {@link #UNIT_BYTES} for the memory metrics, {@link #UNIT_PER_S} for {@link #THROUGHPUT}.</li>
  *   <li>{@code statistic}: one of {@link #STATISTICS}: {@link #MEAN} is JMH's score, the others come from an
  *       HdrHistogram of the per-call samples.</li>
  *   <li>{@code value}: a finite number (the report cannot draw values ≤ 0 on its log axes and
@@ -68,6 +68,14 @@ import java.util.regex.Pattern;
  * {@link #C_FLOOR_TIMER_OVERHEAD} measures; the {@code -loop} ones are timed per batch of 100 calls and have no
  * timer in their loop. getppid is measured inline (the syscall instruction) and through glibc (a call around it,
  * as C programs and the workloads' runtime make it). The tool's raw output is {@link #CFLOOR_TXT}.
+ *
+ * <h2>httpd</h2>
+ * The httpd workload under {@code wrk} (same threads, connections and duration for every transport and native;
+ * the command is in the environment's notes): {@link #HTTPD} × transport × {@link #THROUGHPUT} {@link #MEAN} in
+ * {@link #UNIT_PER_S} (wrk's requests/s over the run; samples = requests completed; larger is better), and
+ * {@link #LATENCY} {@link #P50}, {@link #P90}, {@link #P99} and {@link #MAX} in {@link #UNIT_US} (wrk's
+ * {@code --latency} distribution of whole requests, not of syscalls; samples = requests completed). No rows if
+ * wrk is not installed (the notes say so).
  *
  * <h2>environment.json</h2>
  * At least {@link #REQUIRED_ENVIRONMENT_KEYS}; {@link #ENV_JMH_SETTINGS} is an object ({@code forks},
@@ -132,6 +140,8 @@ public final class ResultsSchema {
     public static final String SERVE_WARM = "serve-warm";
     /** The same through serve's HTTP API on loopback (native: spawning the process). */
     public static final String SERVE_HTTP = "serve-http";
+    /** The HTTP server workload under wrk (see "httpd" above). */
+    public static final String HTTPD = "httpd";
     /** Prefix of a floor workload: the cheapest round trip a transport can make, with no syscall work. */
     public static final String FLOOR_PREFIX = "floor-";
     /** The empty exit round trip (pio, mmio). */
@@ -183,7 +193,7 @@ public final class ResultsSchema {
 
     private static List<String> knownWorkloads() {
         List<String> w = new java.util.ArrayList<>(List.of(HELLOWORLD, SERVE_WARM, SERVE_HTTP, NULLCALL, NULLCALL_UNMODIFIED,
-                NULLCALL_TRAPPED, WRITE, FILEIO, MMAP, ECHO,
+                NULLCALL_TRAPPED, WRITE, FILEIO, MMAP, ECHO, HTTPD,
                 FLOOR_EXIT, FLOOR_PINGPONG));
         w.addAll(C_FLOORS);
         return List.copyOf(w);
@@ -214,9 +224,11 @@ public final class ResultsSchema {
      * hot path's promise that it allocates nothing. Mean, with JMH's error.
      */
     public static final String ALLOC_PER_CALL = "alloc_per_call";
+    /** Requests completed per second (httpd under wrk), in {@link #UNIT_PER_S}: larger is better. */
+    public static final String THROUGHPUT = "throughput";
     /** Every metric, in display order. */
     public static final List<String> METRICS = List.of(LATENCY, WALL, CPU_PER_CALL, GUEST_RESIDENT, HOST_RSS_PER_VM,
-            NATIVE_PEAK_RSS, ALLOC_PER_CALL);
+            NATIVE_PEAK_RSS, THROUGHPUT, ALLOC_PER_CALL);
     /** Metrics measured in time units. */
     public static final Set<String> TIME_METRICS = Set.of(LATENCY, WALL, CPU_PER_CALL);
     /** Metrics measured in bytes. */
@@ -245,8 +257,10 @@ public final class ResultsSchema {
     public static final String UNIT_US = "us";
     public static final String UNIT_MS = "ms";
     public static final String UNIT_BYTES = "bytes";
+    /** Events per second: the unit of {@link #THROUGHPUT}, and of nothing else. */
+    public static final String UNIT_PER_S = "per_s";
     /** Every unit. */
-    public static final List<String> UNITS = List.of(UNIT_NS, UNIT_US, UNIT_MS, UNIT_BYTES);
+    public static final List<String> UNITS = List.of(UNIT_NS, UNIT_US, UNIT_MS, UNIT_BYTES, UNIT_PER_S);
     /** The time units and their size in nanoseconds. */
     public static final Map<String, Double> NANOS_PER_UNIT = Map.of(UNIT_NS, 1.0, UNIT_US, 1e3, UNIT_MS, 1e6);
 

@@ -71,6 +71,8 @@ final class RunPage {
 
         section("summary", "Summary");
         summary();
+        section("httpd", "httpd under wrk: requests/s and latency against native");
+        new HttpdTable(rs, h).write();
         section("floors", "Floors: the physical limit, measured in C");
         new FloorTables(rs, h).write();
         cFloorCharts();
