@@ -112,9 +112,7 @@ public final class AdaptiveRingTransport implements SyscallTransport {
 
     @Override
     public void start() {
-        poller = new Thread(this::poll, "torovj-aring-poller");
-        poller.setDaemon(true);
-        poller.start();
+        poller = PollerThread.start(this::poll, "torovj-aring-poller");
     }
 
     /**
@@ -173,7 +171,7 @@ public final class AdaptiveRingTransport implements SyscallTransport {
         closing = true;
         // always, whatever ended the VM: a poller asleep on the doorbell wakes and sees closing
         if (doorbell != null) doorbell.ring();
-        RingServer.joinPoller(poller, name);
+        PollerThread.join(poller, name);
     }
 
     @Override

@@ -49,9 +49,7 @@ public final class RingTransport implements SyscallTransport, PortIoDevice {
 
     @Override
     public void start() {
-        poller = new Thread(this::poll, "torovj-ring-poller");
-        poller.setDaemon(true);
-        poller.start();
+        poller = PollerThread.start(this::poll, "torovj-ring-poller");
     }
 
     /** The poller: consume submissions in order, complete each before the next. Allocation-free. */
@@ -90,7 +88,7 @@ public final class RingTransport implements SyscallTransport, PortIoDevice {
         if (closed) return;
         closed = true;
         closing = true;
-        RingServer.joinPoller(poller, name);
+        PollerThread.join(poller, name);
     }
 
     /** Registry entry. */
