@@ -1,11 +1,9 @@
 /*
  * line.c - guest half of the "line" transport: one cache line each way.
  *
- * io.torovj.mechanisms.LineTransport (Java, the monitor side) mirrors every
- * offset below; change both together.
- *
- * The area is at boot_info->transport_area, 64-byte aligned, at least
- * LINE_AREA_BYTES long; the monitor zeroes it before the guest starts.
+ * Layout (line.h, mirrored by io.torovj.mechanisms.LineTransport): the area
+ * is at boot_info->transport_area, 64-byte aligned, at least LINE_AREA_BYTES
+ * long; the monitor zeroes it before the guest starts.
  *   request line  @0:  seq u64 @0, nr u64 @8, args u64[6] @16  (guest writes)
  *   response line @64: seq u64 @64, ret i64 @72                 (monitor writes)
  * Nothing else is shared: no indices, no flags, no doorbell.
@@ -28,48 +26,16 @@
 
 #include "torovj_abi.h"
 #include "torovj_transport.h"
-
-#define LINE_OFF_REQ_SEQ   0
-#define LINE_OFF_REQ_NR    8
-#define LINE_OFF_REQ_ARGS  16
-#define LINE_OFF_RESP_SEQ  64
-#define LINE_OFF_RESP_RET  72
-#define LINE_AREA_BYTES    128
-
-struct line_request {
-    uint64_t seq;
-    uint64_t nr;
-    uint64_t args[6];
-} __attribute__((aligned(64)));
-
-struct line_response {
-    uint64_t seq;
-    int64_t  ret;
-    uint64_t unused[6];
-} __attribute__((aligned(64)));
-
-struct line_area {
-    struct line_request req;
-    struct line_response resp;
-};
-
-_Static_assert(__builtin_offsetof(struct line_area, req.seq) == LINE_OFF_REQ_SEQ, "request seq");
-_Static_assert(__builtin_offsetof(struct line_area, req.nr) == LINE_OFF_REQ_NR, "request nr");
-_Static_assert(__builtin_offsetof(struct line_area, req.args) == LINE_OFF_REQ_ARGS, "request args");
-_Static_assert(__builtin_offsetof(struct line_area, resp.seq) == LINE_OFF_RESP_SEQ, "response seq");
-_Static_assert(__builtin_offsetof(struct line_area, resp.ret) == LINE_OFF_RESP_RET, "response ret");
-_Static_assert(sizeof(struct line_area) == LINE_AREA_BYTES, "area size");
+#include "line.h"
 
 static struct line_area *line_area;
 static uint64_t line_seq;       /* own copy of the last published seq, never re-read */
 
 static int line_init(const struct torovj_boot_info *bi)
 {
-    uintptr_t base = (uintptr_t)bi->transport_area;
-
-    if (base == 0 || (base & 63) != 0 || bi->transport_area_size < LINE_AREA_BYTES)
+    line_area = line_area_of(bi);
+    if (line_area == 0)
         return -1;
-    line_area = (struct line_area *)base;
     /* the monitor zeroed it; start from whatever it wrote */
     line_seq = __atomic_load_n(&line_area->req.seq, __ATOMIC_RELAXED);
     return 0;
