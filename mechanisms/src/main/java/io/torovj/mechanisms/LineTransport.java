@@ -47,30 +47,29 @@ public final class LineTransport implements SyscallTransport {
     private long area;
     /** The last sequence number served; poller thread only. */
     private long lastSeq;
-    private Thread poller;
-    private volatile boolean closing;
-    private boolean closed;
+    private final PollerThread poller = new PollerThread("torovj-line-poller");
 
     @Override
     public void attach(TransportContext context) {
+        long at = context.transportArea();
+        // refused before anything is laid out: the two lines must fit, each in its own cache line
+        if (context.transportAreaSize() < AREA_BYTES || at % LINE != 0 || !context.memory().contains(at, AREA_BYTES)) {
+            throw new IllegalStateException("transport area unfit for the line transport: " + context.transportAreaSize()
+                    + " bytes at 0x" + Long.toHexString(at));
+        }
+        context.memory().fill(at, AREA_BYTES, (byte) 0);
+        context.bootInfo().setTransportArea(at, AREA_BYTES);
+        area = at;
+        lastSeq = 0;
         name = context.transportName();
         memory = context.memory();
         executor = context.executor();
         control = context.control();
-        long area = context.transportArea();
-        if (context.transportAreaSize() < AREA_BYTES || area % LINE != 0 || !memory.contains(area, AREA_BYTES)) {
-            throw new IllegalStateException("transport area unfit for the line transport: " + context.transportAreaSize()
-                    + " bytes at 0x" + Long.toHexString(area));
-        }
-        memory.fill(area, AREA_BYTES, (byte) 0);
-        this.area = area;
-        lastSeq = 0;
-        context.bootInfo().setTransportArea(area, AREA_BYTES);
     }
 
     @Override
     public void start() {
-        poller = PollerThread.start(this::poll, "torovj-line-poller");
+        poller.start(this::poll);
     }
 
     /** The poller: serve each new request seq until the VM stops or the transport closes. Allocation-free. */
@@ -82,7 +81,7 @@ public final class LineTransport implements SyscallTransport {
                 long seq = memory.getLongAcquire(seqAt);
                 if (seq == lastSeq) {
                     // checked only while idle: a request pending is served first, the stop a spin later
-                    if (closing || control.isStopped()) return;
+                    if (poller.closing() || control.isStopped()) return;
                     Thread.onSpinWait();
                     continue;
                 }
@@ -113,7 +112,7 @@ public final class LineTransport implements SyscallTransport {
                 memory.readU64(r + OFF_REQ_ARGS + 16), memory.readU64(r + OFF_REQ_ARGS + 24),
                 memory.readU64(r + OFF_REQ_ARGS + 32), memory.readU64(r + OFF_REQ_ARGS + 40));
         // the VM has stopped and close has begun: guest memory may be released once close stops waiting
-        if (closing) return false;
+        if (poller.closing()) return false;
         memory.writeU64(r + OFF_RESP_RET, ret);
         memory.setLongRelease(r + OFF_RESP_SEQ, seq);
         lastSeq = seq;
@@ -126,10 +125,7 @@ public final class LineTransport implements SyscallTransport {
 
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
-        closing = true;
-        PollerThread.join(poller, name);
+        poller.close(name);
     }
 
     /** Registry entry. */

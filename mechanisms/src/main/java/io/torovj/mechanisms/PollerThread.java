@@ -1,8 +1,9 @@
 package io.torovj.mechanisms;
 
 /**
- * The host poller thread of a polling transport (ring, aring, line): how it is started and how a
- * transport's close waits for it. One place, so that every polling transport ends the same way.
+ * The host poller thread of a polling transport (ring, aring, line) and its closing flag: how it
+ * starts, how it learns that the transport closes, and how close waits for it. One place, so that
+ * every polling transport ends the same way.
  */
 final class PollerThread {
     /**
@@ -14,28 +15,51 @@ final class PollerThread {
      */
     static final long JOIN_MILLIS = 5_000;
 
-    private PollerThread() {}
+    private final String threadName;
+    private Thread thread;
+    private volatile boolean closing;
+    private boolean closed;
 
-    /** Starts {@code body} on a daemon thread named {@code name} (a poller never keeps the JVM alive). */
-    static Thread start(Runnable body, String name) {
-        Thread poller = new Thread(body, name);
-        poller.setDaemon(true);
-        poller.start();
-        return poller;
+    PollerThread(String threadName) {
+        this.threadName = threadName;
+    }
+
+    /** Starts {@code body} on a daemon thread (a poller never keeps the JVM alive). */
+    void start(Runnable body) {
+        thread = new Thread(body, threadName);
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /**
-     * Joins {@code poller} (may be null: never started) for up to {@link #JOIN_MILLIS}; throws (a
-     * monitor error, which the command line reports) if it is still running then. The transport's
-     * closing flag is set by then, so a poller that returns from its host call later does not
-     * touch guest memory (each transport checks the flag after every host call); only the host
-     * call itself, if it moves data into guest memory, could still do so.
+     * True once close has begun. The poller checks it after every host call and publishes nothing
+     * into guest memory then: guest memory may be released as soon as close stops waiting.
      */
-    static void join(Thread poller, String transport) {
-        join(poller, transport, JOIN_MILLIS);
+    boolean closing() { return closing; }
+
+    /** {@link #close(String, Runnable)} with nothing to wake. */
+    void close(String transport) {
+        close(transport, () -> {});
     }
 
-    /** {@link #join(Thread, String)} with a bound of {@code millis}. */
+    /**
+     * Sets the closing flag, runs {@code wake} (what gets a sleeping poller to look at the flag),
+     * and joins the thread ({@link #join}). Idempotent; a poller never started is closed at once.
+     */
+    void close(String transport, Runnable wake) {
+        if (closed) return;
+        closed = true;
+        closing = true;
+        wake.run();
+        join(thread, transport, JOIN_MILLIS);
+    }
+
+    /**
+     * Joins {@code poller} (may be null: never started) for up to {@code millis}; throws (a
+     * monitor error, which the command line reports) if it is still running then. The closing
+     * flag is set by then, so a poller that returns from its host call later does not touch guest
+     * memory; only the host call itself, if it moves data into guest memory, could still do so.
+     */
     static void join(Thread poller, String transport, long millis) {
         if (poller == null) return;
         // an interrupt does not cut the wait short: guest memory must outlive a running poller

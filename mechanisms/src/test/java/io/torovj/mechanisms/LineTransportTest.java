@@ -187,10 +187,7 @@ class LineTransportTest {
     // ---- the hostile guest's sequence numbers ----
 
     private void assertCorrupt(String what) {
-        assertTrue(f.control.isStopped(), "the VM is ended");
-        assertEquals(Ending.UNEXPECTED_EXIT, f.control.ending);
-        assertEquals("line transport: corrupt request line from the guest: " + what, f.control.report);
-        assertEquals(1, f.control.stops, "stopped once");
+        f.control.assertEndedOnce(Ending.UNEXPECTED_EXIT, "line transport: corrupt request line from the guest: " + what);
     }
 
     /** Serves requests 1..{@code served}, then offers {@code seq}: it must end the VM and execute nothing. */

@@ -79,30 +79,30 @@ class PollerAllocationTest {
                 poller.getName(), perCall, small, large));
     }
 
+    /** Attaches and starts {@code t}, then makes calls through {@code call} (the guest's side) against its poller. */
+    private void assertPollerAllocatesNothing(SyscallTransport t, String name, LongUnaryOperator call) throws Exception {
+        transport = t;
+        t.attach(f.context(name, dispatcher));
+        t.start();
+        assertNoAllocationPerCall(poller("torovj-" + name + "-poller"), call);
+        assertFalse(f.control.isStopped(), f.control.report);
+    }
+
     @Test
     void linePollerAllocatesNothingPerCall() throws Exception {
-        LineTransport line = new LineTransport();
-        transport = line;
-        line.attach(f.context("line", dispatcher));
-        line.start();
         long area = f.context("line", dispatcher).transportArea();
-        assertNoAllocationPerCall(poller("torovj-line-poller"), i -> {
+        assertPollerAllocatesNothing(new LineTransport(), "line", i -> {
             f.memory.writeU64(area + LineTransport.OFF_REQ_NR, GETPPID);
             f.memory.setLongRelease(area + LineTransport.OFF_REQ_SEQ, i + 1);
             while (f.memory.getLongAcquire(area + LineTransport.OFF_RESP_SEQ) != i + 1) Thread.onSpinWait();
             return f.memory.readU64(area + LineTransport.OFF_RESP_RET);
         });
-        assertFalse(f.control.isStopped(), f.control.report);
     }
 
     @Test
     void ringPollerAllocatesNothingPerCall() throws Exception {
-        RingTransport ring = new RingTransport();
-        transport = ring;
-        ring.attach(f.context("ring", dispatcher));
-        ring.start();
         long area = f.context("ring", dispatcher).transportArea();
-        assertNoAllocationPerCall(poller("torovj-ring-poller"), i -> {
+        assertPollerAllocatesNothing(new RingTransport(), "ring", i -> {
             f.writeSqe(area, i, i, GETPPID, 0, 0, 0, 0, 0, 0);
             f.setSqTail(area, i + 1);
             while (f.cqTail(area) != i + 1) Thread.onSpinWait();
@@ -111,6 +111,5 @@ class PollerAllocationTest {
             f.setCqHead(area, i + 1);
             return ret;
         });
-        assertFalse(f.control.isStopped(), f.control.report);
     }
 }
