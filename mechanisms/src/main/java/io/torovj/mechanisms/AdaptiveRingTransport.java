@@ -75,9 +75,7 @@ public final class AdaptiveRingTransport implements SyscallTransport {
     private long area;
     private long idleSpinNanos;
     private KernelDoorbell doorbell;
-    private Thread poller;
-    private volatile boolean closing;
-    private boolean closed;
+    private final PollerThread poller = new PollerThread("torovj-aring-poller");
     /** Written by the poller thread only; read after it has been joined. */
     private long sleeps;
 
@@ -112,9 +110,7 @@ public final class AdaptiveRingTransport implements SyscallTransport {
 
     @Override
     public void start() {
-        poller = new Thread(this::poll, "torovj-aring-poller");
-        poller.setDaemon(true);
-        poller.start();
+        poller.start(this::poll);
     }
 
     /**
@@ -123,12 +119,12 @@ public final class AdaptiveRingTransport implements SyscallTransport {
      */
     private void poll() {
         final long budget = idleSpinNanos;
-        RingServer server = new RingServer(memory, area, executor, control, name, () -> closing);
+        RingServer server = new RingServer(memory, area, executor, control, name, poller::closing);
         long sqHead = 0;
         long idleSpins = 0;
         long idleSince = 0;
         try {
-            while (!closing && !control.isStopped()) {
+            while (!poller.closing() && !control.isStopped()) {
                 long sqTail = memory.getLongAcquire(area + OFF_SQ_TAIL);
                 if (sqTail == sqHead) {
                     if ((++idleSpins & (IDLE_CHECK_SPINS - 1)) == 0) {
@@ -159,7 +155,7 @@ public final class AdaptiveRingTransport implements SyscallTransport {
     private void sleep(long sqHead) {
         memory.setIntRelease(area + OFF_FLAGS, FLAG_POLLER_SLEEPING);
         VarHandle.fullFence();      // the flag store before the sq_tail load below (store-load order)
-        if (memory.getLongAcquire(area + OFF_SQ_TAIL) == sqHead && !closing && !control.isStopped()) {
+        if (memory.getLongAcquire(area + OFF_SQ_TAIL) == sqHead && !poller.closing() && !control.isStopped()) {
             doorbell.await();
             sleeps++;
         }
@@ -168,12 +164,10 @@ public final class AdaptiveRingTransport implements SyscallTransport {
 
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
-        closing = true;
         // always, whatever ended the VM: a poller asleep on the doorbell wakes and sees closing
-        if (doorbell != null) doorbell.ring();
-        RingServer.joinPoller(poller, name);
+        poller.close(name, () -> {
+            if (doorbell != null) doorbell.ring();
+        });
     }
 
     @Override

@@ -29,9 +29,7 @@ public final class RingTransport implements SyscallTransport, PortIoDevice {
     private SyscallExecutor executor;
     private VmControl control;
     private long area;
-    private Thread poller;
-    private volatile boolean closing;
-    private boolean closed;
+    private final PollerThread poller = new PollerThread("torovj-ring-poller");
 
     private String name;
 
@@ -49,17 +47,15 @@ public final class RingTransport implements SyscallTransport, PortIoDevice {
 
     @Override
     public void start() {
-        poller = new Thread(this::poll, "torovj-ring-poller");
-        poller.setDaemon(true);
-        poller.start();
+        poller.start(this::poll);
     }
 
     /** The poller: consume submissions in order, complete each before the next. Allocation-free. */
     private void poll() {
-        RingServer server = new RingServer(memory, area, executor, control, name, () -> closing);
+        RingServer server = new RingServer(memory, area, executor, control, name, poller::closing);
         long sqHead = 0;
         try {
-            while (!closing && !control.isStopped()) {
+            while (!poller.closing() && !control.isStopped()) {
                 long sqTail = memory.getLongAcquire(area + OFF_SQ_TAIL);
                 if (sqTail == sqHead) {
                     Thread.onSpinWait();
@@ -87,10 +83,7 @@ public final class RingTransport implements SyscallTransport, PortIoDevice {
 
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
-        closing = true;
-        RingServer.joinPoller(poller, name);
+        poller.close(name);
     }
 
     /** Registry entry. */

@@ -49,7 +49,7 @@ class PollerShutdownTest {
         CountDownLatch release = new CountDownLatch(1);
         Thread poller = stuck(release);
         IllegalStateException e = assertTimeoutPreemptively(Duration.ofSeconds(10),
-                () -> assertThrows(IllegalStateException.class, () -> RingServer.joinPoller(poller, "ring", 200)));
+                () -> assertThrows(IllegalStateException.class, () -> PollerThread.join(poller, "ring", 200)));
         assertTrue(e.getMessage().contains("still in a host call"), e.getMessage());
         release.countDown();
     }
@@ -68,7 +68,7 @@ class PollerShutdownTest {
         });
         releaser.start();
         Thread.currentThread().interrupt();
-        RingServer.joinPoller(poller, "ring", 10_000);
+        PollerThread.join(poller, "ring", 10_000);
         assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
         assertFalse(poller.isAlive(), "close returned only once the poller had ended");
         releaser.join();

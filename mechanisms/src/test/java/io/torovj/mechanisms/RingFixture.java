@@ -128,5 +128,13 @@ final class RingFixture implements AutoCloseable {
 
         @Override
         public boolean isStopped() { return stopped; }
+
+        /** Asserts that the VM was stopped exactly once, with {@code expected} and {@code expectedReport}. */
+        void assertEndedOnce(Ending expected, String expectedReport) {
+            org.junit.jupiter.api.Assertions.assertTrue(stopped, "the VM is ended");
+            org.junit.jupiter.api.Assertions.assertEquals(expected, ending);
+            org.junit.jupiter.api.Assertions.assertEquals(expectedReport, report);
+            org.junit.jupiter.api.Assertions.assertEquals(1, stops, "stopped once");
+        }
     }
 }

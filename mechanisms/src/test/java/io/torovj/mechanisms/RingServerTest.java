@@ -135,10 +135,7 @@ class RingServerTest {
     // ---- the hostile guest ----
 
     private void assertCorrupt(String what) {
-        assertTrue(f.control.isStopped(), "the VM is ended");
-        assertEquals(Ending.UNEXPECTED_EXIT, f.control.ending);
-        assertEquals("ring transport: corrupt ring from the guest: " + what, f.control.report);
-        assertEquals(1, f.control.stops, "stopped once");
+        f.control.assertEndedOnce(Ending.UNEXPECTED_EXIT, "ring transport: corrupt ring from the guest: " + what);
     }
 
     @Test
