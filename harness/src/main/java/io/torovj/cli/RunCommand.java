@@ -100,6 +100,9 @@ final class RunCommand implements Callable<Integer> {
             if (verbose) {
                 System.err.printf("torovj: %s after %.3f ms, %d syscalls, %d VM exits, %d KiB guest RAM resident%n",
                         result.ending(), result.nanos() / 1e6, result.syscalls(), result.vcpuExits(), result.residentBytes() / 1024);
+                if (!result.unimplemented().isEmpty()) {
+                    System.err.println("torovj: unimplemented: " + result.unimplemented());
+                }
             }
             return result.status();
         } catch (ElfLoadException e) {

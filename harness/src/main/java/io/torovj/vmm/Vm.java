@@ -92,7 +92,8 @@ public final class Vm implements AutoCloseable {
         int capacity = config.latencySamples();
         return new VmResult(control.ending(), control.status(), control.report(), faultReports.fault(), loop.exits(),
                 dispatcher.calls(), LatencyBuffer.samples(memory, latencyBuffer, capacity),
-                LatencyBuffer.dropped(memory, latencyBuffer, capacity), nanos, memory.residentBytes(), transport.counters());
+                LatencyBuffer.dropped(memory, latencyBuffer, capacity), nanos, memory.residentBytes(), transport.counters(),
+                dispatcher.unimplementedSummary());
     }
 
     /**

@@ -18,9 +18,10 @@ import io.torovj.lifecycle.Ending;
  * @param nanos         wall time from creating guest memory to the guest's end (ELF parsing excluded)
  * @param residentBytes guest RAM resident on the host at exit (mincore)
  * @param transportCounters what the transport counted ({@code SyscallTransport.counters()})
+ * @param unimplemented the syscalls that answered -ENOSYS, with their counts ("rseq x1, clone3 x1"), or ""
  */
 public record VmResult(Ending ending, int status, String report, GuestFault fault, long vcpuExits, long syscalls,
                        long[] latencyCycles, long latencyDropped, long nanos, long residentBytes,
-                       java.util.Map<String, Long> transportCounters) {
+                       java.util.Map<String, Long> transportCounters, String unimplemented) {
     public boolean exited() { return ending == Ending.EXITED; }
 }
