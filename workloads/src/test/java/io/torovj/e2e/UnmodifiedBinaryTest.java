@@ -60,11 +60,16 @@ class UnmodifiedBinaryTest {
      * musl-gcc: static musl, from Debian's musl-tools, which .ci/run installs), once per test run.
      */
     private static Path staticProgram(String compiler) throws Exception {
+        return staticProgram(compiler, "stdio_files");
+    }
+
+    /** src/test/static/{@code name}.c built with {@code compiler} -static, once per test run. */
+    private static Path staticProgram(String compiler, String name) throws Exception {
         synchronized (UnmodifiedBinaryTest.class) {
             Path exe = Path.of(System.getProperty("java.io.tmpdir"),
-                    "torovj-stdio_files-" + compiler + "-" + ProcessHandle.current().pid());
+                    "torovj-" + name + "-" + compiler + "-" + ProcessHandle.current().pid());
             if (!Files.isExecutable(exe)) {
-                Process cc = new ProcessBuilder(compiler, "-static", "-O1", "-o", exe.toString(), "src/test/static/stdio_files.c")
+                Process cc = new ProcessBuilder(compiler, "-static", "-O1", "-o", exe.toString(), "src/test/static/" + name + ".c")
                         .redirectErrorStream(true).start();
                 String out = new String(cc.getInputStream().readAllBytes());
                 assertTrue(cc.waitFor(60, TimeUnit.SECONDS) && cc.exitValue() == 0, compiler + " -static failed: " + out);
@@ -107,5 +112,31 @@ class UnmodifiedBinaryTest {
         assertEquals(Ending.FAULT, o.vm().ending(), o.vm().report());
         assertEquals(139, o.vm().status());
         assertTrue(o.vm().report().contains("non-canonical address 0x8000000000001000"), o.vm().report());
+    }
+
+    /**
+     * src/test/static/dirs_fds.c (opendir/readdir, lstat and stat, mkdir, rename, unlink, rmdir,
+     * access, chmod, pread/pwrite, dup/dup2, F_SETFL, F_DUPFD, sysinfo) built with glibc and with
+     * musl, which reach the kernel differently (newfstatat against stat/lstat, openat against
+     * open): natively and as a VM, each in a fresh directory, the same output and tree.
+     */
+    @ParameterizedTest(name = "{0}/{1}/{2}")
+    @MethodSource("everywhereWithLibcs")
+    void aStaticCProgramWithDirectoriesAndFdsRunsUnmodified(Platform.Kind platform, String transport, String compiler,
+                                                           @TempDir Path root) throws Exception {
+        GuestRun.assumePlatform(platform);
+        Path exe = staticProgram(compiler, "dirs_fds");
+        Path nativeDir = Files.createDirectory(root.resolve("native")), vmDir = Files.createDirectory(root.resolve("vm"));
+        Process p = new ProcessBuilder(exe.toString()).directory(nativeDir.toFile()).start();
+        String expected = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0, "native run");
+        assertTrue(expected.contains("t/sub: .(dir,700,-1) ..(dir,755,-1) c(file,640,10)"), expected);
+
+        GuestRun.Outcome o = GuestRun.run(platform, GuestRun.config(platform, exe).argv(List.of(exe.toString()))
+                .transport(transport).policy(SyscallPolicy.permissive(vmDir)).memorySize(16L << 20));
+        assertEquals(Ending.EXITED, o.vm().ending(), o.vm().report() + o.log());
+        assertEquals(0, o.vm().status(), o.stderr() + o.log());
+        assertEquals(expected, o.stdout());
+        assertEquals(Files.readString(nativeDir.resolve("t/sub/c")), Files.readString(vmDir.resolve("t/sub/c")));
     }
 }
