@@ -111,7 +111,7 @@ public final class FileSyscalls {
             return fds.guestNonblocking(fd) ? flags | OpenFlags.O_NONBLOCK : flags & ~OpenFlags.O_NONBLOCK;
         }
         if (cmd == F_SETFL) return setStatusFlags(fd, host, (int) arg);
-        if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) return fds.dup(fd, (int) arg);
+        if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) return fds.dup(fd, arg);      // arg: unsigned long, as Linux reads it
         return -Errno.EINVAL;
     }
 

@@ -279,4 +279,68 @@ class DirectoryAndPathCallsTest {
         assertEquals(0, call("fcntl", 1, 4, (int) call("fcntl", 1, 3, 0)), "setting what it has is a no-op");
         assertTrue(Files.isDirectory(root.resolve("sub"), LinkOption.NOFOLLOW_LINKS));
     }
+
+    /** The same tree as {@link #boot}'s beneath {@code dir}, symlinks that lead out excepted. */
+    private static void twinTree(Path dir) throws IOException {
+        Files.writeString(dir.resolve("f"), "hello");
+        Files.createDirectory(dir.resolve("sub"));
+        Files.writeString(dir.resolve("sub/g"), "g");
+    }
+
+    /**
+     * mkdir, rename and rmdir on names with trailing slashes, dots and missing parents answer as
+     * Linux's own calls do in a twin tree (the last component goes to the kernel as it is), and
+     * leave the same tree.
+     */
+    @Test
+    void mkdirRenameAndRmdirAnswerAsLinuxOnAwkwardNames() throws IOException {
+        boot(false);
+        Files.delete(root.resolve("up"));
+        Files.delete(root.resolve("abs"));
+        Files.delete(root.resolve("rel"));
+        Files.delete(root.resolve("proc"));
+        Path twin = Files.createDirectory(tmp.resolve("twin")).toRealPath();
+        twinTree(twin);
+        int twinFd = io.torovj.sys.HostFiles.open(twin.toString(), 0x200000 | 0x10000 | 0x80000, 0);
+        io.torovj.sys.HostPath a = new io.torovj.sys.HostPath(256), b = new io.torovj.sys.HostPath(256);
+        List<String> mismatches = new ArrayList<>();
+        try {
+            String[][] calls = {
+                    {"mkdir", "x/"}, {"mkdir", "x//"}, {"mkdir", "y//"}, {"mkdir", "f/"}, {"mkdir", "sub"}, {"mkdir", "."},
+                    {"mkdir", ".."}, {"mkdir", "nx/z"}, {"mkdir", "f/z"}, {"mkdir", "sub/./w/"},
+                    {"rename", "f", "sub/"}, {"rename", "f/", "f2"}, {"rename", "sub/", "sub2/"}, {"rename", "x", "sub2/x"},
+                    {"rename", "sub2", "sub2/in"}, {"rename", ".", "dot"}, {"rename", "nx", "ny"}, {"rename", "f", "."},
+                    {"rename", "sub2/g", "sub2/g/"}, {"rename", "y/", "f"}, {"rename", "f", "y"},
+                    {"rmdir", "sub2/x/"}, {"rmdir", "sub2"}, {"rmdir", "f"}, {"rmdir", "."}, {"rmdir", "y/."}, {"rmdir", "y//"}};
+            for (String[] c : calls) {
+                a.set(c[1].getBytes(StandardCharsets.UTF_8));
+                long linux = switch (c[0]) {
+                    case "mkdir" -> io.torovj.sys.HostFiles.mkdirat(twinFd, a, 0755);
+                    case "rename" -> {
+                        b.set(c[2].getBytes(StandardCharsets.UTF_8));
+                        yield io.torovj.sys.HostFiles.renameat2(twinFd, a, twinFd, b, 0);
+                    }
+                    default -> io.torovj.sys.HostFiles.unlinkat(twinFd, a, 0x200);
+                };
+                long ours = switch (c[0]) {
+                    case "mkdir" -> call("mkdir", vm.path(c[1]), 0755);
+                    case "rename" -> call("rename", vm.path(c[1]), path2(c[2]));
+                    default -> call("rmdir", vm.path(c[1]));
+                };
+                if (linux != ours) mismatches.add(String.join(" ", c) + ": Linux " + linux + ", monitor " + ours);
+            }
+        } finally {
+            io.torovj.sys.HostFiles.close(twinFd);
+        }
+        assertEquals(List.of(), mismatches);
+        assertEquals(tree(twin), tree(root));
+    }
+
+    private static Set<String> tree(Path dir) throws IOException {
+        Set<String> names = new TreeSet<>();
+        try (var walk = Files.walk(dir)) {
+            walk.forEach(p -> names.add(dir.relativize(p) + (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "/" : "")));
+        }
+        return names;
+    }
 }
