@@ -50,8 +50,6 @@ public final class PathResolver implements AutoCloseable {
     private final int rootFd;           // O_PATH fd of root, or -1
     private final byte[] pathBytes = new byte[PATH_MAX];
     private final HostPath hostPath = new HostPath(PATH_MAX);
-    /** The second name of a rename. */
-    private final HostPath hostPath2 = new HostPath(PATH_MAX);
     private final OpenHow openHow = new OpenHow();
     private final HostStat stat = new HostStat();
 
