@@ -12,10 +12,12 @@
  *
  * It must survive all of its own calls, so it never asks the monitor to end
  * or derail it:
- *   - no exit / exit_group (60, 231); fds 0..2 are never closed (the low 32
- *     bits are what the monitor looks at, as the kernel does);
- *   - every range the monitor may WRITE (read, recvfrom, fstat,
- *     clock_gettime, accept's address and length) either lies outside RAM or
+ *   - no exit / exit_group (60, 231); fds 0..2 are never closed nor dup2'd
+ *     over (the low 32 bits are what the monitor looks at, as the kernel
+ *     does); chmod keeps the owner's rwx bits;
+ *   - every range the monitor may WRITE (read, pread64, recvfrom, fstat,
+ *     stat, getdents64, sysinfo, clock_gettime, accept's address and length,
+ *     sendfile's offset, ...) either lies outside RAM or
  *     crosses its end (refused whole by the monitor), or lies in memory this
  *     program owns and never relies on: page 0, the scratch buffer, the heap
  *     [initial brk, RAMSIZE - 256 KiB) and the 16 bytes of headroom at the top
@@ -63,6 +65,19 @@
 #define FUZZ_SYS_time              201
 #define FUZZ_SYS_gettimeofday      96
 #define FUZZ_SYS_getcwd            79
+/* directories, paths and fds (io.torovj.syscall.FileSyscalls, PathSyscalls) */
+#define FUZZ_SYS_stat              4
+#define FUZZ_SYS_lstat             6
+#define FUZZ_SYS_pread64           17
+#define FUZZ_SYS_pwrite64          18
+#define FUZZ_SYS_dup2              33
+#define FUZZ_SYS_sendfile          40
+#define FUZZ_SYS_chmod             90
+#define FUZZ_SYS_fchmod            91
+#define FUZZ_SYS_sysinfo           99
+#define FUZZ_SYS_getdents64        217
+#define FUZZ_SYS_fchmodat          268
+#define FUZZ_SYS_dup3              292
 #define STACK_SIZE   (256 * 1024)       /* io.torovj.boot.GuestLayout.STACK_SIZE */
 #define TAIL         16                 /* headroom at the top of RAM (InitialStack) */
 #define MAX_TRACKED  16
@@ -484,8 +499,12 @@ static void sanitize(long nr, uint64_t a[6])
     /* the libc start-up calls (io.torovj.syscall.StartupSyscalls) that write guest memory */
     case FUZZ_SYS_arch_prctl:               /* ARCH_GET_FS/GS write 8 bytes at a[1]; SET changes fs/gs, unused here */
         guard_write(&a[1], NULL, 8); break;
-    case FUZZ_SYS_getrandom:
-        guard_write(&a[0], &a[1], a[1]); break;
+    case FUZZ_SYS_getrandom:                /* the monitor writes min(len, 4096) bytes: a short read, as Linux may give */
+        if ((int64_t)a[1] > 4096)
+            guard_write(&a[0], NULL, 4096);
+        else
+            guard_write(&a[0], &a[1], a[1]);
+        break;
     case FUZZ_SYS_uname:
         guard_write(&a[0], NULL, 6 * 65); break;
     case FUZZ_SYS_getrlimit:
@@ -519,6 +538,30 @@ static void sanitize(long nr, uint64_t a[6])
         break;
     case FUZZ_SYS_getcwd:
         guard_write(&a[0], NULL, 2); break;
+    case FUZZ_SYS_stat: case FUZZ_SYS_lstat:
+        guard_write(&a[1], NULL, 144); break;
+    case FUZZ_SYS_pread64:
+        guard_write(&a[1], &a[2], a[2]); break;
+    case FUZZ_SYS_getdents64:               /* the count is an unsigned int: the monitor reads its low 32 bits */
+        a[2] = (uint32_t)a[2];
+        guard_write(&a[1], &a[2], a[2]); break;
+    case FUZZ_SYS_sysinfo:
+        guard_write(&a[0], NULL, 112); break;
+    case FUZZ_SYS_pwrite64:
+        clip_write(a[0], a[1], &a[2]); break;
+    case FUZZ_SYS_sendfile:                 /* writes *offset; its output is clipped like a write's */
+        guard_write(&a[2], NULL, 8);
+        if ((int64_t)a[3] > 65536 || ((int)a[0] >= 1 && (int)a[0] <= 2 && (int64_t)a[3] > 256))
+            a[3] = ((int)a[0] >= 1 && (int)a[0] <= 2) ? 256 : 65536;
+        break;
+    case FUZZ_SYS_dup2: case FUZZ_SYS_dup3: /* onto 0..2 would close them */
+        if ((int)a[1] >= 0 && (int)a[1] <= 2)
+            a[1] += 3;
+        break;
+    case FUZZ_SYS_chmod: case FUZZ_SYS_fchmod:  /* the owner keeps access to what it re-modes (the root itself, perhaps) */
+        a[1] |= 0700; break;
+    case FUZZ_SYS_fchmodat:
+        a[2] |= 0700; break;
     default:
         break;
     }

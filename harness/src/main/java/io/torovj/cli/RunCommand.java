@@ -111,6 +111,9 @@ final class RunCommand implements Callable<Integer> {
                     System.err.printf("torovj: syscall instruction: %d calls trapped, %d call sites patched into the shim%n",
                             traps, result.transportCounters().getOrDefault("syscallSitesPatched", 0L));
                 }
+                if (!result.unimplemented().isEmpty()) {
+                    System.err.println("torovj: unimplemented: " + result.unimplemented());
+                }
             }
             return result.status();
         } catch (ElfLoadException e) {

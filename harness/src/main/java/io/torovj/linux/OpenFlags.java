@@ -15,6 +15,10 @@ public final class OpenFlags {
 
     /** fcntl(2): get and set the file status flags (O_APPEND, O_NONBLOCK, ...) of an open file description. */
     public static final int F_GETFL = 3, F_SETFL = 4;
+    /** fcntl(2): duplicate onto the lowest free fd at or above the argument (and set close-on-exec). */
+    public static final int F_DUPFD = 0, F_DUPFD_CLOEXEC = 1030;
+    /** fcntl(2): close-on-exec flag of an fd. */
+    public static final int F_GETFD = 1, F_SETFD = 2, FD_CLOEXEC = 1;
 
     /** open_how.resolve: no /proc/[pid]/fd-style magic links. */
     public static final long RESOLVE_NO_MAGICLINKS = 0x02;

@@ -3,6 +3,7 @@ package io.torovj.memory;
 import io.torovj.linux.SocketConstants;
 import io.torovj.linux.SyscallNames;
 import io.torovj.sys.LibC;
+import io.torovj.sys.NativeBuffer;
 import io.torovj.sys.SockAddrIn;
 
 /**
@@ -20,7 +21,15 @@ public final class GuestIo {
     /** sizeof(struct timespec) on x86-64: the bytes clock_gettime writes. */
     public static final int TIMESPEC_SIZE = 16;
 
+    /** sizeof(struct timespec[2]): the times utimensat reads. */
+    public static final int TIMES_SIZE = 2 * TIMESPEC_SIZE;
+
     private static final long SYS_SENDTO = SyscallNames.number("sendto"), SYS_RECVFROM = SyscallNames.number("recvfrom");
+    private static final long SYS_GETDENTS64 = SyscallNames.number("getdents64");
+    private static final long SYS_UTIMENSAT = SyscallNames.number("utimensat");
+    private static final int AT_EMPTY_PATH = 0x1000;
+    /** The empty path of utimensat(fd, "", times, AT_EMPTY_PATH): the call acts on the fd (an O_PATH fd too). */
+    private static final NativeBuffer EMPTY_PATH = new NativeBuffer(1);
 
     private final GuestMemory memory;
 
@@ -39,6 +48,39 @@ public final class GuestIo {
     public long write(int fd, long gpa, long count) {
         long n = LibC.INSTANCE.write(fd, memory.hostAddress(gpa, count), count);
         return n < 0 ? -LibC.errno() : n;
+    }
+
+    /** pread(2) of up to {@code count} bytes at {@code offset} of {@code fd} into guest [gpa, gpa+count). */
+    public long pread(int fd, long gpa, long count, long offset) {
+        long n = LibC.INSTANCE.pread(fd, memory.hostAddress(gpa, count), count, offset);
+        return n < 0 ? -LibC.errno() : n;
+    }
+
+    /** pwrite(2) of guest [gpa, gpa+count) at {@code offset} of {@code fd}. */
+    public long pwrite(int fd, long gpa, long count, long offset) {
+        long n = LibC.INSTANCE.pwrite(fd, memory.hostAddress(gpa, count), count, offset);
+        return n < 0 ? -LibC.errno() : n;
+    }
+
+    /**
+     * getdents64(2) of directory {@code fd} into guest [gpa, gpa+count): the host's
+     * {@code struct linux_dirent64} records as the kernel packs them (the layout is the guest's
+     * too), so the bytes read, 0 at the end, or -errno (EINVAL if the buffer is too small for
+     * the next entry).
+     */
+    public long getdents64(int fd, long gpa, long count) {
+        long n = LibC.INSTANCE.syscall(SYS_GETDENTS64, fd, memory.hostAddress(gpa, count), count, 0);
+        return n < 0 ? -LibC.errno() : n;
+    }
+
+    /**
+     * utimensat(2) on the file {@code fd} refers to (AT_EMPTY_PATH: an O_PATH fd too), with the
+     * guest's {@code struct timespec[2]} at {@code timesGpa}, or the current time if it is 0.
+     */
+    public long utimens(int fd, long timesGpa) {
+        long times = timesGpa == 0 ? 0 : memory.hostAddress(timesGpa, TIMES_SIZE);
+        long rc = LibC.INSTANCE.syscall(SYS_UTIMENSAT, fd, EMPTY_PATH.address(), times, AT_EMPTY_PATH);
+        return rc < 0 ? -LibC.errno() : 0;
     }
 
     /** fstat(2) of {@code fd} into the guest's {@code struct stat} at gpa ({@link #STAT_SIZE} bytes): 0 or -errno. */

@@ -134,7 +134,12 @@ public final class SyscallPolicy {
             "arch_prctl", "set_tid_address", "set_robust_list", "prlimit64", "getrlimit", "getrandom", "uname",
             "readlink", "readlinkat", "getuid", "geteuid", "getgid", "getegid", "prctl", "sched_getaffinity",
             "mprotect", "newfstatat", "getcwd", "rt_sigaction", "rt_sigprocmask", "time", "gettimeofday",
-            "writev", "readv", "ioctl", "fcntl");
+            "writev", "readv", "ioctl", "fcntl",
+            // directories, paths and fds for busybox's file applets (io.torovj.syscall.PathSyscalls,
+            // FileSyscalls): every path confined beneath the root as open's are
+            "getdents64", "pread64", "pwrite64", "sendfile", "dup", "dup2", "dup3", "sysinfo",
+            "stat", "lstat", "access", "faccessat", "faccessat2", "mkdir", "mkdirat", "rmdir",
+            "rename", "renameat", "renameat2", "chmod", "fchmodat", "fchmod", "utimensat", "umask");
 
     /** What a HelloWorld-class program needs: console I/O, clock, memory, exit. No files, no network. */
     private static final List<String> DEFAULT = List.of(

@@ -1,5 +1,6 @@
 package io.torovj.sys;
 
+import io.torovj.linux.Errno;
 import io.torovj.linux.OpenFlags;
 import io.torovj.linux.SyscallNames;
 
@@ -12,6 +13,14 @@ import io.torovj.linux.SyscallNames;
  */
 public final class HostFiles {
     private static final long SYS_OPENAT2 = SyscallNames.number("openat2");
+    private static final long SYS_RENAMEAT2 = SyscallNames.number("renameat2");
+    /** fchmodat2 (Linux 6.6): newer than the syscall table's header, so by number. */
+    private static final long SYS_FCHMODAT2 = 452;
+    private static final long SYS_FACCESSAT2 = SyscallNames.number("faccessat2");
+    private static final long SYS_SENDFILE = SyscallNames.number("sendfile");
+    private static final int AT_EMPTY_PATH = 0x1000;
+    /** The empty path of the AT_EMPTY_PATH calls: they act on the fd itself (an O_PATH fd included). */
+    private static final NativeBuffer EMPTY_PATH = new NativeBuffer(1);
 
     private HostFiles() {}
 
@@ -68,5 +77,59 @@ public final class HostFiles {
     /** unlinkat(2) of {@code path} relative to {@code dirFd}: 0 or -errno. */
     public static int unlinkat(int dirFd, HostPath path, int flags) {
         return LibC.INSTANCE.unlinkat(dirFd, path.address(), flags) < 0 ? -LibC.errno() : 0;
+    }
+
+    /** mkdirat(2) of {@code path} relative to {@code dirFd}: 0 or -errno. */
+    public static int mkdirat(int dirFd, HostPath path, int mode) {
+        return LibC.INSTANCE.mkdirat(dirFd, path.address(), mode) < 0 ? -LibC.errno() : 0;
+    }
+
+    /** renameat2(2) of {@code oldPath} (relative to {@code oldDir}) to {@code newPath} (relative to {@code newDir}): 0 or -errno. */
+    public static int renameat2(int oldDir, HostPath oldPath, int newDir, HostPath newPath, int flags) {
+        long rc = LibC.INSTANCE.syscall(SYS_RENAMEAT2, oldDir, oldPath.address(), newDir, newPath.address(),
+                flags & 0xFFFFFFFFL, 0);
+        return rc < 0 ? -LibC.errno() : 0;
+    }
+
+    /**
+     * Sets the mode of the file {@code fd} (an O_PATH fd too) refers to: fchmodat2(2) with
+     * AT_EMPTY_PATH, or, on a kernel older than 6.6, chmod(2) of its /proc/self/fd link (the
+     * monitor's own fd, resolved by the host kernel to that very file). 0 or -errno.
+     */
+    public static int chmod(int fd, int mode) {
+        long rc = LibC.INSTANCE.syscall(SYS_FCHMODAT2, fd, EMPTY_PATH.address(), mode, AT_EMPTY_PATH);
+        if (rc < 0 && LibC.errno() == Errno.ENOSYS) {
+            rc = LibC.INSTANCE.chmod("/proc/self/fd/" + fd, mode);
+        }
+        return rc < 0 ? -LibC.errno() : 0;
+    }
+
+    /** faccessat2(2) with AT_EMPTY_PATH: may the monitor access the file {@code fd} refers to as {@code mode} says; 0 or -errno. */
+    public static int access(int fd, int mode) {
+        long rc = LibC.INSTANCE.syscall(SYS_FACCESSAT2, fd, EMPTY_PATH.address(), mode, AT_EMPTY_PATH);
+        return rc < 0 ? -LibC.errno() : 0;
+    }
+
+    /** fcntl(2) F_DUPFD_CLOEXEC: a new host fd on the same open file description, or -errno. */
+    public static int dup(int fd) {
+        int n = LibC.INSTANCE.fcntl(fd, OpenFlags.F_DUPFD_CLOEXEC, 0);
+        return n < 0 ? -LibC.errno() : n;
+    }
+
+    /** sendfile(2) of up to {@code count} bytes from {@code inFd}'s offset to {@code outFd}: bytes moved, or -errno. */
+    public static long sendfile(int outFd, int inFd, long count) {
+        long n = LibC.INSTANCE.syscall(SYS_SENDFILE, outFd, inFd, 0, count);
+        return n < 0 ? -LibC.errno() : n;
+    }
+
+    /**
+     * sendfile(2) of up to {@code count} bytes from {@code inFd} at {@code offset} (its file
+     * offset unchanged) to {@code outFd}: bytes moved, or -errno. Allocates the offset's 8 bytes.
+     */
+    public static long sendfileAt(int outFd, int inFd, long offset, long count) {
+        NativeBuffer at = new NativeBuffer(8);
+        at.putLong(0, offset);
+        long n = LibC.INSTANCE.syscall(SYS_SENDFILE, outFd, inFd, at.address(), count);
+        return n < 0 ? -LibC.errno() : n;
     }
 }

@@ -23,11 +23,13 @@ public interface LibC {
     @SaveError long read(int fd, long buf, long count);
     @SaveError long write(int fd, long buf, long count);
     @SaveError long pread(int fd, long buf, long count, long offset);
+    @SaveError long pwrite(int fd, long buf, long count, long offset);
     @SaveError long lseek(int fd, long offset, int whence);
     @SaveError int fstat(int fd, long statbuf);
     @SaveError int fsync(int fd);
     @SaveError int unlinkat(int dirfd, long path, int flags);
     @SaveError int mkdirat(int dirfd, long path, int mode);
+    @SaveError int chmod(String path, int mode);
     @SaveError int fcntl(int fd, int cmd, long arg);
     @SaveError int dup(int fd);
     /** poll(2) on {@code nfds} {@code struct pollfd}s (8 bytes each: int fd, short events, short revents) at {@code fds}. */

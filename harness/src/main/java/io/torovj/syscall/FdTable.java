@@ -135,6 +135,63 @@ public final class FdTable implements AutoCloseable {
         return -Errno.EMFILE;
     }
 
+    /** The number of guest fds the table holds (RLIMIT_NOFILE as the guest sees it). */
+    int capacity() { return hostFds.length; }
+
+    /** Records that the guest set or cleared O_NONBLOCK on owned fd {@code fd} (fcntl F_SETFL). */
+    synchronized void setGuestNonblocking(long fd, boolean nonblocking) {
+        int i = (int) fd;
+        if (i >= 0 && i < hostFds.length && hostFds[i] >= 0) guestNonblocking[i] = nonblocking;
+    }
+
+    /**
+     * fcntl F_DUPFD and dup: guest fd {@code fd} again, under the lowest free guest fd at or
+     * above {@code lowest}. -EBADF if {@code fd} is not open, -EINVAL if {@code lowest} is
+     * outside the table, -EMFILE if no fd is free there.
+     */
+    synchronized int dup(long fd, long lowest) {
+        if (host(fd) < 0) return -Errno.EBADF;
+        if (lowest < 0 || lowest >= hostFds.length) return -Errno.EINVAL;
+        for (int i = (int) lowest; i < hostFds.length; i++) {
+            if (hostFds[i] < 0) return duplicateInto((int) fd, i);
+        }
+        return -Errno.EMFILE;
+    }
+
+    /**
+     * dup2 and dup3: guest fd {@code fd} again under {@code target}, which is closed first if
+     * open (silently, as Linux does). -EBADF if {@code fd} is not open or {@code target} is
+     * outside the table. The same fd twice is the caller's to judge (dup2 returns it, dup3 is
+     * -EINVAL).
+     */
+    synchronized int dupTo(long fd, long target) {
+        if (host(fd) < 0) return -Errno.EBADF;
+        if (target < 0 || target >= hostFds.length) return -Errno.EBADF;
+        if (target == fd) return (int) fd;
+        if (hostFds[(int) target] >= 0) close(target);
+        return duplicateInto((int) fd, (int) target);
+    }
+
+    /**
+     * Makes free guest fd {@code to} name {@code from}'s open file description, as Linux's dup
+     * does (one offset, one set of status flags). An owned host fd is duplicated on the host
+     * (closed with its entry); a lent one is shared as it is (the lender's, never closed), so
+     * that its description stays the lender's: never made O_NONBLOCK.
+     */
+    private int duplicateInto(int from, int to) {
+        int host = hostFds[from];
+        if (owned[from]) {
+            host = HostFiles.dup(host);
+            if (host < 0) return host;                 // the monitor itself is out of fds: -EMFILE, as the guest would be
+        }
+        hostFds[to] = host;
+        owned[to] = owned[from];
+        beneathRoot[to] = beneathRoot[from];
+        kinds[to] = kinds[from];
+        guestNonblocking[to] = guestNonblocking[from];
+        return to;
+    }
+
     /** Closes guest fd {@code fd}: 0 or -EBADF. Host fds the monitor lent are not closed. */
     public synchronized int close(long fd) {
         int host = host(fd);

@@ -8,8 +8,9 @@ import io.torovj.memory.GuestMemory;
 import io.torovj.sys.HostFiles;
 
 /**
- * read, write, readv, writev, open, openat, close, lseek, fstat, fsync, unlink, unlinkat, and
- * fcntl's and ioctl's answers for files: executed on host fds
+ * read, write, readv, writev, pread64, pwrite64, sendfile, getdents64, open, openat, close,
+ * lseek, fstat, fsync, unlink, unlinkat, dup, dup2, dup3, and fcntl's and ioctl's answers for
+ * files: executed on host fds
  * from the guest's {@link FdTable}, with guest buffers passed in place (zero copy) after a bounds
  * check ({@link GuestIo}). Paths go through {@link PathResolver}, which confines them to the policy.
  * Reads and writes of fds that may block (pipes, FIFOs, terminals, sockets) go through
@@ -46,11 +47,25 @@ public final class FileSyscalls {
         d.register("readv", (fd, iov, iovcnt, a3, a4, a5) -> vectored(fd, iov, iovcnt, false));
         d.register("ioctl", (fd, request, arg, a3, a4, a5) -> ioctl(fd));
         d.register("fcntl", (fd, cmd, arg, a3, a4, a5) -> fcntl(fd, cmd, arg));
+        d.register("getdents64", (fd, dirp, count, a3, a4, a5) -> getdents64(fd, dirp, count));
+        d.register("pread64", (fd, buf, count, offset, a4, a5) -> positioned(fd, buf, count, offset, false));
+        d.register("pwrite64", (fd, buf, count, offset, a4, a5) -> positioned(fd, buf, count, offset, true));
+        d.register("sendfile", (out, in, offset, count, a4, a5) -> sendfile(out, in, offset, count));
+        d.register("dup", (fd, a1, a2, a3, a4, a5) -> fds.dup(fd, 0));
+        d.register("dup2", (fd, target, a2, a3, a4, a5) -> fds.dupTo(fd, target));
+        d.register("dup3", (fd, target, flags, a3, a4, a5) -> dup3(fd, target, flags));
+        new PathSyscalls(memory, fds, paths).registerWith(d);      // stat, mkdir, rename, ...: the same files
     }
 
     /** UIO_MAXIOV: the most iovecs one call may pass. */
     static final long IOV_MAX = 1024;
-    static final long F_GETFD = 1, F_SETFD = 2, F_GETFL = 3;
+    static final long F_DUPFD = OpenFlags.F_DUPFD, F_DUPFD_CLOEXEC = OpenFlags.F_DUPFD_CLOEXEC;
+    static final long F_GETFD = OpenFlags.F_GETFD, F_SETFD = OpenFlags.F_SETFD;
+    static final long F_GETFL = OpenFlags.F_GETFL, F_SETFL = OpenFlags.F_SETFL;
+    /** The status flags F_SETFL changes here; Linux also takes O_ASYNC, O_DIRECT, O_NOATIME (see {@link #setStatusFlags}). */
+    static final int SETTABLE_FLAGS = OpenFlags.O_APPEND | OpenFlags.O_NONBLOCK;
+    /** The most bytes one sendfile moves, as Linux caps it (MAX_RW_COUNT). */
+    static final long MAX_RW_COUNT = 0x7ffff000L;
 
     /**
      * writev/readv: each iovec {base, len} in turn through {@link #write}/{@link #read}, stopping
@@ -79,10 +94,11 @@ public final class FileSyscalls {
     }
 
     /**
-     * fcntl's queries: F_GETFD/F_SETFD (close-on-exec: the guest never execs, so nothing to keep)
-     * and F_GETFL (the access mode and flags, with O_NONBLOCK as the guest set it, not as the
-     * monitor does on the host). Changing status flags (F_SETFL), locks and duplication are not
-     * served: -EINVAL.
+     * fcntl: F_GETFD/F_SETFD (close-on-exec: the guest never execs, so nothing to keep),
+     * F_GETFL (the access mode and flags, with O_NONBLOCK as the guest set it, not as the
+     * monitor does on the host), F_SETFL ({@link #setStatusFlags}), F_DUPFD and
+     * F_DUPFD_CLOEXEC (the lowest free guest fd at or above {@code arg}). Locks, leases, owners
+     * and the rest are not served: -EINVAL, as Linux answers a command it does not know.
      */
     long fcntl(long fd, long cmd, long arg) {
         int host = fds.host(fd);
@@ -94,7 +110,88 @@ public final class FileSyscalls {
             if (flags < 0 || !fds.isOwned(fd) || fds.neverBlocks(fd)) return flags;
             return fds.guestNonblocking(fd) ? flags | OpenFlags.O_NONBLOCK : flags & ~OpenFlags.O_NONBLOCK;
         }
+        if (cmd == F_SETFL) return setStatusFlags(fd, host, (int) arg);
+        if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) return fds.dup(fd, arg);      // arg: unsigned long, as Linux reads it
         return -Errno.EINVAL;
+    }
+
+    /**
+     * F_SETFL: O_APPEND and O_NONBLOCK change as on Linux; the other bits are ignored (the
+     * access mode and creation flags as Linux ignores them; O_ASYNC because no signal is ever
+     * delivered, O_DIRECT and O_NOATIME because they are the host's business). On an fd that
+     * may block the host description stays O_NONBLOCK and the guest's choice is recorded
+     * ({@link FdTable}); the lent stdio's description is the lender's, so a change to it is
+     * -EPERM (setting what it already has is 0). O_PATH fds are -EBADF, as on Linux.
+     */
+    long setStatusFlags(long fd, int host, int arg) {
+        int current = HostFiles.statusFlags(host);
+        if (current < 0) return current;
+        if ((current & OpenFlags.O_PATH) != 0) return -Errno.EBADF;
+        boolean nonblocking = (arg & OpenFlags.O_NONBLOCK) != 0;
+        int wanted = (current & ~OpenFlags.O_APPEND) | (arg & OpenFlags.O_APPEND);
+        if (!fds.isOwned(fd)) {
+            int asked = (current & ~SETTABLE_FLAGS) | (arg & SETTABLE_FLAGS);
+            return asked == current ? 0 : -Errno.EPERM;
+        }
+        if (fds.neverBlocks(fd)) {
+            wanted = nonblocking ? wanted | OpenFlags.O_NONBLOCK : wanted & ~OpenFlags.O_NONBLOCK;
+        }
+        int rc = wanted == current ? 0 : HostFiles.setStatusFlags(host, wanted);
+        if (rc == 0) fds.setGuestNonblocking(fd, nonblocking);
+        return rc;
+    }
+
+    /** dup3: dup2 but the same fd twice is -EINVAL, and O_CLOEXEC is the only flag. */
+    long dup3(long fd, long target, long flags) {
+        if ((flags & ~OpenFlags.O_CLOEXEC) != 0) return -Errno.EINVAL;
+        if ((int) fd == (int) target) return -Errno.EINVAL;
+        return fds.dupTo(fd, target);
+    }
+
+    /**
+     * getdents64: the host directory's {@code linux_dirent64} records straight into the guest's
+     * buffer (the layout is the same on both sides; d_ino and d_off are the host's, as fstat's
+     * st_ino is: see the README). An fd that is not a directory is -ENOTDIR, a buffer too small
+     * for the next entry -EINVAL, both from the kernel itself. {@code count} is an unsigned int.
+     */
+    long getdents64(long fd, long dirp, long count) {
+        int host = fds.host(fd);
+        if (host < 0) return -Errno.EBADF;
+        return io.getdents64(host, dirp, count & 0xFFFFFFFFL);
+    }
+
+    /**
+     * pread64/pwrite64: at {@code offset}, without moving the file offset. A negative offset or
+     * count is -EINVAL; pipes, FIFOs, sockets and terminals (fds that may block) have no offset:
+     * -ESPIPE, as on Linux, without a host call that could wait.
+     */
+    long positioned(long fd, long buf, long count, long offset, boolean write) {
+        int host = fds.host(fd);
+        if (host < 0) return -Errno.EBADF;
+        if (count < 0 || offset < 0) return -Errno.EINVAL;
+        if (!fds.neverBlocks(fd)) return -Errno.ESPIPE;
+        return write ? io.pwrite(host, buf, count, offset) : io.pread(host, buf, count, offset);
+    }
+
+    /**
+     * sendfile between two fds that never block (files, /dev/null): the host moves the bytes,
+     * from {@code in}'s offset, or from the guest's {@code *offset} (read and updated) without
+     * moving it. If either fd may block (a pipe, a socket, a terminal) the answer is -EINVAL, as
+     * Linux gives for fds it cannot splice, and programs fall back to read and write (busybox
+     * and coreutils do), which wait interruptibly.
+     */
+    long sendfile(long out, long in, long offsetGpa, long count) {
+        int outHost = fds.host(out), inHost = fds.host(in);
+        if (outHost < 0 || inHost < 0) return -Errno.EBADF;
+        if (count < 0) return -Errno.EINVAL;
+        if (!fds.neverBlocks(out) || !fds.neverBlocks(in)) return -Errno.EINVAL;
+        long n = Math.min(count, MAX_RW_COUNT);
+        if (offsetGpa == 0) return HostFiles.sendfile(outHost, inHost, n);
+        long offset = memory.readU64(offsetGpa);
+        if (offset < 0) return -Errno.EINVAL;
+        long moved = HostFiles.sendfileAt(outHost, inHost, offset, n);
+        if (moved > 0) memory.writeU64(offsetGpa, offset + moved);
+        return moved;
     }
 
     long read(long fd, long buf, long count) {

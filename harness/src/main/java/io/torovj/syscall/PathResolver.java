@@ -76,7 +76,7 @@ public final class PathResolver implements AutoCloseable {
         boolean writes = (flags & O_ACCMODE) != 0 || (flags & (O_CREAT | O_TRUNC | O_TMPFILE_BIT)) != 0;
         // the guest's files get only permission bits: never set-user-ID, set-group-ID or sticky
         // (the monitor creates them, as its own user: root, possibly)
-        long permissions = mode & PERMISSION_BITS;
+        long permissions = creationMode(mode);
         if (path.startsWith("/")) {
             SyscallPolicy.AllowedPath exact = exactMatch(path);
             if (exact != null) {
@@ -156,44 +156,106 @@ public final class PathResolver implements AutoCloseable {
     }
 
     /**
-     * unlink, unlinkat and rmdir-like AT_REMOVEDIR. The parent directory is resolved beneath the
-     * root; the last component, with any trailing slashes, is handed to unlinkat(2) relative to
-     * it, so the kernel gives Linux's answers: a trailing slash on a non-directory is ENOTDIR,
-     * unlink of a directory EISDIR, "dir/" with AT_REMOVEDIR removes it, "." and ".." are
-     * refused. The last component never contains an inner slash and unlinkat never follows it,
-     * so nothing outside the parent can be reached.
+     * unlink, unlinkat and rmdir-like AT_REMOVEDIR, through {@link #inParent}: the kernel gives
+     * Linux's answers (a trailing slash on a non-directory is ENOTDIR, unlink of a directory
+     * EISDIR, "dir/" with AT_REMOVEDIR removes it, "." and ".." are refused).
      */
     long unlinkat(long dirfd, long pathGpa, long flags) {
         String path = readPath(pathGpa);
         if (path.isEmpty()) return -Errno.ENOENT;
         if ((flags & ~AT_REMOVEDIR) != 0) return -Errno.EINVAL;
+        return inParent("unlink", dirfd, path, hostPath, (parent, name) -> HostFiles.unlinkat(parent, name, (int) flags));
+    }
+
+    /** A call on one name in a directory: {@code parentFd} (O_PATH) and the name, a single component. */
+    interface AtParent {
+        int apply(int parentFd, HostPath name);
+    }
+
+    /**
+     * Runs {@code op} on the last component of the guest's non-empty {@code path}, relative to
+     * its parent directory, for the calls that never follow the last component (unlink, rmdir,
+     * mkdir, rename). The parent is resolved beneath the root like any path; the last component,
+     * with any trailing slashes (the kernel judges them), goes into {@code name}. It never
+     * contains an inner slash and these calls never follow it, so nothing outside the parent
+     * can be reached. A read-only policy refuses them all.
+     */
+    int inParent(String call, long dirfd, String path, HostPath name, AtParent op) {
         int base;
         String rel;
         if (path.startsWith("/")) {
             rel = beneathRoot(path);
             base = rootFd;
-            if (rel == null) return denied("unlink", path, "outside the policy's files");
+            if (rel == null) return denied(call, path, "outside the policy's files");
         } else {
             base = baseDir(dirfd);
             rel = path;
             if (base == -Errno.EBADF) return -Errno.EBADF;
-            if (base < 0) return denied("unlink", path, "no file root in the policy");
+            if (base < 0) return denied(call, path, "no file root in the policy");
         }
-        if (policy.readOnly()) return denied("unlink", path, "read-only");
+        if (policy.readOnly()) return denied(call, path, "read-only");
         int end = rel.length();
         while (end > 0 && rel.charAt(end - 1) == '/') end--;
         if (end == 0) return -Errno.EINVAL;                  // not reached: rel is never empty nor absolute
         int slash = rel.lastIndexOf('/', end - 1);
         String parent = slash < 0 ? "." : rel.substring(0, slash + 1);
-        String name = rel.substring(slash + 1);              // trailing slashes kept: the kernel judges them
+        byte[] last = rel.substring(slash + 1).getBytes(StandardCharsets.UTF_8);
         int parentFd = openBeneath(base, parent, O_PATH | O_DIRECTORY, 0);
         if (parentFd < 0) return parentFd;
         try {
-            if (!hostPath.set(name.getBytes(StandardCharsets.UTF_8))) return -Errno.ENAMETOOLONG;
-            return HostFiles.unlinkat(parentFd, hostPath, (int) flags);
+            if (!name.set(last)) return -Errno.ENAMETOOLONG;
+            return op.apply(parentFd, name);
         } finally {
             HostFiles.close(parentFd);
         }
+    }
+
+    /**
+     * An O_PATH host fd (the caller closes it) for the file the guest's non-empty {@code path}
+     * names, confined exactly as {@link #openat} confines (an exact allowed path, or beneath the
+     * root with RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS), for the calls that act on a file
+     * without opening it for I/O: stat, access, chmod, utimensat. With {@code noFollow} a symlink
+     * in the last component names itself (lstat). {@code changes}: the call changes the file's
+     * metadata (mode, times), which only files beneath a writable root may have changed: an
+     * exact allowed path such as /dev/null is the host's own file, opened, never re-moded.
+     * -errno on failure.
+     */
+    int openPath(String call, long dirfd, String path, boolean noFollow, boolean changes) {
+        int flags = O_PATH | (noFollow ? O_NOFOLLOW : 0);
+        if (path.startsWith("/")) {
+            SyscallPolicy.AllowedPath exact = exactMatch(path);
+            if (exact != null) {
+                if (changes) return denied(call, path, "an allowed host path, not beneath the root");
+                return HostFiles.open(path, flags | O_CLOEXEC, 0);
+            }
+            String rel = beneathRoot(path);
+            if (rel == null) return denied(call, path, "outside the policy's files");
+            if (changes && policy.readOnly()) return denied(call, path, "read-only");
+            return openBeneath(rootFd, rel, flags, 0);
+        }
+        int base = baseDir(dirfd);
+        if (base == -Errno.EBADF) return -Errno.EBADF;
+        if (base < 0) return denied(call, path, "no file root in the policy");
+        if (changes && policy.readOnly()) return denied(call, path, "read-only");
+        return openBeneath(base, path, flags, 0);
+    }
+
+    /** True if the policy's files are read-only (then writes beneath the root are refused). */
+    boolean readOnly() { return policy.readOnly(); }
+
+    /** The guest's file-creation mask: applied to the modes of open(O_CREAT) and mkdir, as Linux does. */
+    private int umask = 022;
+
+    /** umask(2): sets the guest's mask to {@code mask}'s permission bits and answers the previous one. */
+    long umask(long mask) {
+        int old = umask;
+        umask = (int) mask & PERMISSION_BITS;
+        return old;
+    }
+
+    /** {@code mode}'s permission bits less the guest's umask: what a file or directory the guest creates gets. */
+    long creationMode(long mode) {
+        return mode & PERMISSION_BITS & ~umask;
     }
 
     /** Host fd to resolve a relative path against: the root for AT_FDCWD, or a directory the guest opened. */
@@ -236,12 +298,13 @@ public final class PathResolver implements AutoCloseable {
         return null;
     }
 
-    private String readPath(long gpa) {
+    /** The guest's NUL-terminated path at {@code gpa} (at most PATH_MAX - 1 bytes: longer is -ENAMETOOLONG). */
+    String readPath(long gpa) {
         int len = memory.readCString(gpa, pathBytes, PATH_MAX - 1);
         return new String(pathBytes, 0, len, StandardCharsets.UTF_8);
     }
 
-    private long denied(String call, String path, String why) {
+    private int denied(String call, String path, String why) {
         log.once("path-denied:" + call, "policy denied " + call + "(\"" + path + "\"): " + why + ": -EPERM (logged once)");
         return -Errno.EPERM;
     }

@@ -1,7 +1,6 @@
 package io.torovj.syscall;
 
 import io.torovj.linux.Errno;
-import io.torovj.memory.GuestIo;
 import io.torovj.memory.GuestMemory;
 import io.torovj.sys.HostProcess;
 import java.nio.charset.StandardCharsets;
@@ -12,8 +11,8 @@ import java.security.SecureRandom;
  * beyond files and memory, answered for a single-threaded guest with no kernel of its own:
  * arch_prctl (the thread pointer, through {@link SegmentBases}), set_tid_address,
  * set_robust_list, prlimit64, getrandom, uname, readlink of /proc/self/exe, the uid and gid
- * calls, prctl's process name, sched_getaffinity, mprotect, fstat by newfstatat with
- * AT_EMPTY_PATH, getcwd, time and gettimeofday, and signal dispositions and masks (recorded,
+ * calls, prctl's process name, sched_getaffinity, mprotect, sysinfo (the guest's machine),
+ * getcwd, time and gettimeofday, and signal dispositions and masks (recorded,
  * never delivered). Threads, signals delivered to the guest and fork stay out of scope: what is not
  * registered answers -ENOSYS (rseq among them, which glibc tolerates). Linux semantics and errno
  * otherwise; none of these is on a hot path.
@@ -24,18 +23,18 @@ public final class StartupSyscalls {
     static final int RLIMIT_STACK = 3, RLIMIT_NOFILE = 7, RLIM_NLIMITS = 16;
     static final long RLIM_INFINITY = -1L;
     static final int UTS_FIELD = 65, ROBUST_LIST_HEAD_SIZE = 24, GRND_FLAGS = 0x1 | 0x2 | 0x4;
-    static final int GETRANDOM_MAX = 4096, TASK_COMM_LEN = 16, AT_EMPTY_PATH = 0x1000;
+    static final int GETRANDOM_MAX = 4096, TASK_COMM_LEN = 16;
     static final String PROC_SELF_EXE = "/proc/self/exe";
 
     private final GuestMemory memory;
-    private final GuestIo io;
-    private final FdTable fds;
     private final SegmentBases segments;
     /** What /proc/self/exe reads as: absolute, as the kernel's always is (glibc asserts it). */
     private final byte[] exePath;
     private final long stackBytes;
     private final long maxOpenFiles;
     private final SecureRandom random = new SecureRandom();
+    /** When the VM was made: sysinfo's uptime counts from here. */
+    private final long startNanos = System.nanoTime();
     private final byte[] name = new byte[TASK_COMM_LEN];
     private final byte[] path = new byte[PROC_SELF_EXE.length() + 2];
 
@@ -44,12 +43,11 @@ public final class StartupSyscalls {
      *                     own argv[0], never a host path)
      * @param stackBytes   the guest stack's size (RLIMIT_STACK)
      * @param maxOpenFiles the fd table's size (RLIMIT_NOFILE)
+     * @param fds          the guest's fds: not used here (the file layer, {@link FileSyscalls}, serves calls on them)
      */
     public StartupSyscalls(GuestMemory memory, FdTable fds, SegmentBases segments, String programName,
                            long stackBytes, long maxOpenFiles) {
         this.memory = memory;
-        this.io = new GuestIo(memory);
-        this.fds = fds;
         this.segments = segments;
         String base = programName.substring(programName.lastIndexOf('/') + 1);
         this.exePath = (programName.startsWith("/") ? programName : "/" + base).getBytes(StandardCharsets.UTF_8);
@@ -75,7 +73,7 @@ public final class StartupSyscalls {
         d.register("prctl", (option, arg2, a2, a3, a4, a5) -> prctl(option, arg2));
         d.register("sched_getaffinity", (pid, size, mask, a3, a4, a5) -> schedGetaffinity(pid, size, mask));
         d.register("mprotect", (addr, len, prot, a3, a4, a5) -> mprotect(addr, len));
-        d.register("newfstatat", (dirfd, p, buf, flags, a4, a5) -> newfstatat(dirfd, p, buf, flags));
+        d.register("sysinfo", (info, a1, a2, a3, a4, a5) -> sysinfo(info));
         d.register("getcwd", (buf, size, a2, a3, a4, a5) -> getcwd(buf, size));
         d.register("rt_sigaction", (sig, act, oldact, setsize, a4, a5) -> sigaction(sig, act, oldact, setsize));
         d.register("rt_sigprocmask", (how, set, oldset, setsize, a4, a5) -> sigprocmask(how, set, oldset, setsize));
@@ -230,11 +228,22 @@ public final class StartupSyscalls {
         return memory.contains(addr, rounded) ? 0 : -Errno.ENOMEM;
     }
 
-    /** newfstatat(fd, "", buf, AT_EMPTY_PATH) is fstat(fd); paths are for the file layer (not served here). */
-    private long newfstatat(long dirfd, long p, long buf, long flags) {
-        if ((flags & AT_EMPTY_PATH) == 0 || memory.readU8(p) != 0) return -Errno.ENOSYS;
-        int host = fds.host(dirfd);
-        if (host < 0) return -Errno.EBADF;
-        return io.fstat(host, buf);
+    /** sizeof(struct sysinfo) on x86-64, and the offsets of the fields set. */
+    static final int SYSINFO_SIZE = 112, SI_TOTALRAM = 32, SI_FREERAM = 40, SI_PROCS = 80, SI_MEM_UNIT = 104;
+
+    /**
+     * sysinfo: the guest's own machine, never the host's. Uptime counts from the VM's start,
+     * RAM is guest RAM (free: what the guest has not touched), no swap, one process, loads 0.
+     */
+    private long sysinfo(long info) {
+        if (!memory.contains(info, SYSINFO_SIZE)) return -Errno.EFAULT;
+        long total = memory.size();
+        memory.fill(info, SYSINFO_SIZE, (byte) 0);
+        memory.writeU64(info, (System.nanoTime() - startNanos) / 1_000_000_000L);
+        memory.writeU64(info + SI_TOTALRAM, total);
+        memory.writeU64(info + SI_FREERAM, Math.max(0, total - memory.residentBytes()));
+        memory.writeU16(info + SI_PROCS, (short) 1);
+        memory.writeU32(info + SI_MEM_UNIT, 1);
+        return 0;
     }
 }

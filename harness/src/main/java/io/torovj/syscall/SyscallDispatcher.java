@@ -35,6 +35,10 @@ public final class SyscallDispatcher implements SyscallExecutor {
     private final MonitorLog log;
     private final GuestMemory memory;
     private long calls;
+    /** Per syscall number: how many calls answered -ENOSYS; and the numbers in the order first seen. */
+    private final long[] unimplementedCounts = new long[TABLE_SIZE];
+    private final int[] unimplementedOrder = new int[TABLE_SIZE];
+    private int unimplementedDistinct;
     private int distinctLogged;
     private int distinctUnlogged;
 
@@ -67,10 +71,13 @@ public final class SyscallDispatcher implements SyscallExecutor {
             if (!log.logged(key) && withinLogBudget(key)) {
                 log.once(key, "syscall " + describe(nr) + " is not implemented: -ENOSYS");
             }
+            countUnimplemented((int) nr);
             return -Errno.ENOSYS;
         }
         try {
-            return handler.handle(a0, a1, a2, a3, a4, a5);
+            long result = handler.handle(a0, a1, a2, a3, a4, a5);
+            if (result == -Errno.ENOSYS) countUnimplemented((int) nr);
+            return result;
         } catch (GuestMemoryException e) {
             return e.kind() == GuestMemoryException.Kind.STRING_TOO_LONG ? -Errno.ENAMETOOLONG : -Errno.EFAULT;
         } catch (RuntimeException e) {
@@ -78,6 +85,25 @@ public final class SyscallDispatcher implements SyscallExecutor {
             log.once(LOG_KEY_HANDLER_BUG + (int) nr, "internal error in " + describe(nr) + ": " + e + " (returning -EIO)");
             return -Errno.EIO;
         }
+    }
+
+    /** Counts one -ENOSYS answer to {@code nr}: two array stores, no allocation. */
+    private void countUnimplemented(int nr) {
+        if (unimplementedCounts[nr]++ == 0) unimplementedOrder[unimplementedDistinct++] = nr;
+    }
+
+    /**
+     * Every syscall that answered -ENOSYS, by name, with how many times, in the order the guest
+     * first asked: "rseq x1, clone3 x1"; empty if none did. For the run's summary.
+     */
+    public String unimplementedSummary() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < unimplementedDistinct; i++) {
+            int nr = unimplementedOrder[i];
+            if (i > 0) b.append(", ");
+            b.append(describe(nr)).append(" x").append(unimplementedCounts[nr]);
+        }
+        return b.toString();
     }
 
     private long deny(long nr, long a0, long a1, long a2) {

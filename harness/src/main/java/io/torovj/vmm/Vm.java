@@ -94,7 +94,8 @@ public final class Vm implements AutoCloseable {
         int capacity = config.latencySamples();
         return new VmResult(control.ending(), control.status(), control.report(), faultReports.fault(), loop.exits(),
                 dispatcher.calls(), LatencyBuffer.samples(memory, latencyBuffer, capacity),
-                LatencyBuffer.dropped(memory, latencyBuffer, capacity), nanos, memory.residentBytes(), counters());
+                LatencyBuffer.dropped(memory, latencyBuffer, capacity), nanos, memory.residentBytes(), counters(),
+                dispatcher.unimplementedSummary());
     }
 
     /** The transport's counters, and the syscall instruction's (traps, patched sites) where it was used. */

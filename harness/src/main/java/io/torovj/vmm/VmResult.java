@@ -21,9 +21,10 @@ import io.torovj.lifecycle.Ending;
  *                      program that used the {@code syscall} instruction also {@code syscallTraps}
  *                      (calls that took the slow path) and, when its sites were patched,
  *                      {@code syscallSitesPatched}
+ * @param unimplemented the syscalls that answered -ENOSYS, with their counts ("rseq x1, clone3 x1"), or ""
  */
 public record VmResult(Ending ending, int status, String report, GuestFault fault, long vcpuExits, long syscalls,
                        long[] latencyCycles, long latencyDropped, long nanos, long residentBytes,
-                       java.util.Map<String, Long> transportCounters) {
+                       java.util.Map<String, Long> transportCounters, String unimplemented) {
     public boolean exited() { return ending == Ending.EXITED; }
 }

@@ -151,4 +151,19 @@ class StartupSyscallsTest {
         assertEquals(0, call("set_robust_list", BUF, 24));
         assertEquals(-Errno.EINVAL, call("set_robust_list", BUF, 23));
     }
+
+    @Test
+    void sysinfoDescribesTheGuestsMachineNotTheHost() {
+        mem.fill(BUF, 112, (byte) 0x55);
+        assertEquals(0, call("sysinfo", BUF));
+        assertTrue(mem.readU64(BUF) >= 0 && mem.readU64(BUF) < 60, "uptime counts from the VM's start: " + mem.readU64(BUF));
+        assertEquals(RAM, mem.readU64(BUF + StartupSyscalls.SI_TOTALRAM), "totalram is guest RAM");
+        long free = mem.readU64(BUF + StartupSyscalls.SI_FREERAM);
+        assertTrue(free >= 0 && free < RAM, "freeram " + free);
+        assertEquals(0, mem.readU64(BUF + 64), "no swap");
+        assertEquals(1, mem.readU16(BUF + StartupSyscalls.SI_PROCS), "one process");
+        assertEquals(1, mem.readU32(BUF + StartupSyscalls.SI_MEM_UNIT));
+        assertEquals(0, mem.readU64(BUF + 8), "loads 0");
+        assertEquals(-Errno.EFAULT, call("sysinfo", RAM - 100));
+    }
 }

@@ -120,7 +120,8 @@ class SyscallDispatcherTest {
         assertEquals(-Errno.ENOTTY, call(IOCTL, 1, 0x5401, BUF), "TCGETS: no terminals for the guest");
         assertEquals(-Errno.EBADF, call(IOCTL, 9, 0x5401, BUF));
         assertEquals(1, call(FCNTL, 1, 3, 0) & 3, "F_GETFL: the pipe's write end is O_WRONLY");
-        assertEquals(-Errno.EINVAL, call(FCNTL, 1, 4, 0), "F_SETFL is not served");
+        assertEquals(0, call(FCNTL, 1, 4, 1), "F_SETFL of what the lent fd already has");
+        assertEquals(-Errno.EINVAL, call(FCNTL, 1, 1024, 0), "F_SETLEASE (leases, locks) is not served");
     }
 
     @Test
@@ -266,5 +267,18 @@ class SyscallDispatcherTest {
         assertEquals(-Errno.ENODEV, call(MMAP, 0, 8192, 3, 0x02, 3, 0));
         assertEquals(-Errno.EINVAL, call(MMAP, 0x300000, 8192, 3, 0x32, -1, 0));
         assertEquals(0x200000, call(BRK, 0));
+    }
+
+    @Test
+    void theCallsAnsweredEnosysAreListedOnceWithTheirCounts() {
+        boot(SyscallPolicy.builder().allow(List.of("rseq", "clone3", "getpid", "write")).build());
+        assertEquals("", d.unimplementedSummary());
+        int rseq = io.torovj.linux.SyscallNames.number("rseq"), clone3 = io.torovj.linux.SyscallNames.number("clone3");
+        assertEquals(-Errno.ENOSYS, d.execute(rseq, 0, 0, 0, 0, 0, 0));
+        assertEquals(-Errno.ENOSYS, d.execute(clone3, 0, 0, 0, 0, 0, 0));
+        assertEquals(-Errno.ENOSYS, d.execute(rseq, 0, 0, 0, 0, 0, 0));
+        assertTrue(d.execute(GETPID, 0, 0, 0, 0, 0, 0) > 0);
+        assertEquals(-Errno.EPERM, d.execute(READ, 0, BUF, 1, 0, 0, 0), "denied, not unimplemented");
+        assertEquals("rseq x2, clone3 x1", d.unimplementedSummary(), "in the order first asked");
     }
 }

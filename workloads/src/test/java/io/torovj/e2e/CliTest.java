@@ -140,4 +140,27 @@ class CliTest {
         assertEquals(0, info.status());
         assertTrue(info.stdout().startsWith("kvm: "), info.stdout());
     }
+
+    /**
+     * --verbose ends with the syscalls the program asked for that answered -ENOSYS, once, by
+     * name and count: busybox's glibc asks for rseq (which it tolerates) once.
+     */
+    @Test
+    void theVerboseSummaryListsWhatAnsweredEnosys(@TempDir Path dir) throws Exception {
+        List<String> names = new ArrayList<>(io.torovj.policy.SyscallPolicy.permissive(dir).allowedNames());
+        names.add("rseq");
+        Path policy = dir.resolve("policy.json");
+        Files.writeString(policy, "{\"allow\": [\"" + String.join("\", \"", names) + "\"], \"files\": {\"root\": \""
+                + dir.toRealPath() + "\"}}");
+        Cli c = torovj("run", "--verbose", "--platform", platform(), "--mem", "16M", "--policy", policy.toString(),
+                "/bin/busybox", "echo", "hi");
+        assertEquals(0, c.status(), c.stderr());
+        assertEquals("hi\n", c.stdout());
+        List<String> summary = c.stderr().lines().filter(l -> l.startsWith("torovj: unimplemented: ")).toList();
+        assertEquals(List.of("torovj: unimplemented: rseq x1"), summary, c.stderr());
+
+        Cli quiet = torovj("run", "--platform", platform(), "--mem", "16M", "--policy", policy.toString(), "/bin/busybox", "true");
+        assertEquals(0, quiet.status(), quiet.stderr());
+        assertFalse(quiet.stderr().contains("unimplemented: "), "only with --verbose: " + quiet.stderr());
+    }
 }

@@ -90,16 +90,27 @@ final class GuestRun {
 
     /** Runs the VM {@code config} describes, with its stdout, stderr and the monitor's log captured. */
     static Outcome run(Platform.Kind platform, VmConfig.Builder config) throws Exception {
+        return run(platform, config, null);
+    }
+
+    /**
+     * {@link #run(Platform.Kind, VmConfig.Builder)} with the guest's stdin read from {@code stdin}
+     * (null: the test JVM's own stdin, which is surefire's channel: a guest must not read it).
+     */
+    static Outcome run(Platform.Kind platform, VmConfig.Builder config, Path stdin) throws Exception {
         assumePlatform(platform);
         Path dir = Files.createTempDirectory("torovj-run");
         Path out = dir.resolve("stdout"), err = dir.resolve("stderr");
         int outFd = openForWrite(out), errFd = openForWrite(err);
+        int inFd = stdin == null ? 0 : LibC.INSTANCE.open(stdin.toString(), 0x80000, 0);      // O_RDONLY | O_CLOEXEC
+        if (inFd < 0) throw new IllegalStateException("cannot open " + stdin);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try {
-            VmResult result = Vm.run(config.stdio(0, outFd, errFd)
+            VmResult result = Vm.run(config.stdio(inFd, outFd, errFd)
                     .log(new MonitorLog(new PrintStream(log, true, StandardCharsets.UTF_8))).build());
             return new Outcome(result, Files.readString(out), Files.readString(err), log.toString(StandardCharsets.UTF_8));
         } finally {
+            if (stdin != null) LibC.INSTANCE.close(inFd);
             LibC.INSTANCE.close(outFd);
             LibC.INSTANCE.close(errFd);
             Files.deleteIfExists(out);

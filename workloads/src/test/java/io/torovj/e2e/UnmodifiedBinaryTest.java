@@ -161,4 +161,30 @@ class UnmodifiedBinaryTest {
         assertEquals(139, o.vm().status());
         assertTrue(o.vm().report().contains("non-canonical address 0x8000000000001000"), o.vm().report());
     }
+
+    /**
+     * src/test/static/dirs_fds.c (opendir/readdir, lstat and stat, mkdir, rename, unlink, rmdir,
+     * access, chmod, pread/pwrite, dup/dup2, F_SETFL, F_DUPFD, sysinfo) built with glibc and with
+     * musl, which reach the kernel differently (newfstatat against stat/lstat, openat against
+     * open): natively and as a VM, each in a fresh directory, the same output and tree.
+     */
+    @ParameterizedTest(name = "{0}/{1}/{2}")
+    @MethodSource("everywhereWithLibcs")
+    void aStaticCProgramWithDirectoriesAndFdsRunsUnmodified(Platform.Kind platform, String transport, String compiler,
+                                                           @TempDir Path root) throws Exception {
+        GuestRun.assumePlatform(platform);
+        Path exe = staticProgram("dirs_fds", compiler);
+        Path nativeDir = Files.createDirectory(root.resolve("native")), vmDir = Files.createDirectory(root.resolve("vm"));
+        Process p = new ProcessBuilder(exe.toString()).directory(nativeDir.toFile()).start();
+        String expected = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0, "native run");
+        assertTrue(expected.contains("t/sub: .(dir,700,-1) ..(dir,755,-1) c(file,640,10)"), expected);
+
+        GuestRun.Outcome o = GuestRun.run(platform, GuestRun.config(platform, exe).argv(List.of(exe.toString()))
+                .transport(transport).policy(SyscallPolicy.permissive(vmDir)).memorySize(16L << 20));
+        assertEquals(Ending.EXITED, o.vm().ending(), o.vm().report() + o.log());
+        assertEquals(0, o.vm().status(), o.stderr() + o.log());
+        assertEquals(expected, o.stdout());
+        assertEquals(Files.readString(nativeDir.resolve("t/sub/c")), Files.readString(vmDir.resolve("t/sub/c")));
+    }
 }
