@@ -59,7 +59,7 @@ class ServeCommandTest {
             assertTrue(m != null, "no serving line in:\n" + Files.readString(log));
             assertEquals("1", m.group(1));
             URI invoke = URI.create("http://127.0.0.1:" + m.group(2) + "/functions/slow/invoke");
-            HttpClient client = HttpClient.newHttpClient();
+            HttpClient client = ServeHarness.SHARED_CLIENT;
             HttpRequest post = HttpRequest.newBuilder(invoke).timeout(Duration.ofSeconds(60))
                     .POST(HttpRequest.BodyPublishers.noBody()).build();
             CompletableFuture<HttpResponse<String>> a = client.sendAsync(post, HttpResponse.BodyHandlers.ofString());

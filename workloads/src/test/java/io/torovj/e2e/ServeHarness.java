@@ -22,7 +22,13 @@ import java.util.concurrent.CompletableFuture;
 final class ServeHarness implements AutoCloseable {
     final FunctionRegistry registry;
     final HttpApi api;
-    final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /**
+     * One client for every test in this JVM, never dropped: a dropped HttpClient closes its
+     * selector's epoll and eventfd when the collector gets to it, possibly while another test
+     * (HostileGuestTest) checks that the JVM's fds are those it had before a VM.
+     */
+    static final HttpClient SHARED_CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    final HttpClient client = SHARED_CLIENT;
     final ByteArrayOutputStream log = new ByteArrayOutputStream();
 
     ServeHarness(Platform.Kind platform) throws Exception {
