@@ -96,7 +96,7 @@ final class FloorTables {
                 + "(its own KVM VM, vCPU at CPL3, guest-side rdtsc pairs, so the timer's cost is on both sides and "
                 + "cancels in the difference). The floor: for an exit-based transport (pio, mmio), that exit with "
                 + "the host doing one getppid per exit (<code>" + C_FLOOR_PIO_EXIT_GETPPID + "</code>, <code>"
-                + C_FLOOR_MMIO_EXIT_GETPPID + "</code>); for a shared-memory transport (ring, aring), a request line "
+                + C_FLOOR_MMIO_EXIT_GETPPID + "</code>); for a shared-memory transport (ring, aring, line), a request line "
                 + "and an answer line polled by a host thread doing one getppid per request (<code>"
                 + C_FLOOR_RING_1LINE_GETPPID + "</code>). Every floor thus does the one host syscall a nullcall "
                 + "makes. <b>Monitor overhead</b> = nullcall p50 − floor p50: what the monitor adds over the "

@@ -314,8 +314,10 @@ final class RunPage {
             if (curves.isEmpty()) {
                 continue;
             }
-            Charts.Rendered r = Charts.percentiles(charts(), "percentiles-" + w, w + ": "
-                    + CellValues.metricLabel(m) + " by percentile", curves, colors);
+            // httpd's latency rows are per request (wrk's), not per syscall
+            String label = HTTPD.equals(w) && LATENCY.equals(m) ? "latency per request" : CellValues.metricLabel(m);
+            Charts.Rendered r = Charts.percentiles(charts(), "percentiles-" + w, w + ": " + label + " by percentile",
+                    curves, colors);
             if (r != null) {
                 figure(r, "Percentile curves of " + w + " per transport", "Sources: " + String.join("; ", sources)
                         + ".");
