@@ -18,10 +18,10 @@
 #define SYSCALL_PORT          0xF4
 /* the CPL0 exception handler (io.torovj.boot.DescriptorTables): its frame
  * (GuestLayout.FAULT_FRAME, 10 qwords) and the rip after its OUT
- * (DescriptorTables.FAULT_REPORTED_RIP: common handler at 0xB000 + 33 * 16,
+ * (DescriptorTables.FAULT_REPORTED_RIP: common handler at 0x1800 + 33 * 16,
  * OUT at offset 10) */
 #define FAULT_FRAME           (EXCEPTION_STACK_TOP - 80)
-#define FAULT_REPORTED_RIP    0xB21BULL
+#define FAULT_REPORTED_RIP    0x1A1BULL
 enum { F_CR2, F_RDX, F_RAX, F_VECTOR, F_ERROR, F_RIP, F_CS, F_RFLAGS, F_RSP, F_SS };
 #define USER_CS               0x23
 #define USER_DS               0x1B

@@ -17,7 +17,7 @@
 #define TSS          0x1100UL
 #define IO_BITMAP    (TSS + 104)
 #define BOOT_INFO    0x8000UL
-#define HANDLER_CODE 0xB000UL
+#define HANDLER_CODE 0x1800UL
 
 __attribute__((noreturn)) static void survived(const char *v, uint64_t value)
 {

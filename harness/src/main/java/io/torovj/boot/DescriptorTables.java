@@ -118,7 +118,7 @@ public final class DescriptorTables {
     }
 
     private static void writeHandlers(GuestMemory mem) {
-        mem.fill(GuestLayout.HANDLER_CODE, GuestLayout.PAGE, (byte) 0xCC);
+        mem.fill(GuestLayout.HANDLER_CODE, GuestLayout.HANDLER_CODE_SIZE, (byte) 0xCC);
         for (int v = 0; v < 32; v++) {
             writeStub(mem, GuestLayout.HANDLER_CODE + (long) v * STUB_SIZE, v, !hasErrorCode(v));
         }

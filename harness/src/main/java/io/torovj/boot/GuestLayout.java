@@ -8,19 +8,18 @@ package io.torovj.boot;
  *
  * <pre>
  * 0x0000_0000  page 0, not present (null pointers fault)
- * 0x0000_1000  GDT + TSS            supervisor only
+ * 0x0000_1000  GDT + TSS, and at +0x800 the exception handler code   supervisor only
  * 0x0000_2000  IDT                  supervisor only
- * 0x0000_3000  PML4, PDPT, PD, PT(low 2 MiB), PT(device window)   supervisor only
+ * 0x0000_3000  PML4, PDPT, PD, PT(low 2 MiB)                         supervisor only
  * 0x0000_8000  boot information     user read-only (+0x800: the syscall entry stub)
  * 0x0000_9000  exception stack (2 pages), top = TSS.rsp0           supervisor only
- * 0x0000_B000  exception handler code                              supervisor only
  * 0x0000_C000  request blocks (one 64-byte block per vCPU)         user
  * 0x0001_0000  transport area (64 KiB)                             user
  * 0x0002_0000  program image, heap (brk), mmap area                user
  * 0x0010_0000  the syscall shim, beside an unmodified program       user
  *              linked at or above 0x20_0000 (the usual 0x40_0000)
  *   RAM - 256K stack                                                user
- * 0x3FE0_0000  device window (2 MiB, unbacked: MMIO exits)         user, uncached
+ * 0x3FE0_0000  device window (2 MiB, unbacked: MMIO exits)         user, uncached, one 2 MiB entry
  *              page 0: transport doorbells, page 1: the null doorbell (exit floor)
  * </pre>
  */
@@ -37,11 +36,15 @@ public final class GuestLayout {
     public static final long PDPT = 0x4000;
     public static final long PD = 0x5000;
     public static final long PT_LOW = 0x6000;
-    public static final long PT_DEVICE = 0x7000;
     public static final long BOOT_INFO = 0x8000;
     public static final long EXCEPTION_STACK = 0x9000;
     public static final long EXCEPTION_STACK_TOP = 0xB000;
-    public static final long HANDLER_CODE = 0xB000;
+    /**
+     * The exception handlers' code, in the GDT/TSS page after the TSS and its I/O bitmap: a page
+     * of its own would be one more resident page per VM for 33 16-byte stubs and a common tail.
+     */
+    public static final long HANDLER_CODE = 0x1800;
+    public static final long HANDLER_CODE_SIZE = 0x800;
     public static final long REQUEST_BLOCKS = 0xC000;
     public static final int REQUEST_BLOCK_SIZE = 64;
     public static final long TRANSPORT_AREA = 0x10000;

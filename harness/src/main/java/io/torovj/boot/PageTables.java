@@ -18,7 +18,7 @@ public final class PageTables {
 
     public static void build(GuestMemory mem, long ram) {
         GuestLayout.checkRamSize(ram);
-        mem.fill(GuestLayout.PML4, 5 * GuestLayout.PAGE, (byte) 0);
+        mem.fill(GuestLayout.PML4, 4 * GuestLayout.PAGE, (byte) 0);
         mem.writeU64(GuestLayout.PML4, GuestLayout.PDPT | TABLE);
         mem.writeU64(GuestLayout.PDPT, GuestLayout.PD | TABLE);
         mem.writeU64(GuestLayout.PD, GuestLayout.PT_LOW | TABLE);
@@ -29,12 +29,10 @@ public final class PageTables {
             long gpa = pte * GuestLayout.PAGE;
             mem.writeU64(GuestLayout.PT_LOW + pte * 8, gpa | lowPageFlags(gpa));
         }
+        // one 2 MiB entry: no memory backs the window, every access exits whatever the page size,
+        // and a 4 KiB table for it would be one more resident page per VM
         long devicePde = GuestLayout.DEVICE_WINDOW / GuestLayout.MIB2;
-        mem.writeU64(GuestLayout.PD + devicePde * 8, GuestLayout.PT_DEVICE | TABLE);
-        for (long pte = 0; pte < 512; pte++) {
-            long gpa = GuestLayout.DEVICE_WINDOW + pte * GuestLayout.PAGE;
-            mem.writeU64(GuestLayout.PT_DEVICE + pte * 8, gpa | TABLE | CACHE_DISABLE | WRITE_THROUGH);
-        }
+        mem.writeU64(GuestLayout.PD + devicePde * 8, GuestLayout.DEVICE_WINDOW | TABLE | HUGE | CACHE_DISABLE | WRITE_THROUGH);
     }
 
     /** Flags of a 4 KiB page in the first 2 MiB (page 0 is never mapped). */

@@ -53,8 +53,9 @@ class BootStructuresTest {
     @Test
     void deviceWindowIsMappedUncached() {
         assertEquals(GuestLayout.DEVICE_WINDOW, PageTables.translateUser(mem, GuestLayout.DEVICE_WINDOW, true));
-        long pte = mem.readU64(GuestLayout.PT_DEVICE);
-        assertTrue((pte & PageTables.CACHE_DISABLE) != 0);
+        long pde = mem.readU64(GuestLayout.PD + GuestLayout.DEVICE_WINDOW / GuestLayout.MIB2 * 8);
+        assertTrue((pde & PageTables.CACHE_DISABLE) != 0 && (pde & PageTables.HUGE) != 0);
+        assertEquals(GuestLayout.DEVICE_WINDOW + 0x1234, PageTables.translateUser(mem, GuestLayout.DEVICE_WINDOW + 0x1234, true));
     }
 
     @Test
