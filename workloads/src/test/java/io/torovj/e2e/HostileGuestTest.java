@@ -290,7 +290,8 @@ class HostileGuestTest {
             new String[] {"read-tss", "addr=0x1100 error=0x5 (user read, protection violation)"},
             new String[] {"write-iobitmap", "addr=0x1178 error=0x7 (user write, protection violation)"},
             new String[] {"write-bootinfo", "addr=0x8000 error=0x7 (user write, protection violation)"},
-            new String[] {"jump-handler", "addr=0xb210 error=0x5 (user read, protection violation)"});
+            new String[] {"jump-handler", String.format("addr=0x%x error=0x5 (user read, protection violation)",
+                    io.torovj.boot.GuestLayout.HANDLER_CODE + 33 * 16)});
 
     static Stream<Arguments> systemPages() {
         return GuestRun.platforms().flatMap(p -> SYSTEM_PAGES.stream().map(v -> Arguments.of(p, v[0], v[1])));
