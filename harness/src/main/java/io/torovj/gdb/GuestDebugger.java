@@ -1,5 +1,6 @@
 package io.torovj.gdb;
 
+import io.torovj.linux.CanonicalAddress;
 import io.torovj.lifecycle.Ending;
 import io.torovj.boot.DescriptorTables;
 import io.torovj.boot.GuestFault;
@@ -398,14 +399,9 @@ final class GuestDebugger implements DebugHook {
     /** True if {@link #setRegister} would take this value. */
     synchronized boolean acceptable(int regnum, long value) {
         if (stop == null || !X86Registers.writable(regnum)) return false;
-        if (regnum == X86Registers.RSP) return canonical(value);
+        if (regnum == X86Registers.RSP) return CanonicalAddress.is(value);
         if (regnum == X86Registers.RIP) return value == stop.regs[regnum] || readable(value);
         return true;
-    }
-
-    private static boolean canonical(long address) {
-        long top = address >> 47;
-        return top == 0 || top == -1;
     }
 
     /** Guest memory gdb may read: RAM but page 0 (not mapped for the guest either). */

@@ -1,5 +1,6 @@
 package io.torovj.syscall;
 
+import io.torovj.linux.CanonicalAddress;
 import io.torovj.linux.Errno;
 import io.torovj.memory.GuestMemory;
 import io.torovj.sys.HostProcess;
@@ -138,7 +139,7 @@ public final class StartupSyscalls {
 
     private long archPrctl(long code, long addr) {
         if (code == ARCH_SET_FS || code == ARCH_SET_GS) {
-            if (addr != (addr << 16 >> 16)) return -Errno.EPERM;   // Linux: a non-canonical base is refused
+            if (!CanonicalAddress.is(addr)) return -Errno.EPERM;   // Linux: a non-canonical base is refused
             if (code == ARCH_SET_FS) segments.setFs(addr);
             else segments.setGs(addr);
             return 0;

@@ -1,5 +1,6 @@
 package io.torovj.vmm;
 
+import io.torovj.linux.CanonicalAddress;
 import io.torovj.boot.DescriptorTables;
 import io.torovj.boot.GuestFault;
 import io.torovj.boot.GuestLayout;
@@ -58,7 +59,7 @@ final class SyscallEntryDevice implements PortIoDevice {
     public void out(int port, int size, long value) {
         vcpu.getRegs(regs);
         long returnTo = regs.rcx();
-        if (returnTo != (returnTo << 16 >> 16)) {
+        if (!CanonicalAddress.is(returnTo)) {
             control.fault(GuestFault.signalFor(GP_VECTOR), String.format("guest fault: #GP (general protection): a system call would return to "
                     + "the non-canonical address 0x%x (rsp=0x%x)", returnTo, regs.rsp()));
             return;

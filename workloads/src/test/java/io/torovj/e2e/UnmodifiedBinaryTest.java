@@ -128,6 +128,24 @@ class UnmodifiedBinaryTest {
         }
     }
 
+    /** {@code argv} run natively in {@code dir}: its stdout, after asserting it exited 0. */
+    private static String nativeOutput(Path dir, String... argv) throws Exception {
+        Process p = new ProcessBuilder(argv).directory(dir.toFile()).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0, "native run");
+        return out;
+    }
+
+    /** {@code argv} as a VM (16 MiB) with a permissive policy rooted at {@code root}, asserted to exit 0. */
+    private static GuestRun.Outcome runExitingZero(Platform.Kind platform, String transport, Path root, String... argv)
+            throws Exception {
+        GuestRun.Outcome o = GuestRun.run(platform, GuestRun.config(platform, Path.of(argv[0])).argv(List.of(argv))
+                .transport(transport).policy(SyscallPolicy.permissive(root)).memorySize(16L << 20));
+        assertEquals(Ending.EXITED, o.vm().ending(), o.vm().report() + o.log());
+        assertEquals(0, o.vm().status(), o.stderr() + o.log());
+        return o;
+    }
+
     static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> everywhereWithLibcs() {
         return everywhereTimes("gcc", "musl-gcc");
     }
@@ -139,14 +157,8 @@ class UnmodifiedBinaryTest {
         GuestRun.assumePlatform(platform);
         Path exe = staticProgram("stdio_files", compiler);
         Path nativeDir = Files.createDirectory(root.resolve("native")), vmDir = Files.createDirectory(root.resolve("vm"));
-        Process p = new ProcessBuilder(exe.toString(), "arg").directory(nativeDir.toFile()).start();
-        String expected = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0, "native run");
-
-        GuestRun.Outcome o = GuestRun.run(platform, GuestRun.config(platform, exe).argv(List.of(exe.toString(), "arg"))
-                .transport(transport).policy(SyscallPolicy.permissive(vmDir)).memorySize(16L << 20));
-        assertEquals(Ending.EXITED, o.vm().ending(), o.vm().report() + o.log());
-        assertEquals(0, o.vm().status(), o.stderr() + o.log());
+        String expected = nativeOutput(nativeDir, exe.toString(), "arg");
+        GuestRun.Outcome o = runExitingZero(platform, transport, vmDir, exe.toString(), "arg");
         assertEquals(expected, o.stdout());
         assertEquals(Files.readString(nativeDir.resolve("out.txt")), Files.readString(vmDir.resolve("out.txt")),
                 "the file it wrote, under the policy root");
@@ -175,15 +187,9 @@ class UnmodifiedBinaryTest {
         GuestRun.assumePlatform(platform);
         Path exe = staticProgram("dirs_fds", compiler);
         Path nativeDir = Files.createDirectory(root.resolve("native")), vmDir = Files.createDirectory(root.resolve("vm"));
-        Process p = new ProcessBuilder(exe.toString()).directory(nativeDir.toFile()).start();
-        String expected = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0, "native run");
+        String expected = nativeOutput(nativeDir, exe.toString());
         assertTrue(expected.contains("t/sub: .(dir,700,-1) ..(dir,755,-1) c(file,640,10)"), expected);
-
-        GuestRun.Outcome o = GuestRun.run(platform, GuestRun.config(platform, exe).argv(List.of(exe.toString()))
-                .transport(transport).policy(SyscallPolicy.permissive(vmDir)).memorySize(16L << 20));
-        assertEquals(Ending.EXITED, o.vm().ending(), o.vm().report() + o.log());
-        assertEquals(0, o.vm().status(), o.stderr() + o.log());
+        GuestRun.Outcome o = runExitingZero(platform, transport, vmDir, exe.toString());
         assertEquals(expected, o.stdout());
         assertEquals(Files.readString(nativeDir.resolve("t/sub/c")), Files.readString(vmDir.resolve("t/sub/c")));
     }
