@@ -34,6 +34,9 @@
  *               u64 @4416 (KVM_SET_MSRS); the FS and GS bases u64 @4424, @4432
  *               (loaded with arch_prctl before the guest resumes: the guest's
  *               thread pointer; the handlers never use TLS)
+ *   4440        u32 FPU_RESET_MAGIC: the next resume gives the guest the
+ *               FPU/SSE/AVX reset state (a pooled VM's reset between two
+ *               invocations); cleared when done
  *
  * Handshake: the monitor writes 'R' to our stdin to (re)enter the guest; we
  * write 'X' to stdout when the control page holds the next exit. EOF or an
@@ -154,6 +157,10 @@ static volatile sig_atomic_t in_launcher = 1;  /* 0 only while the guest runs */
 static volatile sig_atomic_t kick_pending;
 static volatile sig_atomic_t start_armed;   /* set just before we raise START_SIGNAL */
 static volatile sig_atomic_t started;
+/* the context of the handler that is reporting an exit: what a resume
+ * returns into (its FPU state is the guest's) */
+static ucontext_t *exit_uc;
+static void wipe_fpu(ucontext_t *uc);
 
 /* kvm_regs order -> ucontext; ModRM register number -> ucontext */
 static const int kvm_greg[16] = {
@@ -351,6 +358,10 @@ static void vm_exit(greg_t *g)
     wait_resume();
     regs_from_ctl(g);
     load_segment_bases();
+    if (ctl_get_u32(FPU_RESET_OFFSET) == FPU_RESET_MAGIC) {
+        wipe_fpu(exit_uc);
+        __atomic_store_n((volatile uint32_t *)(ctl + FPU_RESET_OFFSET), 0, __ATOMIC_SEQ_CST);
+    }
 }
 
 /* ---- guest memory access ---- */
@@ -1002,6 +1013,7 @@ static void on_segv(int sig, const siginfo_t *si, greg_t *g)
 static void on_fault(int sig, siginfo_t *si, void *ctx)
 {
     ucontext_t *uc = ctx;
+    exit_uc = uc;
     greg_t *g = uc->uc_mcontext.gregs;
     int trapno = (int)g[REG_TRAPNO];
     uint64_t rip = (uint64_t)g[REG_RIP];
@@ -1064,6 +1076,7 @@ static void on_kick(int sig, siginfo_t *si, void *ctx)
 
     (void)sig;
     (void)si;
+    exit_uc = uc;
     clear_ac();
     if (in_launcher || in_text((uint64_t)g[REG_RIP])) {
         kick_pending = 1;

@@ -56,5 +56,9 @@ enum { F_CR2, F_RDX, F_RAX, F_VECTOR, F_ERROR, F_RIP, F_CS, F_RFLAGS, F_RSP, F_S
 #define MSR_FMASK_OFFSET      4416
 #define FS_BASE_OFFSET        4424
 #define GS_BASE_OFFSET        4432
+/* u32: FPU_RESET_MAGIC asks the next resume to wipe the guest's FPU/SSE/AVX
+ * state (a pooled VM's reset); the launcher clears it */
+#define FPU_RESET_OFFSET      4440
+#define FPU_RESET_MAGIC       0x55504657u
 
 #endif

@@ -2,9 +2,11 @@
  * serveprobe MODE: a guest for `torovj serve`'s tests.
  *   echo       copies stdin to stdout; writes "echo: N bytes" to stderr
  *   secret     looks for a secret ("SECRET-...") that an earlier run left in its
- *              data, bss, heap (brk), stack, mmap area or as an open fd 3, prints
- *              "clean" or "leak: WHERE...", then plants the secret it reads from
- *              stdin in all of those places (fd 3: a socket it leaves open)
+ *              data, bss, heap (brk), stack, mmap area, register xmm15 or as an
+ *              open fd 3, prints "clean" or "leak: WHERE...", then plants the
+ *              secret it reads from stdin in all of those places (fd 3: a socket
+ *              it leaves open)
+ *   canary     prints the 16 AT_RANDOM bytes of its initial stack in hex
  *   spin       loops for ever (for the CPU-time and wall-clock limits)
  *   sleep MS   busy-waits MS milliseconds by the clock, then prints "slept MS"
  *   flood      writes to stdout until a write fails; reports the count on stderr
@@ -50,6 +52,17 @@ __attribute__((noinline)) static void plant_on_stack(const char *secret, size_t 
     __asm__ volatile("" : : "r"(frame) : "memory");
 }
 
+/* xmm15: no code of the runtime's uses it, so what the last run left there stays until a reset */
+static void read_xmm15(char out[16])
+{
+    __asm__ volatile("movdqu %%xmm15, (%0)" : : "r"(out) : "memory");
+}
+
+static void write_xmm15(const char in[16])
+{
+    __asm__ volatile("movdqu (%0), %%xmm15" : : "r"(in) : "xmm15");
+}
+
 static int secret(void)
 {
     char *brk0 = (char *)sys_brk(0);
@@ -84,6 +97,12 @@ static int secret(void)
         printf("leak: stack\n");
         leaks++;
     }
+    char reg[16];
+    read_xmm15(reg);
+    if (holds_mark(reg, sizeof reg)) {
+        printf("leak: xmm15\n");
+        leaks++;
+    }
     if (fstat(3, &st) == 0) {
         printf("leak: fd 3 is open\n");
         leaks++;
@@ -103,12 +122,15 @@ static int secret(void)
     memcpy(brk0 + 100, in, (size_t)n);
     memcpy(map + 100, in, (size_t)n);
     plant_on_stack(in, (size_t)n);
+    memset(reg, 0, sizeof reg);
+    memcpy(reg, in, (size_t)n < sizeof reg ? (size_t)n : sizeof reg);
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) {
         fprintf(stderr, "serveprobe: socket: %s\n", strerror(errno));
         return 4;
     }
     fprintf(stderr, "planted %ld bytes, fd %d\n", n, fd);
+    write_xmm15(reg);       /* last: nothing after it may touch xmm15 */
     return 0;
 }
 
@@ -139,6 +161,22 @@ int main(int argc, char **argv)
     }
     if (strcmp(mode, "secret") == 0)
         return secret();
+    if (strcmp(mode, "canary") == 0) {
+        char **p = argv + argc + 1;         /* past argv's NULL: envp, then the auxiliary vector */
+        while (*p)
+            p++;
+        for (unsigned long *aux = (unsigned long *)(p + 1); aux[0] != 0; aux += 2) {
+            if (aux[0] == 25) {             /* AT_RANDOM */
+                const unsigned char *r = (const unsigned char *)aux[1];
+                for (int i = 0; i < 16; i++)
+                    printf("%02x", r[i]);
+                printf("\n");
+                return 0;
+            }
+        }
+        fprintf(stderr, "serveprobe: no AT_RANDOM\n");
+        return 4;
+    }
     if (strcmp(mode, "spin") == 0) {
         for (;;)
             __asm__ volatile("" ::: "memory");
@@ -158,6 +196,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "flood: %ld bytes, then %s\n", total, strerror(errno));
         return 0;
     }
-    fprintf(stderr, "usage: serveprobe echo|secret|spin|sleep MS|flood\n");
+    fprintf(stderr, "usage: serveprobe echo|secret|canary|spin|sleep MS|flood\n");
     return 2;
 }

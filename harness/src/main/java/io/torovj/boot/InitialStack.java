@@ -37,6 +37,22 @@ public final class InitialStack {
     }
 
     /** Writes the stack below {@code top}; returns the initial rsp (16-byte aligned, pointing at argc). */
+    /**
+     * Where the 16 AT_RANDOM bytes of the initial stack at {@code sp} (as {@link #build} laid it
+     * out) lie: found through argc, argv, envp and the auxiliary vector. A pooled VM's reset
+     * writes fresh ones there, so that every invocation gets its own stack canary, as a fresh VM
+     * would.
+     */
+    public static long randomBytesAt(GuestMemory mem, long sp) {
+        long w = sp + 8 + 8 * (mem.readU64(sp) + 1);       // past argc, argv[] and its NULL
+        while (mem.readU64(w) != 0) w += 8;                 // envp[]
+        for (w += 8; ; w += 16) {
+            long type = mem.readU64(w);
+            if (type == AT_RANDOM) return mem.readU64(w + 8);
+            if (type == AT_NULL) throw new IllegalStateException("no AT_RANDOM in the initial stack");
+        }
+    }
+
     public static long build(GuestMemory mem, long top, Program program, List<String> argv, List<String> envp) {
         long needed = 64 + 8L * (argv.size() + envp.size() + 48) + program.execfn().length();
         for (String a : argv) needed += a.getBytes(StandardCharsets.UTF_8).length + 1;

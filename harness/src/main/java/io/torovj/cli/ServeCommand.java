@@ -39,6 +39,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Where guest code runs: kvm (default), or process (functional testing only).")
     Platform.Kind platform;
 
+    @Option(names = "--vm-reuse", defaultValue = "reset", paramLabel = "reset|rebuild",
+            description = "How a used VM is made ready again: reset (in place, from an image of the built VM; default) "
+                    + "or rebuild (close it and build a new one).")
+    io.torovj.serve.VmReuse reuse;
+
     @Override
     public Integer call() {
         InetSocketAddress address;
@@ -50,7 +55,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         TransportRegistry transports = TransportRegistry.load();
         PoolSettings settings = new PoolSettings(platform,
-                platform == Platform.Kind.PROCESS ? Main.processLauncher() : null, transports, MonitorLog.stderr());
+                platform == Platform.Kind.PROCESS ? Main.processLauncher() : null, transports, MonitorLog.stderr(), reuse);
         FunctionRegistry registry = new FunctionRegistry(settings);
         HttpApi api;
         try {

@@ -26,6 +26,14 @@ public final class KvmAbi {
     public static final long KVM_SET_SREGS = 0x4138AE84L;
     public static final long KVM_SET_SIGNAL_MASK = 0x4004AE8BL;
     public static final long KVM_SET_MSRS = 0x4008AE89L;
+    /** struct kvm_xsave (4096 bytes): the whole XSAVE area (x87, SSE, AVX ...). */
+    public static final long KVM_GET_XSAVE = 0x9000AEA4L;
+    public static final long KVM_SET_XSAVE = 0x5000AEA5L;
+    public static final int XSAVE_SIZE = 4096;
+    /** struct kvm_fpu (416 bytes): x87 and SSE only; where XSAVE is not offered. */
+    public static final long KVM_GET_FPU = 0x81A0AE8CL;
+    public static final long KVM_SET_FPU = 0x41A0AE8DL;
+    public static final int FPU_SIZE = 416;
 
     // struct kvm_msrs { u32 nmsrs; u32 pad; struct kvm_msr_entry entries[]; }, entry { u32 index; u32 reserved; u64 data; }
     public static final int MSRS_NMSRS = 0, MSRS_ENTRIES = 8, MSR_ENTRY_SIZE = 16, MSR_ENTRY_INDEX = 0, MSR_ENTRY_DATA = 8;

@@ -22,12 +22,15 @@ import java.util.concurrent.TimeUnit;
  * <p>Protocol: one byte 'R' on the launcher's stdin resumes the guest; it answers 'X' on its
  * stdout when the control page holds the next exit; kvm_regs sit at offset 4096 of the page,
  * CR3, the task register's base and limit, CR4 and EFER at 4368, 4376, 4384, 4392 and 4400,
- * the syscall MSRs LSTAR and SFMASK at 4408 and 4416, the FS and GS bases at 4424 and 4432.
+ * the syscall MSRs LSTAR and SFMASK at 4408 and 4416, the FS and GS bases at 4424 and 4432, and
+ * at 4440 a request to wipe the guest's FPU/SSE/AVX state at the next resume (a pooled VM's reset).
  */
 public final class ProcessVcpu implements Vcpu {
     static final int CONTROL_SIZE = 8192, REGS_OFFSET = 4096, READY_OFFSET = 4352, READY_MAGIC = 0x504A5654;
     static final int SREGS_CR3 = 4368, SREGS_TR_BASE = 4376, SREGS_TR_LIMIT = 4384, SREGS_CR4 = 4392, SREGS_EFER = 4400;
     static final int MSR_LSTAR_OFFSET = 4408, MSR_FMASK_OFFSET = 4416, FS_BASE_OFFSET = 4424, GS_BASE_OFFSET = 4432;
+    /** A u32 the monitor sets to FPU_RESET_MAGIC: the next resume wipes the guest's FPU/SSE/AVX state, then clears it. */
+    static final int FPU_RESET_OFFSET = 4440, FPU_RESET_MAGIC = 0x55504657;
     static final int MSR_LSTAR = 0xC000_0082, MSR_SFMASK = 0xC000_0084, MSR_STAR = 0xC000_0081;
     private static final int SIGUSR1 = 10, MFD_CLOEXEC = 1, PROT_RW = 3, MAP_SHARED = 1;
 
@@ -166,6 +169,23 @@ public final class ProcessVcpu implements Vcpu {
                 default -> throw new KvmException(String.format("process platform: MSR 0x%x is not supported", indices[i]), 0);
             }
         }
+    }
+
+    /** Nothing is pending here: the launcher completes an I/O or MMIO instruction before it reports the exit's successor. */
+    @Override
+    public void settle() { }
+
+    /** The state to put back is the reset state the launcher gives the guest at its first entry. */
+    @Override
+    public void saveExtendedState() { }
+
+    /**
+     * Asks the launcher to give the guest the FPU/SSE/AVX reset state at the next resume, as at
+     * its first entry (it owns the state: the guest's code runs on its thread).
+     */
+    @Override
+    public void restoreExtendedState() {
+        page.putInt(FPU_RESET_OFFSET, FPU_RESET_MAGIC);
     }
 
     @Override

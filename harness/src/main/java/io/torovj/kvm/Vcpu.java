@@ -32,6 +32,24 @@ public interface Vcpu extends AutoCloseable {
      */
     long cpuNanos();
 
+    /**
+     * Completes what the last exit left pending inside the vCPU (KVM finishes an I/O or MMIO
+     * instruction at the next KVM_RUN: it runs one with immediate_exit set, as the KVM API
+     * documents for userspace that must see final state). Afterwards the registers may be
+     * replaced without the old instruction's completion landing on them: a pooled VM's reset.
+     * On the vCPU's thread, with the guest not running.
+     */
+    void settle();
+
+    /** Keeps the FPU/SSE/AVX state as it is now, for {@link #restoreExtendedState()}. */
+    void saveExtendedState();
+
+    /**
+     * Puts back the FPU/SSE/AVX state {@link #saveExtendedState()} kept, so that nothing a
+     * guest left in its vector registers survives a reset. On the vCPU's thread, guest stopped.
+     */
+    void restoreExtendedState();
+
     /** Makes {@link #run()} return soon with a {@link VcpuExit.Kind#KICKED} exit; safe from any thread. */
     void kick();
 

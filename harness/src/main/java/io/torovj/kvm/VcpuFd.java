@@ -25,6 +25,11 @@ public final class VcpuFd implements Vcpu {
     private final VcpuExit decoded = new VcpuExit();
     private final NativeBuffer kickSet = new NativeBuffer(SIGSET_BYTES);
     private final NativeBuffer zeroTimeout = new NativeBuffer(16);
+    /** The extended state kept by saveExtendedState; null until then. */
+    private NativeBuffer extendedState;
+    /** The last exit was an I/O or MMIO one: KVM completes its instruction at the next KVM_RUN. */
+    private boolean completionPending;
+    private boolean extendedIsXsave;
     private volatile int runThreadTid;
     private volatile long runThreadId = -1;
     private volatile boolean closed;
@@ -88,12 +93,55 @@ public final class VcpuFd implements Vcpu {
             if (errno == Errno.EINTR || errno == Errno.EAGAIN) {
                 drainKick();
                 exit.setImmediateExit(false);
+                completionPending = false;
                 return decoded.set(VcpuExit.Kind.KICKED, -1, 0);
             }
             throw new KvmException("KVM_RUN failed: " + LibC.INSTANCE.strerror(errno), errno);
         }
         decoded.decode(exit);
+        VcpuExit.Kind kind = decoded.kind();
+        completionPending = kind == VcpuExit.Kind.IO_IN || kind == VcpuExit.Kind.IO_OUT
+                || kind == VcpuExit.Kind.MMIO_READ || kind == VcpuExit.Kind.MMIO_WRITE;
         return decoded;
+    }
+
+    /** Only after an I/O or MMIO exit: a kick or any other exit leaves nothing to complete. */
+    @Override
+    public void settle() {
+        if (!completionPending) return;
+        completionPending = false;
+        decoded.writeAnswer(exit);
+        exit.setImmediateExit(true);
+        int rc = LibC.INSTANCE.ioctl(fd, KvmAbi.KVM_RUN, 0);
+        int errno = rc < 0 ? LibC.errno() : 0;
+        drainKick();
+        exit.setImmediateExit(false);
+        if (rc < 0 && errno != Errno.EINTR && errno != Errno.EAGAIN) {
+            throw new KvmException("KVM_RUN with immediate_exit failed: " + LibC.INSTANCE.strerror(errno), errno);
+        }
+    }
+
+    /** KVM_GET_XSAVE (every component), or KVM_GET_FPU where the host's KVM has no XSAVE. */
+    @Override
+    public void saveExtendedState() {
+        if (extendedState == null) {
+            NativeBuffer xsave = new NativeBuffer(KvmAbi.XSAVE_SIZE);
+            if (LibC.INSTANCE.ioctl(fd, KvmAbi.KVM_GET_XSAVE, xsave.address()) == 0) {
+                extendedState = xsave;
+                extendedIsXsave = true;
+                return;
+            }
+            extendedState = new NativeBuffer(KvmAbi.FPU_SIZE);
+        }
+        if (extendedIsXsave) ioctl(KvmAbi.KVM_GET_XSAVE, extendedState.address(), "KVM_GET_XSAVE");
+        else ioctl(KvmAbi.KVM_GET_FPU, extendedState.address(), "KVM_GET_FPU");
+    }
+
+    @Override
+    public void restoreExtendedState() {
+        if (extendedState == null) throw new IllegalStateException("no extended state was saved");
+        if (extendedIsXsave) ioctl(KvmAbi.KVM_SET_XSAVE, extendedState.address(), "KVM_SET_XSAVE");
+        else ioctl(KvmAbi.KVM_SET_FPU, extendedState.address(), "KVM_SET_FPU");
     }
 
     /**

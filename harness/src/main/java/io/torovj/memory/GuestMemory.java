@@ -211,6 +211,9 @@ public final class GuestMemory implements AutoCloseable {
         return "/proc/" + ProcessHandle.current().pid() + "/fd/" + memfd;
     }
 
+    /** The memfd behind guest RAM, for {@link MemoryImage}'s walk of its allocated extents. */
+    int memfd() { return memfd; }
+
     /** Host address of guest RAM's first byte, for KVM_SET_USER_MEMORY_REGION only. */
     public long hostBase() { return base; }
 
@@ -274,16 +277,18 @@ public final class GuestMemory implements AutoCloseable {
         }
     }
 
-    /** Bytes of guest RAM resident on the host now (mincore). */
+    /**
+     * Bytes of guest RAM the host has allocated now: resident, or swapped out (the RAM memfd's
+     * data extents, found with lseek SEEK_DATA/SEEK_HOLE: a few calls, not a walk of every page).
+     */
     public long residentBytes() {
-        long pages = size / PAGE_SIZE;
-        NativeBuffer vec = new NativeBuffer((int) pages);
-        if (LibC.INSTANCE.mincore(base, size, vec.address()) != 0) {
-            throw new IllegalStateException("mincore failed: " + LibC.INSTANCE.strerror(LibC.errno()));
+        long total = 0;
+        for (long at = 0; (at = MemoryImage.nextData(this, at)) < size; ) {
+            long end = MemoryImage.nextHole(this, at);
+            total += end - at;
+            at = end;
         }
-        long resident = 0;
-        for (int i = 0; i < pages; i++) if ((vec.getByte(i) & 1) != 0) resident++;
-        return resident * PAGE_SIZE;
+        return total;
     }
 
     @Override

@@ -123,6 +123,11 @@ public final class FunctionPool {
         firstBuilds.countDown();
     }
 
+    /** A worker reset its VM in place for the next invocation. */
+    void reset() {
+        metrics.reset(definition);
+    }
+
     void completed(Invocation inv, InvocationResult result) {
         admitted.decrementAndGet();
         metrics.ran(definition, result);

@@ -10,9 +10,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One thread of a pool, owning its VMs: it builds one ahead, takes an invocation, runs it on
- * that VM, answers, closes the VM and builds the next. A VM's vCPU is bound to the thread that
- * built it, so the VM never leaves this thread. While it waits with a ready VM it is blocked on
- * the queue: an idle pooled VM costs no CPU (ring pollers start only inside a run).
+ * that VM, answers, then makes the VM ready again: resets it in place, or closes it and builds
+ * the next ({@link VmReuse}; a run that did not end by the guest's exit, or whose deadline
+ * fired, always takes the second way). A VM's vCPU is bound to the thread that built it, so the
+ * VM never leaves this thread. While it waits with a ready VM it is blocked on the queue: an
+ * idle pooled VM costs no CPU (a ring's poller is parked between runs).
  */
 final class PoolWorker implements Runnable {
     /** Pause before building again after a build failed (host out of fds or memory). */
@@ -49,13 +51,14 @@ final class PoolWorker implements Runnable {
                 if (inv == Invocation.END) return;
                 pool.busyDelta(1);
                 PreparedVm used = vm;
-                vm = null;      // it serves once, whatever happens (reset by replacement)
+                vm = null;      // until it is reset: whatever fails from here on, it is closed
                 try {
-                    InvocationResult result = serve(used, inv);
-                    pool.completed(inv, result);     // answer first: closing the VM is off the latency path
+                    Served served = serve(used, inv);
+                    pool.completed(inv, served.result);     // answer first: reset or rebuild is off the latency path
+                    if (served.reusable && pool.settings().reuse() == VmReuse.RESET && !pool.draining()) vm = resetOrNull(used);
                 } finally {
                     pool.busyDelta(-1);
-                    closeQuietly(used);
+                    if (vm == null) closeQuietly(used);
                 }
             }
         } catch (InterruptedException e) {
@@ -65,25 +68,45 @@ final class PoolWorker implements Runnable {
         }
     }
 
-    /** Runs {@code inv} unless its deadline passed in the queue; the guest is stopped at the deadline. */
-    private InvocationResult serve(PreparedVm vm, Invocation inv) {
+    /** An invocation's result, and whether its VM may be reset for the next one. */
+    private record Served(InvocationResult result, boolean reusable) {}
+
+    /**
+     * Runs {@code inv} unless its deadline passed in the queue; the guest is stopped at the
+     * deadline. The VM may be reused only if the guest exited by itself and the deadline was
+     * cancelled before it fired (a deadline task that has begun could still stop the next run).
+     */
+    private Served serve(PreparedVm vm, Invocation inv) {
         long now = System.nanoTime();
         long queueNanos = now - inv.admittedNanos;
         long left = inv.deadlineNanos - now;
         if (left <= 0) {
-            return timedOut(queueNanos, "the invocation's timeout passed while it waited for a VM");
+            return new Served(timedOut(queueNanos, "the invocation's timeout passed while it waited for a VM"), true);
         }
         ScheduledFuture<?> deadline = deadlines.schedule(() -> vm.stop(Ending.TIME_LIMIT,
                 "the invocation's timeout of " + pool.definition().limits().timeout().toMillis() + " ms passed"),
                 left, TimeUnit.NANOSECONDS);
+        InvocationResult result;
         try {
-            return vm.invoke(inv.body, queueNanos);
+            result = vm.invoke(inv.body, queueNanos);
         } catch (RuntimeException e) {
             pool.log("invocation failed in the monitor: " + e);
-            return new InvocationResult(Ending.MONITOR_ERROR, Ending.MONITOR_ERROR.status(), "monitor error: " + e.getMessage(),
+            result = new InvocationResult(Ending.MONITOR_ERROR, Ending.MONITOR_ERROR.status(), "monitor error: " + e.getMessage(),
                     new byte[0], new byte[0], queueNanos, System.nanoTime() - now, 0, 0, Map.of());
-        } finally {
-            deadline.cancel(false);
+        }
+        boolean cancelled = deadline.cancel(false);
+        return new Served(result, cancelled && result.exited());
+    }
+
+    /** {@code vm} reset for the next invocation, or null (logged) if the reset failed: then it is closed and rebuilt. */
+    private PreparedVm resetOrNull(PreparedVm vm) {
+        try {
+            vm.reset();
+            pool.reset();
+            return vm;
+        } catch (RuntimeException e) {
+            pool.log("resetting a VM failed, building a new one: " + e);
+            return null;
         }
     }
 

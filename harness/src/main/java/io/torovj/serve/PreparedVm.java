@@ -9,9 +9,10 @@ import io.torovj.vmm.VmResult;
 
 /**
  * One pooled VM: built, loaded and booted to its program's entry point with memfds as its
- * stdio, waiting for one invocation. It serves exactly one: afterwards it is closed and a fresh
- * one takes its place, so no state of one invocation can reach the next (reset by
- * replacement). Lives on the thread that built it.
+ * stdio, waiting for an invocation. After one it is either reset in place ({@link #reset}: the
+ * VM back to its built state, stdin replaced, stdout and stderr emptied) or closed and replaced
+ * ({@link VmReuse}); either way no state of one invocation can reach the next. Lives on the
+ * thread that built it.
  */
 final class PreparedVm implements AutoCloseable {
     private final Vm vm;
@@ -33,7 +34,7 @@ final class PreparedVm implements AutoCloseable {
             err = MemoryFile.create("torovj-stderr-" + def.name(), def.limits().maxStderr());
             VmConfig.Builder b = VmConfig.builder(def.program()).args(def.args()).env(def.env()).policy(def.policy())
                     .transport(def.transport()).memorySize(def.memory()).stdio(in.fd(), out.fd(), err.fd())
-                    .log(settings.log()).platform(settings.platform());
+                    .log(settings.log()).platform(settings.platform()).reusable(settings.reuse() == VmReuse.RESET);
             def.transportOptions().forEach(b::transportOption);
             if (settings.processLauncher() != null) b.processLauncher(settings.processLauncher());
             Vm vm = VmBuilder.build(b.build(), settings.transports(), null);
@@ -61,6 +62,17 @@ final class PreparedVm implements AutoCloseable {
         return new InvocationResult(r.ending(), r.status(), r.report(), out, err, queueNanos, runNanos,
                 r.vcpuExits(), r.syscalls(), r.transportCounters());
     }
+
+    /** Makes the VM ready for the next invocation, as it was built ({@code Vm.reset()}). */
+    void reset() {
+        vm.reset();
+        stdin.renew();
+        stdout.clear();
+        stderr.clear();
+    }
+
+    /** How many invocations this VM has served before the current one. */
+    long resets() { return vm.resets(); }
 
     @Override
     public void close() {

@@ -38,7 +38,11 @@ public final class ServeMetrics {
             .help("System calls the monitor executed for served guests, by transport").labelNames("transport")
             .register(registry);
     private final Counter vmsBuilt = Counter.builder().name("torovj_pool_vms_built_total")
-            .help("Pooled VMs built (one per invocation: each VM serves once)").labelNames("function").register(registry);
+            .help("Pooled VMs built (ahead of the first invocation, and to replace one that was not reset)")
+            .labelNames("function").register(registry);
+    private final Counter vmsReset = Counter.builder().name("torovj_pool_vm_resets_total")
+            .help("Pooled VMs reset in place after an invocation (guest RAM from its image, registers, fds)")
+            .labelNames("function").register(registry);
 
     /** Pool occupancy read from {@code pools} at every scrape: ready, busy and queued per function. */
     public ServeMetrics(Supplier<Collection<FunctionPool>> pools) {
@@ -69,6 +73,10 @@ public final class ServeMetrics {
 
     void built(FunctionDefinition def) {
         vmsBuilt.labelValues(def.name()).inc();
+    }
+
+    void reset(FunctionDefinition def) {
+        vmsReset.labelValues(def.name()).inc();
     }
 
     /** The content type of {@link #write}'s output. */

@@ -32,6 +32,8 @@ public interface LibC {
     @SaveError int chmod(String path, int mode);
     @SaveError int fcntl(int fd, int cmd, long arg);
     @SaveError int dup(int fd);
+    @SaveError int dup3(int oldfd, int newfd, int flags);
+    @SaveError int fallocate(int fd, int mode, long offset, long len);
     /** poll(2) on {@code nfds} {@code struct pollfd}s (8 bytes each: int fd, short events, short revents) at {@code fds}. */
     @SaveError int poll(long fds, long nfds, int timeout);
     @SaveError int ioctl(int fd, long request, long arg);
@@ -65,6 +67,7 @@ public interface LibC {
     @SaveError int ftruncate(int fd, long length);
     @SaveError int kill(int pid, int sig);
     long memset(long s, int c, long n);
+    long memcpy(long dst, long src, long n);
     int getpid();
     int getppid();
     String strerror(int errnum);

@@ -14,6 +14,7 @@ public final class MemoryFile implements AutoCloseable {
     private static final int F_ADD_SEALS = 1033;
     private static final int F_SEAL_SHRINK = 0x2, F_SEAL_GROW = 0x4;
     private static final int SEEK_SET = 0, SEEK_CUR = 1;
+    private static final int FALLOC_FL_KEEP_SIZE = 1, FALLOC_FL_PUNCH_HOLE = 2;
     /** Bytes copied per libc call between Java arrays and the file. */
     private static final int CHUNK = 64 << 10;
 
@@ -71,6 +72,36 @@ public final class MemoryFile implements AutoCloseable {
         writeAtStart(content);
         seal();
         size = content.length;
+    }
+
+    /**
+     * Makes a filled file unsized and empty again for its next {@link #fill} (a pooled VM's
+     * stdin, between two invocations): a fresh memfd takes this one's place under the same fd
+     * number (dup3), so that the fd the guest's table lends stays valid, and the previous
+     * invocation's bytes go with their file. Done at the reset, off the invocation's path.
+     */
+    public void renew() {
+        if (size < 0) return;
+        MemoryFile next = unsized("torovj-stdin");
+        try {
+            if (LibC.INSTANCE.dup3(next.fd, fd, io.torovj.linux.OpenFlags.O_CLOEXEC) != fd) {
+                throw new IllegalStateException("dup3 onto a memfd failed: errno " + LibC.errno());
+            }
+            size = -1;
+        } finally {
+            next.close();
+        }
+    }
+
+    /**
+     * A pooled VM's next stdout or stderr: every byte back to zero (the pages given back) and
+     * the offset at 0, so that the next guest can neither see nor seek to the last one's output.
+     */
+    public void clear() {
+        if (size > 0 && LibC.INSTANCE.fallocate(fd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, 0, size) != 0) {
+            throw new IllegalStateException("punching a memfd failed: errno " + LibC.errno());
+        }
+        if (LibC.INSTANCE.lseek(fd, 0, SEEK_SET) != 0) throw new IllegalStateException("lseek on a memfd failed: errno " + LibC.errno());
     }
 
     /** The host fd, to lend to a guest as one of its stdio fds. */

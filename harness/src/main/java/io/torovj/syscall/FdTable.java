@@ -20,7 +20,7 @@ import io.torovj.sys.HostStat;
  * O_NONBLOCK ({@link #guestNonblocking}): {@link BlockingIo} gives the guest Linux's blocking
  * semantics on top, with waits that the VM's {@link StopSignal} ends. Lent fds keep their flags.
  */
-public final class FdTable implements AutoCloseable {
+public final class FdTable implements AutoCloseable, io.torovj.lifecycle.Rewindable {
     /** A host call on the fd never blocks for long (regular file, directory, block device, /dev/null, ...). */
     static final byte NEVER_BLOCKS = 0;
     /** A host call on the fd may block until someone else acts: pipe, FIFO, terminal, other character device. */
@@ -37,6 +37,7 @@ public final class FdTable implements AutoCloseable {
     private final boolean[] guestNonblocking;
     private final HostStat stat = new HostStat();
     private final StopSignal stop = new StopSignal();
+    private int[] lentStdio = {-1, -1, -1};
 
     /** @param capacity maximum number of guest fds (including 0, 1, 2) */
     public FdTable(int capacity) {
@@ -49,9 +50,21 @@ public final class FdTable implements AutoCloseable {
         java.util.Arrays.fill(hostFds, -1);
     }
 
+    /**
+     * A pooled VM's reset: every fd the guest opened is closed, 0, 1 and 2 are the lent stdio
+     * again, and the stop signal is re-armed.
+     */
+    @Override
+    public synchronized void rewind() {
+        closeAll();
+        installStdio(lentStdio[0], lentStdio[1], lentStdio[2]);
+        stop.rearm();
+    }
+
     /** Maps guest fds 0, 1, 2 to host fds the monitor keeps ownership of (their flags are left as they are). */
     public synchronized void installStdio(int stdin, int stdout, int stderr) {
         int[] lent = {stdin, stdout, stderr};
+        lentStdio = lent;
         for (int i = 0; i < 3; i++) {
             hostFds[i] = lent[i];
             owned[i] = false;
@@ -246,14 +259,21 @@ public final class FdTable implements AutoCloseable {
         return FileModes.major(rdev) == 1 && (minor == 3 || minor == 5 || minor == 7 || minor == 8 || minor == 9);
     }
 
-    @Override
-    public synchronized void close() {
+    /** Every entry empty, the host fds the guest owned closed (the lent ones stay open). */
+    private void closeAll() {
         for (int i = 0; i < hostFds.length; i++) {
             if (hostFds[i] >= 0 && owned[i]) HostFiles.close(hostFds[i]);
             hostFds[i] = -1;
             owned[i] = false;
+            beneathRoot[i] = false;
             kinds[i] = NEVER_BLOCKS;
+            guestNonblocking[i] = false;
         }
+    }
+
+    @Override
+    public synchronized void close() {
+        closeAll();
         stop.close();
     }
 }

@@ -10,7 +10,7 @@ import io.torovj.memory.GuestMemory;
  * toward each other. munmap and a shrinking brk give pages back zeroed (MADV_REMOVE), as Linux
  * would hand out fresh anonymous pages. Protection bits are accepted but not enforced.
  */
-public final class GuestHeap {
+public final class GuestHeap implements io.torovj.lifecycle.Rewindable {
     private static final long PAGE = GuestMemory.PAGE_SIZE;
 
     private final GuestMemory memory;
@@ -18,6 +18,9 @@ public final class GuestHeap {
     private final long end;
     private final long[] mmapped;   // one bit per page: taken by mmap (or reserved by the monitor)
     private long brk;
+    /** The break and bitmap when the build ended ({@link #markPristine}); null before. */
+    private long pristineBrk;
+    private long[] pristineMapped;
 
     /** @param start first heap byte (page aligned; also the initial program break) @param end exclusive */
     public GuestHeap(GuestMemory memory, long start, long end) {
@@ -27,6 +30,20 @@ public final class GuestHeap {
         this.end = end;
         this.brk = start;
         this.mmapped = new long[(int) (((end - start) / PAGE + 63) / 64)];
+    }
+
+    /** Keeps the current break and mappings (the monitor's own reservations) as what {@link #rewind} returns to. */
+    public void markPristine() {
+        pristineBrk = brk;
+        pristineMapped = mmapped.clone();
+    }
+
+    /** Back to the break and mappings {@link #markPristine} kept; guest memory itself is restored by its image. */
+    @Override
+    public void rewind() {
+        if (pristineMapped == null) throw new IllegalStateException("the heap was never marked pristine");
+        brk = pristineBrk;
+        System.arraycopy(pristineMapped, 0, mmapped, 0, mmapped.length);
     }
 
     public long start() { return start; }

@@ -39,7 +39,7 @@ import java.nio.file.Path;
  * guest creates get its permission bits only (no set-user-ID, set-group-ID or sticky bit), and
  * opening a FIFO waits for its other end as on Linux, but never longer than the VM lives.
  */
-public final class PathResolver implements AutoCloseable {
+public final class PathResolver implements AutoCloseable, io.torovj.lifecycle.Rewindable {
     static final int PATH_MAX = 4096;
 
     private final GuestMemory memory;
@@ -244,7 +244,14 @@ public final class PathResolver implements AutoCloseable {
     boolean readOnly() { return policy.readOnly(); }
 
     /** The guest's file-creation mask: applied to the modes of open(O_CREAT) and mkdir, as Linux does. */
-    private int umask = 022;
+    private static final int DEFAULT_UMASK = 022;
+    private int umask = DEFAULT_UMASK;
+
+    /** A pooled VM's reset: the guest's umask is the default again. */
+    @Override
+    public void rewind() {
+        umask = DEFAULT_UMASK;
+    }
 
     /** umask(2): sets the guest's mask to {@code mask}'s permission bits and answers the previous one. */
     long umask(long mask) {

@@ -18,7 +18,7 @@ import java.security.SecureRandom;
  * registered answers -ENOSYS (rseq among them, which glibc tolerates). Linux semantics and errno
  * otherwise; none of these is on a hot path.
  */
-public final class StartupSyscalls {
+public final class StartupSyscalls implements io.torovj.lifecycle.Rewindable {
     static final long ARCH_SET_GS = 0x1001, ARCH_SET_FS = 0x1002, ARCH_GET_FS = 0x1003, ARCH_GET_GS = 0x1004;
     static final long PR_SET_NAME = 15, PR_GET_NAME = 16;
     static final int RLIMIT_STACK = 3, RLIMIT_NOFILE = 7, RLIM_NLIMITS = 16;
@@ -37,6 +37,7 @@ public final class StartupSyscalls {
     /** When the VM was made: sysinfo's uptime counts from here. */
     private final long startNanos = System.nanoTime();
     private final byte[] name = new byte[TASK_COMM_LEN];
+    private final byte[] initialName = new byte[TASK_COMM_LEN];
     private final byte[] path = new byte[PROC_SELF_EXE.length() + 2];
 
     /**
@@ -56,6 +57,14 @@ public final class StartupSyscalls {
         this.maxOpenFiles = maxOpenFiles;
         byte[] n = base.getBytes(StandardCharsets.UTF_8);
         System.arraycopy(n, 0, name, 0, Math.min(n.length, TASK_COMM_LEN - 1));
+        System.arraycopy(name, 0, initialName, 0, TASK_COMM_LEN);
+    }
+
+    /** A pooled VM's reset: no signal blocked, the process name the program started with. */
+    @Override
+    public void rewind() {
+        blockedSignals = 0;
+        System.arraycopy(initialName, 0, name, 0, TASK_COMM_LEN);
     }
 
     public void registerWith(SyscallDispatcher d) {

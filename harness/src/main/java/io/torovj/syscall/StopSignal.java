@@ -72,6 +72,20 @@ public final class StopSignal implements AutoCloseable {
     }
 
     /**
+     * Re-arms the signal for a pooled VM's next run (its reset, with nothing waiting): the
+     * eventfd is drained and a peer opened for a FIFO released. The stop must be over.
+     */
+    void rearm() {
+        synchronized (lock) {
+            if (closed || !stopped) return;
+            stopFd.await();             // the counter is non-zero: resets it without waiting
+            if (peer >= 0) HostFiles.close(peer);
+            peer = -1;
+            stopped = false;
+        }
+    }
+
+    /**
      * Waits until host fd {@code fd} reports one of {@code events} (poll(2) bits; errors and
      * hang-ups count as ready) or the VM stops: the fd's revents ({@code > 0}), -EINTR if the VM
      * is stopping, or -errno of poll.

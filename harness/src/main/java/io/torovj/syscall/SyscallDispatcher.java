@@ -19,7 +19,7 @@ import io.torovj.lifecycle.VmControl;
  * {@link #LOG_DISTINCT_LIMIT} distinct denied or unimplemented numbers logged, one line saying
  * the rest are not, and a count of them when the VM ends ({@link #logSummary()}).
  */
-public final class SyscallDispatcher implements SyscallExecutor {
+public final class SyscallDispatcher implements SyscallExecutor, io.torovj.lifecycle.Rewindable {
     /** Syscall numbers at or above this are unknown on x86-64. */
     public static final int TABLE_SIZE = 512;
     private static final int LOG_KEY_UNIMPLEMENTED = TABLE_SIZE;
@@ -58,6 +58,17 @@ public final class SyscallDispatcher implements SyscallExecutor {
     }
 
     public long calls() { return calls; }
+
+    /**
+     * A pooled VM's reset: the counts start again (they are per run); what was logged stays
+     * logged, so a function that keeps calling an unimplemented syscall does not flood the log.
+     */
+    @Override
+    public void rewind() {
+        calls = 0;
+        for (int i = 0; i < unimplementedDistinct; i++) unimplementedCounts[unimplementedOrder[i]] = 0;
+        unimplementedDistinct = 0;
+    }
 
     @Override
     public long execute(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {

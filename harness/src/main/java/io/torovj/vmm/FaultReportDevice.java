@@ -18,13 +18,19 @@ import io.torovj.transport.PortIoDevice;
  * fault ends the VM with status 128 + the signal a native process would have died of.
  * Allocation-free until the VM ends.
  */
-final class FaultReportDevice implements PortIoDevice {
+final class FaultReportDevice implements PortIoDevice, io.torovj.lifecycle.Rewindable {
     private final Vcpu vcpu;
     private final GuestMemory memory;
     private final VmControl control;
     private final DebugHook debugger;
     private final KvmRegs regs = new KvmRegs();
     private GuestFault fault;
+
+    /** A pooled VM's reset: no fault reported (a VM that faulted is discarded, never reset; this is for symmetry). */
+    @Override
+    public void rewind() {
+        fault = null;
+    }
 
     FaultReportDevice(Vcpu vcpu, GuestMemory memory, VmControl control, DebugHook debugger) {
         this.vcpu = vcpu;

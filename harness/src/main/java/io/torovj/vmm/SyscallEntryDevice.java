@@ -23,7 +23,7 @@ import io.torovj.transport.PortIoDevice;
  * <p>A non-canonical return address would make sysretq raise #GP at CPL0 on the guest's own
  * stack (the classic sysret hazard) and cannot be a rip either: the VM ends with that fault here.
  */
-final class SyscallEntryDevice implements PortIoDevice {
+final class SyscallEntryDevice implements PortIoDevice, io.torovj.lifecycle.Rewindable {
     /** The rflags bits a return from a system call restores from r11: CF PF AF ZF SF TF DF OF AC. */
     private static final long USER_FLAGS = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x40000;
     private static final long RFLAGS_RESERVED = 0x2;
@@ -49,6 +49,13 @@ final class SyscallEntryDevice implements PortIoDevice {
     }
 
     /** Calls that trapped (the slow path), and the call sites rewritten so far. */
+    /** A pooled VM's reset: the counts are per run; the patcher starts again on unpatched code. */
+    @Override
+    public void rewind() {
+        traps = 0;
+        if (patcher != null) patcher.rewind();
+    }
+
     java.util.Map<String, Long> counters() {
         if (traps == 0 && patcher == null) return java.util.Map.of();
         return patcher == null ? java.util.Map.of("syscallTraps", traps)

@@ -55,6 +55,7 @@ final class SyscallSitePatcher {
     private final byte[] patch = new byte[5];
     private final byte[] thunk = new byte[THUNK_SIZE];
     private long nextThunk;
+    private final long firstThunk;
     private int sitesPatched;
 
     /**
@@ -75,11 +76,22 @@ final class SyscallSitePatcher {
         this.textEnd = java.util.Arrays.copyOf(ends, n);
         this.shimEntry = shim.syscallEntry();
         this.nextThunk = shim.thunks();
+        this.firstThunk = shim.thunks();
         this.thunksEnd = shim.thunksEnd();
     }
 
     /** Sites rewritten so far. */
     int sitesPatched() { return sitesPatched; }
+
+    /**
+     * A pooled VM's reset: guest memory is back to its image, unpatched, so every site traps and
+     * is patched anew. Patches are not replayed: they are made from the guest's own code bytes,
+     * which one invocation could have rewritten to steer the next one's system calls.
+     */
+    void rewind() {
+        nextThunk = firstThunk;
+        sitesPatched = 0;
+    }
 
     /**
      * Rewrites the site whose {@code syscall} returns to {@code returnAddress} with number

@@ -10,12 +10,29 @@ import io.torovj.lifecycle.VmControl;
  */
 final class VcpuControl implements VmControl {
     private volatile boolean stopped;
+    /** Which run of the VM this is: 0, then one more per reset. */
+    private int run;
     private Ending ending;
     private int status;
     private String report;
     private volatile Vcpu vcpu;
     private volatile Thread vcpuThread;
     private volatile Runnable onForeignStop;
+
+    /**
+     * A pooled VM's reset: not stopped, nothing reported, bound again to its vCPU and wake-up.
+     * Only once the run is over and nothing may stop it any more (the pool's deadline for the
+     * last invocation is cancelled first): a stop racing this would be lost or land on the next run.
+     */
+    synchronized void rearm(Vcpu vcpu, Thread thread, Runnable wake) {
+        run++;
+        ending = null;
+        status = 0;
+        report = null;
+        stopped = false;
+        bind(vcpu, thread);
+        onForeignStop = wake;
+    }
 
     void bind(Vcpu vcpu, Thread thread) {
         this.vcpu = vcpu;
@@ -40,6 +57,21 @@ final class VcpuControl implements VmControl {
     @Override
     public void stop(Ending why, String message) {
         end(why, why.status(), message);
+    }
+
+    /** The current run's number, for a stop that must not outlive its run ({@link #stopRun}). */
+    synchronized int run() { return run; }
+
+    /**
+     * {@link #stop} if run {@code run} is still the current one: a limit's timer that fires as its
+     * run ends must not stop the next run of a pooled VM.
+     */
+    void stopRun(int run, Ending why, String message) {
+        synchronized (this) {
+            if (run != this.run) return;
+            // end() takes the lock again (reentrant): the check and the stop are one step for rearm
+            end(why, why.status(), message);
+        }
     }
 
     @Override

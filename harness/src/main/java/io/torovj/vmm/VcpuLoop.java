@@ -99,4 +99,9 @@ final class VcpuLoop {
     }
 
     long exits() { return exits; }
+
+    /** A pooled VM's reset: exits are counted per run. */
+    void rewind() {
+        exits = 0;
+    }
 }

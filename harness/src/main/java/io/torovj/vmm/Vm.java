@@ -40,11 +40,19 @@ public final class Vm implements AutoCloseable {
     private final SyscallEntryDevice syscallEntry;
     private final Thread vcpuThread = Thread.currentThread();
     private final long createdNanos;
+    /** Null unless the VM was built reusable. */
+    private final VmReset reset;
+    private final Runnable wakeHostCalls;
+    private long runStartNanos;
     private boolean ran, closed;
 
     Vm(VmConfig config, GuestMemory memory, Vcpu vcpu, SyscallTransport transport, VcpuControl control, VcpuLoop loop,
        DebugHook debug, FaultReportDevice faultReports, SyscallDispatcher dispatcher, long latencyBuffer,
-       Deque<AutoCloseable> closers, long createdNanos, DeviceBus<PortIoDevice> ports, SyscallEntryDevice syscallEntry) {
+       Deque<AutoCloseable> closers, long createdNanos, DeviceBus<PortIoDevice> ports, SyscallEntryDevice syscallEntry,
+       VmReset reset, Runnable wakeHostCalls) {
+        this.reset = reset;
+        this.wakeHostCalls = wakeHostCalls;
+        this.runStartNanos = createdNanos;
         this.ports = ports;
         this.syscallEntry = syscallEntry;
         this.createdNanos = createdNanos;
@@ -74,7 +82,11 @@ public final class Vm implements AutoCloseable {
         }
     }
 
-    /** Runs the guest until it exits, faults or is stopped; once, on the thread that built the VM. */
+    /**
+     * Runs the guest until it exits, faults or is stopped, on the thread that built the VM: once,
+     * or again after each {@link #reset()}. The result's time counts from the build for the first
+     * run, from the run's start for later ones.
+     */
     public VmResult run() {
         if (Thread.currentThread() != vcpuThread) throw new IllegalStateException("a VM runs on the thread that built it");
         if (ran || closed) throw new IllegalStateException("this VM has already run");
@@ -85,18 +97,42 @@ public final class Vm implements AutoCloseable {
             loop.run();
         } finally {
             if (watchdog != null) watchdog.cancel();
-            transport.close();          // stops pollers before the vCPU goes away
+            transport.stop();           // stops (parks) pollers before the vCPU goes away or is reset
             control.unbind();
             dispatcher.logSummary();
             if (debug != null) debug.onEnd(control.ending(), control.status(), control.report());
         }
-        long nanos = System.nanoTime() - createdNanos;
+        long nanos = System.nanoTime() - runStartNanos;
         int capacity = config.latencySamples();
         return new VmResult(control.ending(), control.status(), control.report(), faultReports.fault(), loop.exits(),
                 dispatcher.calls(), LatencyBuffer.samples(memory, latencyBuffer, capacity),
                 LatencyBuffer.dropped(memory, latencyBuffer, capacity), nanos, memory.residentBytes(), counters(),
                 dispatcher.unimplementedSummary());
     }
+
+    /**
+     * Returns the VM, after a run, to the state its build ended in, keeping its KVM VM, vCPU,
+     * memory slot, doorbells and poller thread: guest RAM from its image (nothing written in
+     * the run survives), fresh AT_RANDOM bytes, every register, the fd table (the guest's own
+     * fds closed), heap, counters and stop. Then {@link #run()} may be called again. Only for a
+     * VM built {@link VmConfig#reusable()}, on its thread, and only once nothing can stop the last
+     * run any more; a VM whose run ended other than by the guest's exit should be closed instead
+     * (its guest may have left a host call behind).
+     */
+    public void reset() {
+        if (Thread.currentThread() != vcpuThread) throw new IllegalStateException("a VM is reset on the thread that built it");
+        if (reset == null) throw new IllegalStateException("this VM was not built reusable");
+        if (closed) throw new IllegalStateException("this VM is closed");
+        if (!ran) return;
+        reset.apply();
+        loop.rewind();
+        control.rearm(vcpu, vcpuThread, wakeHostCalls);
+        runStartNanos = System.nanoTime();
+        ran = false;
+    }
+
+    /** How many times {@link #reset()} returned this VM to its built state. */
+    public long resets() { return reset == null ? 0 : reset.resets(); }
 
     /** The transport's counters, and the syscall instruction's (traps, patched sites) where it was used. */
     private java.util.Map<String, Long> counters() {
@@ -131,18 +167,20 @@ public final class Vm implements AutoCloseable {
     private Timer startWatchdog() {
         var limits = config.policy().limits();
         if (limits.wallClock().isEmpty() && limits.cpuTime().isEmpty()) return null;
+        long cpuAtStart = vcpu.cpuNanos();      // per run: a pooled VM's vCPU has run before
+        int run = control.run();
         Timer timer = new Timer("torovj-watchdog", true);
         limits.wallClock().ifPresent(limit -> timer.schedule(new TimerTask() {
             @Override
             public void run() {
-                control.stop(Ending.TIME_LIMIT, "wall-clock limit of " + limit.toMillis() + " ms reached");
+                control.stopRun(run, Ending.TIME_LIMIT, "wall-clock limit of " + limit.toMillis() + " ms reached");
             }
         }, limit.toMillis()));
         limits.cpuTime().ifPresent(limit -> timer.scheduleAtFixedRate(new TimerTask() {
             @Override
             public void run() {
-                if (vcpu.cpuNanos() > limit.toNanos()) {
-                    control.stop(Ending.TIME_LIMIT, "CPU-time limit of " + limit.toMillis() + " ms reached");
+                if (vcpu.cpuNanos() - cpuAtStart > limit.toNanos()) {
+                    control.stopRun(run, Ending.TIME_LIMIT, "CPU-time limit of " + limit.toMillis() + " ms reached");
                 }
             }
         }, CPU_CHECK_MILLIS, CPU_CHECK_MILLIS));

@@ -53,6 +53,8 @@ public final class VmBuilder {
     private final TransportRegistry transports;
     private final DebugHook.Factory debugger;
     private final Deque<AutoCloseable> closers = new ArrayDeque<>();
+    /** The monitor-side parts a pooled VM's reset rewinds, in the order they were made. */
+    private final java.util.List<io.torovj.lifecycle.Rewindable> rewinds = new java.util.ArrayList<>();
 
     private long startNanos;
     private ElfImage image;
@@ -122,6 +124,7 @@ public final class VmBuilder {
             throw new IllegalArgumentException(String.format("guest memory of %d MiB exceeds the policy's maxMemory of %d MiB",
                     config.memorySize() >> 20, maxMemory >> 20));
         }
+        if (config.reusable() && debugger != null) throw new IllegalArgumentException("a reusable VM cannot have a debugger");
         image = ElfLoader.parse(config.program());
         provider = transports.provider(config.transport());
         transport = provider.create();
@@ -186,6 +189,7 @@ public final class VmBuilder {
         closers.push(fds);
         PathResolver paths = new PathResolver(guestPointers, fds, config.policy(), config.log());
         closers.push(paths);
+        StartupSyscalls startup = new StartupSyscalls(guestPointers, fds, segmentBases, execfn(), GuestLayout.STACK_SIZE, maxFiles);
         fds.installStdio(config.stdin(), config.stdout(), config.stderr());
         dispatcher = new SyscallDispatcher(guestPointers, config.policy(), control, config.log());
         new FileSyscalls(guestPointers, fds, paths).registerWith(dispatcher);
@@ -193,8 +197,9 @@ public final class VmBuilder {
         new MemorySyscalls(heap).registerWith(dispatcher);
         new SocketSyscalls(guestPointers, fds, config.policy(), config.log()).registerWith(dispatcher);
         new EventSyscalls(guestPointers, fds).registerWith(dispatcher);
-        new StartupSyscalls(guestPointers, fds, segmentBases, execfn(), GuestLayout.STACK_SIZE, maxFiles).registerWith(dispatcher);
+        startup.registerWith(dispatcher);
         control.onForeignStop(fds::interruptBlockingCalls);
+        rewinds.addAll(java.util.List.of(fds, paths, heap, dispatcher, startup));
     }
 
     /** The guest's own name for its program: argv[0] (what /proc/self/exe and AT_EXECFN say), never a host path. */
@@ -267,12 +272,20 @@ public final class VmBuilder {
         ports.register(GuestLayout.FAULT_PORT, 1, faultReports);
         syscallEntry = new SyscallEntryDevice(vcpu, dispatcher, control, platform.syscallStaysInUserMode(), sitePatcher);
         ports.register(GuestLayout.SYSCALL_PORT, 1, syscallEntry);
+        rewinds.add(faultReports);
+        rewinds.add(syscallEntry);
     }
 
+    /** The run loop; for a reusable VM, the image of everything as it is now ({@link VmReset}). */
     private Vm finish() {
         VcpuLoop loop = new VcpuLoop(vcpu, ports, mmio, control, debug);
+        VmReset reset = null;
+        if (config.reusable()) {
+            heap.markPristine();
+            reset = new VmReset(memory, vcpu, rewinds, initialRsp);
+        }
         return new Vm(config, memory, vcpu, transport, control, loop, debug, faultReports, dispatcher,
-                latencyBuffer, closers, startNanos, ports, syscallEntry);
+                latencyBuffer, closers, startNanos, ports, syscallEntry, reset, fds::interruptBlockingCalls);
     }
 
     private void closeAll(Throwable failure) {

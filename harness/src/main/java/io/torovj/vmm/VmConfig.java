@@ -33,6 +33,7 @@ public final class VmConfig {
     private final Path processLauncher;
     private final boolean guardCanaries;
     private final SyscallEntry syscallEntry;
+    private final boolean reusable;
 
     private VmConfig(Builder b) {
         program = b.program;
@@ -51,6 +52,7 @@ public final class VmConfig {
         processLauncher = b.processLauncher;
         guardCanaries = b.guardCanaries;
         syscallEntry = b.syscallEntry;
+        reusable = b.reusable;
     }
 
     /** A configuration for {@code program} with the defaults: 8 MiB, pio, the default policy, the monitor's stdio, KVM. */
@@ -112,6 +114,9 @@ public final class VmConfig {
     /** How an unmodified program's {@code syscall} instruction reaches the monitor (default: {@link SyscallEntry#PATCH}). */
     public SyscallEntry syscallEntry() { return syscallEntry; }
 
+    /** Whether the VM keeps what {@link Vm#reset()} needs to run again (a pooled VM); one-shot VMs do not. */
+    public boolean reusable() { return reusable; }
+
     /** Builds a {@link VmConfig}; every setter checks its argument. */
     public static final class Builder {
         private final Path program;
@@ -128,6 +133,7 @@ public final class VmConfig {
         private Path processLauncher;
         private boolean guardCanaries;
         private SyscallEntry syscallEntry = SyscallEntry.PATCH;
+        private boolean reusable;
 
         private Builder(Path program) {
             this.program = Objects.requireNonNull(program, "program");
@@ -163,6 +169,9 @@ public final class VmConfig {
         public Builder processLauncher(Path launcher) { this.processLauncher = Objects.requireNonNull(launcher); return this; }
         public Builder guardCanaries(boolean on) { this.guardCanaries = on; return this; }
         public Builder syscallEntry(SyscallEntry entry) { this.syscallEntry = Objects.requireNonNull(entry, "syscallEntry"); return this; }
+
+        /** Keep an image of the built VM so that {@link Vm#reset()} can return it there after a run. */
+        public Builder reusable(boolean on) { this.reusable = on; return this; }
 
         public VmConfig build() {
             if (log == null) log = MonitorLog.stderr();

@@ -16,7 +16,7 @@ import io.torovj.lifecycle.Ending;
  * @param latencyCycles per-call latency samples in TSC cycles (empty unless requested)
  * @param latencyDropped samples the guest recorded beyond the buffer's capacity
  * @param nanos         wall time from creating guest memory to the guest's end (ELF parsing excluded)
- * @param residentBytes guest RAM resident on the host at exit (mincore)
+ * @param residentBytes guest RAM the host had allocated at exit (resident or swapped out)
  * @param transportCounters what the transport counted ({@code SyscallTransport.counters()}); for a
  *                      program that used the {@code syscall} instruction also {@code syscallTraps}
  *                      (calls that took the slow path) and, when its sites were patched,

@@ -26,7 +26,8 @@ class ProcessVcpuLayoutTest {
             {"DEVICE_WINDOW_END", "DEVICE_WINDOW_END"}, {"EXCEPTION_STACK_TOP", "EXCEPTION_STACK_TOP"},
             {"FAULT_PORT", "FAULT_PORT"}, {"SYSCALL_PORT", "SYSCALL_PORT"},
             {"MSR_LSTAR_OFFSET", "MSR_LSTAR_OFFSET"}, {"MSR_FMASK_OFFSET", "MSR_FMASK_OFFSET"},
-            {"FS_BASE_OFFSET", "FS_BASE_OFFSET"}, {"GS_BASE_OFFSET", "GS_BASE_OFFSET"}, {"FAULT_FRAME", "FAULT_FRAME"}, {"FAULT_REPORTED_RIP", "FAULT_REPORTED_RIP"},
+            {"FS_BASE_OFFSET", "FS_BASE_OFFSET"}, {"GS_BASE_OFFSET", "GS_BASE_OFFSET"},
+            {"FPU_RESET_OFFSET", "FPU_RESET_OFFSET"}, {"FPU_RESET_MAGIC", "FPU_RESET_MAGIC"}, {"FAULT_FRAME", "FAULT_FRAME"}, {"FAULT_REPORTED_RIP", "FAULT_REPORTED_RIP"},
             {"F_CR2", "F_CR2"}, {"F_RDX", "F_RDX"}, {"F_RAX", "F_RAX"}, {"F_VECTOR", "F_VECTOR"}, {"F_ERROR", "F_ERROR"},
             {"F_RIP", "F_RIP"}, {"F_CS", "F_CS"}, {"F_RFLAGS", "F_RFLAGS"}, {"F_RSP", "F_RSP"}, {"F_SS", "F_SS"},
             {"USER_CS", "USER_CS"}, {"USER_DS", "USER_DS"},
@@ -96,5 +97,7 @@ class ProcessVcpuLayoutTest {
         C.check("MSR_FMASK_OFFSET", ProcessVcpu.MSR_FMASK_OFFSET);
         C.check("FS_BASE_OFFSET", ProcessVcpu.FS_BASE_OFFSET);
         C.check("GS_BASE_OFFSET", ProcessVcpu.GS_BASE_OFFSET);
+        C.check("FPU_RESET_OFFSET", ProcessVcpu.FPU_RESET_OFFSET);
+        C.check("FPU_RESET_MAGIC", ProcessVcpu.FPU_RESET_MAGIC);
     }
 }

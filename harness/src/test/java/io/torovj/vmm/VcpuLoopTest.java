@@ -21,6 +21,10 @@ import org.junit.jupiter.api.Test;
 class VcpuLoopTest {
     /** A vCPU whose exits are scripted; it records what the loop asked of it. */
     static final class ScriptedVcpu implements Vcpu {
+        @Override public void settle() { }
+        @Override public void saveExtendedState() { }
+        @Override public void restoreExtendedState() { }
+
         final List<VcpuExit> script = new ArrayList<>();
         final List<Long> answers = new ArrayList<>();
         private int next;

@@ -108,8 +108,10 @@ public final class AdaptiveRingTransport implements SyscallTransport {
         return micros;
     }
 
+    /** Each run starts from the rings as attach laid them out, and counts its own sleeps. */
     @Override
     public void start() {
+        sleeps = 0;
         poller.start(this::poll);
     }
 
@@ -162,12 +164,22 @@ public final class AdaptiveRingTransport implements SyscallTransport {
         memory.setIntRelease(area + OFF_FLAGS, 0);
     }
 
+    /** Always, whatever ended the VM: a poller asleep on the doorbell wakes and sees the stop. */
+    /** True while the poller serves a run (tests). */
+    boolean polling() { return poller.serving(); }
+
+    @Override
+    public void stop() {
+        poller.stop(name, this::wake);
+    }
+
     @Override
     public void close() {
-        // always, whatever ended the VM: a poller asleep on the doorbell wakes and sees closing
-        poller.close(name, () -> {
-            if (doorbell != null) doorbell.ring();
-        });
+        poller.close(name, this::wake);
+    }
+
+    private void wake() {
+        if (doorbell != null) doorbell.ring();
     }
 
     @Override

@@ -67,8 +67,10 @@ public final class LineTransport implements SyscallTransport {
         control = context.control();
     }
 
+    /** Each run starts from the line as attach left it (a pooled VM's reset restores guest memory to that). */
     @Override
     public void start() {
+        lastSeq = 0;
         poller.start(this::poll);
     }
 
@@ -121,6 +123,14 @@ public final class LineTransport implements SyscallTransport {
 
     private void corrupt(String what) {
         control.stop(Ending.UNEXPECTED_EXIT, name + " transport: corrupt request line from the guest: " + what);
+    }
+
+    /** True while the poller serves a run (tests). */
+    boolean polling() { return poller.serving(); }
+
+    @Override
+    public void stop() {
+        poller.stop(name);
     }
 
     @Override

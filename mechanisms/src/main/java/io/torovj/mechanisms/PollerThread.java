@@ -1,68 +1,141 @@
 package io.torovj.mechanisms;
 
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
 /**
- * The host poller thread of a polling transport (ring, aring, line) and its closing flag: how it
- * starts, how it learns that the transport closes, and how close waits for it. One place, so that
- * every polling transport ends the same way.
+ * The host poller thread of a polling transport (ring, aring, line) and its stopping flag: how a
+ * run starts, how the poller learns that the run ends, and how the end waits for it. One place,
+ * so that every polling transport ends the same way.
+ *
+ * <p>The thread outlives a run: between two runs of a pooled VM it is parked on a semaphore
+ * (no CPU; a new run costs one wake-up rather than a thread start), and it ends only at
+ * {@link #close}. A one-shot VM runs once, so its poller starts, serves and ends as before.
  */
 final class PollerThread {
     /**
-     * How long a transport's close waits for its poller to end. The VM has stopped by then, and
-     * every host call that may block waits on the VM's stop as well (the syscall layer's
-     * StopSignal), so the poller ends within microseconds; the bound is for a host call that
-     * cannot be interrupted (a hung network file system, another process racing for a lent
-     * pipe's data), which must not hang the monitor's shutdown.
+     * How long the end of a run waits for its poller. The VM has stopped by then, and every host
+     * call that may block waits on the VM's stop as well (the syscall layer's StopSignal), so the
+     * poller returns within microseconds; the bound is for a host call that cannot be interrupted
+     * (a hung network file system, another process racing for a lent pipe's data), which must
+     * not hang the monitor's shutdown.
      */
     static final long JOIN_MILLIS = 5_000;
 
     private final String threadName;
+    private final Semaphore go = new Semaphore(0), done = new Semaphore(0);
     private Thread thread;
-    private volatile boolean closing;
-    private boolean closed;
+    private volatile Runnable body;
+    private volatile boolean stopping;
+    private volatile boolean ended;
+    /** True while the body runs (tests: the poller has noticed a stop once this is false again). */
+    private volatile boolean serving;
+    private boolean running, closed;
 
     PollerThread(String threadName) {
         this.threadName = threadName;
     }
 
-    /** Starts {@code body} on a daemon thread (a poller never keeps the JVM alive). */
+    /** Runs {@code body} on the poller thread (a daemon: a poller never keeps the JVM alive) for one run. */
     void start(Runnable body) {
-        thread = new Thread(body, threadName);
-        thread.setDaemon(true);
-        thread.start();
+        if (closed) throw new IllegalStateException(threadName + ": started after close");
+        if (running) throw new IllegalStateException(threadName + ": started twice in one run");
+        this.body = body;
+        stopping = false;
+        running = true;
+        if (thread == null) {
+            thread = new Thread(this::serveRuns, threadName);
+            thread.setDaemon(true);
+            thread.start();
+        }
+        go.release();
+    }
+
+    private void serveRuns() {
+        while (true) {
+            go.acquireUninterruptibly();
+            if (ended) return;
+            serving = true;
+            try {
+                body.run();
+            } finally {
+                serving = false;
+                done.release();
+            }
+        }
     }
 
     /**
-     * True once close has begun. The poller checks it after every host call and publishes nothing
-     * into guest memory then: guest memory may be released as soon as close stops waiting.
+     * True once the run's end (or close) has begun. The poller checks it after every host call
+     * and publishes nothing into guest memory then: guest memory may be reset or released as
+     * soon as {@link #stop} returns.
      */
-    boolean closing() { return closing; }
+    boolean closing() { return stopping; }
 
-    /** {@link #close(String, Runnable)} with nothing to wake. */
-    void close(String transport) {
-        close(transport, () -> {});
+    /** True while a run's body is executing on the poller thread. */
+    boolean serving() { return serving; }
+
+    /** {@link #stop(String, Runnable)} with nothing to wake. */
+    void stop(String transport) {
+        stop(transport, () -> {});
     }
 
     /**
-     * Sets the closing flag, runs {@code wake} (what gets a sleeping poller to look at the flag),
-     * and joins the thread ({@link #join}). Idempotent; a poller never started is closed at once.
+     * Ends the run: sets the stopping flag, runs {@code wake} (what gets a sleeping poller to look
+     * at it) and waits up to {@link #JOIN_MILLIS} for the body to return; throws (a monitor error,
+     * and the VM is not reused) if it has not. Does nothing outside a run.
      */
+    void stop(String transport, Runnable wake) {
+        stop(transport, wake, JOIN_MILLIS);
+    }
+
+    /** {@link #stop(String, Runnable)} with the bound given (tests). */
+    void stop(String transport, Runnable wake, long millis) {
+        if (!running) return;
+        stopping = true;
+        wake.run();
+        boolean returned;
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (true) {
+            try {
+                // an interrupt does not cut the wait short: guest memory must outlive a running poller
+                returned = done.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+        if (!returned) {
+            closed = true;          // abandoned: it may still return from its host call later
+            throw new IllegalStateException(transport + " transport: the poller is still in a host call "
+                    + millis + " ms after the VM stopped; abandoning it");
+        }
+        running = false;
+    }
+
+    /** Ends the run if one is going ({@link #stop}), then the thread, and joins it. Idempotent. */
     void close(String transport, Runnable wake) {
         if (closed) return;
-        closed = true;
-        closing = true;
-        wake.run();
-        join(thread, transport, JOIN_MILLIS);
+        stopping = true;            // also for a call served outside a run (tests drive serveOne directly)
+        try {
+            stop(transport, wake);
+        } finally {
+            closed = true;
+        }
+        if (thread != null) {
+            ended = true;
+            go.release();
+            join(thread, transport, JOIN_MILLIS);
+        }
     }
 
     /**
-     * Joins {@code poller} (may be null: never started) for up to {@code millis}; throws (a
-     * monitor error, which the command line reports) if it is still running then. The closing
-     * flag is set by then, so a poller that returns from its host call later does not touch guest
-     * memory; only the host call itself, if it moves data into guest memory, could still do so.
+     * Joins {@code poller} for up to {@code millis}; throws (a monitor error) if it is still
+     * running then. An interrupt does not cut the wait short.
      */
     static void join(Thread poller, String transport, long millis) {
-        if (poller == null) return;
-        // an interrupt does not cut the wait short: guest memory must outlive a running poller
         long deadline = System.nanoTime() + millis * 1_000_000;
         boolean interrupted = false;
         for (long left; poller.isAlive() && (left = deadline - System.nanoTime()) > 0; ) {
@@ -77,5 +150,10 @@ final class PollerThread {
             throw new IllegalStateException(transport + " transport: the poller is still in a host call "
                     + millis + " ms after the VM stopped; abandoning it");
         }
+    }
+
+    /** {@link #close(String, Runnable)} with nothing to wake. */
+    void close(String transport) {
+        close(transport, () -> {});
     }
 }

@@ -246,9 +246,9 @@ class LineTransportTest {
     void thePollerEndsWhenTheVmStopsWhileItSpins() throws Exception {
         attach(executor);
         transport.start();
-        await(() -> poller().isPresent(), "the poller to start");
+        await(transport::polling, "the poller to start");
         f.control.stop(Ending.EXITED, "exit 0");
-        await(() -> poller().isEmpty(), "the spinning poller to notice the stop");
+        await(() -> !transport.polling(), "the spinning poller to notice the stop");
 
         writeRequest(1, 0, 0, 0, 0, 0, 0);
         publish(1);
@@ -265,8 +265,34 @@ class LineTransportTest {
         await(f.control::isStopped, "the VM to be ended");
         assertEquals(Ending.UNEXPECTED_EXIT, f.control.ending);
         assertEquals("line transport: corrupt request line from the guest: seq=1099511627776 after seq=0", f.control.report);
-        await(() -> poller().isEmpty(), "the poller to end");
+        await(() -> !transport.polling(), "the poller to end");
         assertTrue(executor.calls().isEmpty());
+    }
+
+    /**
+     * A pooled VM's next run: stop parks the poller (the thread stays), guest memory returns to
+     * the line as attach left it, and start serves from seq 1 again on the same thread.
+     */
+    @Test
+    void aStoppedRunStartsAgainFromTheFirstSeqOnTheSameThread() throws Exception {
+        attach(executor);
+        for (int run = 0; run < 3; run++) {
+            f.memory.fill(AREA, LineTransport.AREA_BYTES, (byte) 0);     // what the reset's memory image does
+            transport.start();
+            Thread thread = poller().orElseThrow();
+            for (long s = 1; s <= 3; s++) {
+                writeRequest(39, s, 0, 0, 0, 0, 0);
+                publish(s);
+                long expected = s;
+                await(() -> responseSeq() == expected, "run " + run + " answer " + s);
+            }
+            transport.stop();
+            assertFalse(transport.polling(), "stop returns once the poller parked");
+            assertTrue(thread.isAlive(), "the thread outlives the run");
+        }
+        assertEquals(9, executor.calls().size());
+        transport.close();
+        assertTrue(poller().isEmpty(), "close ends the thread");
     }
 
     @Test

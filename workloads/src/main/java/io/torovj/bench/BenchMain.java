@@ -144,11 +144,12 @@ public final class BenchMain {
     }
 
     /** The JMH benchmark methods this run includes, each run once per transport. */
-    static final List<String> JMH_METHODS = List.of("helloWorld", "nullcall", "write", "mmap", "warmInvoke", "httpInvoke");
+    static final List<String> JMH_METHODS = List.of("helloWorld", "nullcall", "write", "mmap", "warmInvoke", "httpInvoke",
+            "resetRun");
 
     /** ServeBench's methods and the report workloads they fill (for native: spawning the process, the baseline). */
     static final Map<String, String> SERVE_WORKLOADS = Map.of("warmInvoke", ResultsSchema.SERVE_WARM,
-            "httpInvoke", ResultsSchema.SERVE_HTTP);
+            "httpInvoke", ResultsSchema.SERVE_HTTP, "resetRun", ResultsSchema.SERVE_RESET);
 
     /**
      * Every benchmark × transport must have exactly one result: JMH leaves a benchmark out (it does

@@ -32,10 +32,11 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * A warm HelloWorld invocation of `torovj serve`: inside the monitor (admit, take a pooled VM,
- * run, collect stdout and counters; the used VM is replaced by its worker after answering) and
- * through the HTTP API on loopback. For {@code native} both are the baseline they are compared
- * with: spawning the native process (fork+exec+wait). The cold path (build a VM, run, close) is
- * {@link HelloWorldBench}.
+ * run, collect stdout and counters; the used VM is reset in place by its worker after
+ * answering), through the HTTP API on loopback, and the pooled VM's own cycle on one thread
+ * (reset, run, collect: {@link #resetRun}). For {@code native} each is the baseline it is
+ * compared with: spawning the native process (fork+exec+wait). The cold path (build a VM, run,
+ * close) is {@link HelloWorldBench}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -78,7 +79,58 @@ public class ServeBench {
         }
     }
 
-    /** Inside the monitor: admission, a ready VM, the run, the output; the worker replaces the VM afterwards. */
+    /** One reusable HelloWorld VM with memfd stdio, on the benchmark's thread (its vCPU's thread). */
+    @State(Scope.Thread)
+    public static class PooledVm {
+        @Param({GuestLauncher.NATIVE})
+        public String transport;
+
+        io.torovj.vmm.Vm vm;
+        io.torovj.sys.MemoryFile stdin, stdout, stderr;
+
+        @Setup(Level.Trial)
+        public void build() throws Exception {
+            if (GuestLauncher.NATIVE.equals(transport)) return;
+            stdin = io.torovj.sys.MemoryFile.unsized("bench-stdin");
+            stdout = io.torovj.sys.MemoryFile.create("bench-stdout", 1 << 16);
+            stderr = io.torovj.sys.MemoryFile.create("bench-stderr", 1 << 16);
+            io.torovj.vmm.VmConfig.Builder b = io.torovj.vmm.VmConfig.builder(BenchPaths.guest("helloworld").toAbsolutePath())
+                    .transport(transport).memorySize(8L << 20).stdio(stdin.fd(), stdout.fd(), stderr.fd()).reusable(true)
+                    .platform(GuestLauncher.platform()).log(new MonitorLog(new PrintStream(OutputStream.nullOutputStream())));
+            String launcher = System.getProperty("torovj.vcpuProcess");
+            if (launcher != null) b.processLauncher(Path.of(launcher));
+            vm = io.torovj.vmm.VmBuilder.build(b.build());
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            if (vm == null) return;
+            vm.close();
+            stdin.close();
+            stdout.close();
+            stderr.close();
+        }
+    }
+
+    /**
+     * A pooled VM's whole cycle on one thread, the reset included: reset to the built state
+     * (guest RAM from its image, registers, fds, stdio), run HelloWorld, collect its stdout. What
+     * a warm invocation costs a worker, without the pool's queue and thread hand-offs.
+     */
+    @Benchmark
+    public int resetRun(PooledVm p) {
+        if (p.vm == null) return spawnNative();
+        p.vm.reset();
+        p.stdin.renew();
+        p.stdout.clear();
+        p.stderr.clear();
+        p.stdin.fill(EMPTY);
+        var r = p.vm.run();
+        if (r.status() != 0) throw new IllegalStateException("hello ended " + r.ending() + " " + r.report());
+        return p.stdout.writtenBytes().length;
+    }
+
+    /** Inside the monitor: admission, a ready VM, the run, the output; the worker resets the VM afterwards. */
     @Benchmark
     public int warmInvoke(Server s) throws Exception {
         if (s.pool == null) return spawnNative();

@@ -140,6 +140,11 @@ public final class ResultsSchema {
     public static final String SERVE_WARM = "serve-warm";
     /** The same through serve's HTTP API on loopback (native: spawning the process). */
     public static final String SERVE_HTTP = "serve-http";
+    /**
+     * A pooled VM's cycle on one thread: reset to its built state, HelloWorld's run, its output
+     * collected (issue 11's "reset + run + collect"; native: spawning the process).
+     */
+    public static final String SERVE_RESET = "serve-reset";
     /** The HTTP server workload under wrk (see "httpd" above). */
     public static final String HTTPD = "httpd";
     /** Prefix of a floor workload: the cheapest round trip a transport can make, with no syscall work. */
@@ -192,7 +197,7 @@ public final class ResultsSchema {
     public static final List<String> KNOWN_WORKLOADS = knownWorkloads();
 
     private static List<String> knownWorkloads() {
-        List<String> w = new java.util.ArrayList<>(List.of(HELLOWORLD, SERVE_WARM, SERVE_HTTP, NULLCALL, NULLCALL_UNMODIFIED,
+        List<String> w = new java.util.ArrayList<>(List.of(HELLOWORLD, SERVE_RESET, SERVE_WARM, SERVE_HTTP, NULLCALL, NULLCALL_UNMODIFIED,
                 NULLCALL_TRAPPED, WRITE, FILEIO, MMAP, ECHO, HTTPD,
                 FLOOR_EXIT, FLOOR_PINGPONG));
         w.addAll(C_FLOORS);

@@ -65,11 +65,12 @@ class ServeCommandTest {
             CompletableFuture<HttpResponse<String>> a = client.sendAsync(post, HttpResponse.BodyHandlers.ofString());
             CompletableFuture<HttpResponse<String>> b = client.sendAsync(post, HttpResponse.BodyHandlers.ofString());
             URI list = URI.create("http://127.0.0.1:" + m.group(2) + "/functions/slow");
-            for (int i = 0; i < 1000; i++) {
-                String state = client.send(HttpRequest.newBuilder(list).build(), HttpResponse.BodyHandlers.ofString()).body();
-                if (state.contains("\"busy\":2")) break;
-                Thread.sleep(10);
+            String state = "";
+            for (int i = 0; i < 3000 && !state.contains("\"busy\":2"); i++) {
+                state = client.send(HttpRequest.newBuilder(list).build(), HttpResponse.BodyHandlers.ofString()).body();
+                if (!state.contains("\"busy\":2")) Thread.sleep(10);
             }
+            assertTrue(state.contains("\"busy\":2"), "both invocations must be running before the SIGTERM: " + state);
             p.destroy();        // SIGTERM
             assertEquals("slept 1500\n", a.get(60, TimeUnit.SECONDS).body());
             assertEquals("slept 1500\n", b.get(60, TimeUnit.SECONDS).body());

@@ -32,10 +32,14 @@ final class ServeHarness implements AutoCloseable {
     final ByteArrayOutputStream log = new ByteArrayOutputStream();
 
     ServeHarness(Platform.Kind platform) throws Exception {
+        this(platform, io.torovj.serve.VmReuse.RESET);
+    }
+
+    ServeHarness(Platform.Kind platform, io.torovj.serve.VmReuse reuse) throws Exception {
         GuestRun.assumePlatform(platform);
         String launcher = System.getProperty("torovj.vcpuProcess");
         registry = new FunctionRegistry(new PoolSettings(platform, launcher == null ? null : Path.of(launcher),
-                TransportRegistry.load(), new MonitorLog(new PrintStream(log, true, StandardCharsets.UTF_8))));
+                TransportRegistry.load(), new MonitorLog(new PrintStream(log, true, StandardCharsets.UTF_8)), reuse));
         api = HttpApi.start(new InetSocketAddress("127.0.0.1", 0), registry, Path.of("").toAbsolutePath());
     }
 
@@ -69,6 +73,14 @@ final class ServeHarness implements AutoCloseable {
     /** A definition of test guest {@code program} with {@code extra} JSON members (each starting with a comma). */
     static String definition(String program, String transport, String extra) {
         return "{\"program\": \"" + GuestRun.guest(program).toAbsolutePath() + "\", \"transport\": \"" + transport + "\"" + extra + "}";
+    }
+
+    /** The value of the metric sample {@code series} (name and labels, as exposed) in /metrics, 0 if absent. */
+    double metric(String series) throws Exception {
+        for (String line : send("GET", "/metrics", null).body().split("\n")) {
+            if (line.startsWith(series + " ")) return Double.parseDouble(line.substring(series.length() + 1).trim());
+        }
+        return 0;
     }
 
     /** An inline policy letting serveprobe's modes run. */

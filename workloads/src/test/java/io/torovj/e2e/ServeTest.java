@@ -236,6 +236,30 @@ class ServeTest {
         }
     }
 
+    /**
+     * Reset in place: one VM is built and then reset after every invocation; a faulted one is
+     * replaced, not reset. Rebuild: a new VM per invocation and no reset.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.torovj.e2e.GuestRun#platforms")
+    void usedVmsAreResetInPlaceOrRebuiltAsConfigured(Platform.Kind platform) throws Exception {
+        String built = "torovj_pool_vms_built_total{function=\"echo\"}", reset = "torovj_pool_vm_resets_total{function=\"echo\"}";
+        try (ServeHarness s = new ServeHarness(platform)) {
+            s.define("echo", definition("serveprobe", "ring", ", \"args\": [\"echo\"], \"pool\": 1" + PROBE_POLICY));
+            for (int i = 0; i < 5; i++) assertEquals("call " + i, s.invoke("echo", "call " + i).body());
+            awaitState(s, "echo", "ready", 1);
+            assertEquals(1, s.metric(built), "one VM built, then reset in place");
+            assertEquals(5, s.metric(reset));
+        }
+        try (ServeHarness s = new ServeHarness(platform, io.torovj.serve.VmReuse.REBUILD)) {
+            s.define("echo", definition("serveprobe", "ring", ", \"args\": [\"echo\"], \"pool\": 1" + PROBE_POLICY));
+            for (int i = 0; i < 5; i++) assertEquals("call " + i, s.invoke("echo", "call " + i).body());
+            awaitState(s, "echo", "ready", 1);
+            assertEquals(6, s.metric(built), "a VM per invocation, and the next one ahead");
+            assertEquals(0, s.metric(reset));
+        }
+    }
+
     static void awaitBusy(ServeHarness s, String fn, int n) throws Exception {
         awaitState(s, fn, "busy", n);
     }

@@ -1,0 +1,126 @@
+package io.torovj.memory;
+
+import io.torovj.sys.LibC;
+import io.torovj.sys.NativeBuffer;
+
+/**
+ * Guest RAM as it was at one moment, to return it to exactly that state later: a pooled VM's
+ * reset between invocations. Only what is allocated is kept: guest RAM is a memfd, and
+ * {@code lseek(SEEK_DATA/SEEK_HOLE)} names its allocated extents (on tmpfs, pages swapped out
+ * count as data, so nothing written can hide from the restore); HelloWorld's image is 16 pages.
+ *
+ * <p>{@link #restore} walks the extents allocated now: what lies outside the image is zeroed
+ * (a short run by memset, so the pages a function touches every time stay mapped in the guest
+ * and cost no fault next time; a long run by MADV_REMOVE, which gives the pages back), then every
+ * extent of the image is copied back. The guest must not be running. Allocation-free.
+ */
+public final class MemoryImage {
+    private static final int SEEK_DATA = 3, SEEK_HOLE = 4;
+    /** Runs outside the image up to this long are zeroed in place; longer ones are given back. */
+    static final long ZERO_IN_PLACE_BYTES = 64 * 1024;
+
+    private final GuestMemory memory;
+    private final long[] starts, ends;
+    private final NativeBuffer saved;
+    private final long bytes;
+    private long zeroedBytes, removedBytes;
+
+    private MemoryImage(GuestMemory memory, long[] starts, long[] ends, NativeBuffer saved, long bytes) {
+        this.memory = memory;
+        this.starts = starts;
+        this.ends = ends;
+        this.saved = saved;
+        this.bytes = bytes;
+    }
+
+    /** Copies the allocated extents of {@code memory} now. */
+    public static MemoryImage capture(GuestMemory memory) {
+        int n = 0;
+        long total = 0;
+        for (long at = 0; (at = nextData(memory, at)) < memory.size(); ) {
+            long end = nextHole(memory, at);
+            total += end - at;
+            n++;
+            at = end;
+        }
+        if (total > Integer.MAX_VALUE) throw new IllegalStateException("guest RAM image too large to keep: " + total + " bytes");
+        long[] starts = new long[n], ends = new long[n];
+        NativeBuffer saved = new NativeBuffer((int) Math.max(1, total));
+        long off = 0;
+        int i = 0;
+        for (long at = 0; i < n && (at = nextData(memory, at)) < memory.size(); i++) {
+            long end = nextHole(memory, at);
+            starts[i] = at;
+            ends[i] = end;
+            LibC.INSTANCE.memcpy(saved.address() + off, memory.hostBase() + at, end - at);
+            off += end - at;
+            at = end;
+        }
+        return new MemoryImage(memory, starts, ends, saved, total);
+    }
+
+    /** Returns guest RAM to the captured state: nothing written since survives. */
+    public void restore() {
+        LibC c = LibC.INSTANCE;
+        long size = memory.size();
+        int k = 0;                          // the first image extent not wholly before `at`
+        for (long at = 0; (at = nextData(memory, at)) < size; ) {
+            long end = nextHole(memory, at);
+            // zero [at, end) minus the image's extents (those are copied back below)
+            for (long p = at; p < end; ) {
+                while (k < starts.length && ends[k] <= p) k++;
+                long stop = k < starts.length ? Math.min(end, Math.max(p, starts[k])) : end;
+                if (stop > p) {
+                    clear(p, stop - p);
+                    p = stop;
+                } else {
+                    p = Math.min(end, ends[k]);
+                }
+            }
+            at = end;
+        }
+        long off = 0;
+        for (int i = 0; i < starts.length; i++) {
+            long len = ends[i] - starts[i];
+            c.memcpy(memory.hostBase() + starts[i], saved.address() + off, len);
+            off += len;
+        }
+    }
+
+    private void clear(long gpa, long len) {
+        if (len <= ZERO_IN_PLACE_BYTES) {
+            memory.fill(gpa, len, (byte) 0);
+            zeroedBytes += len;
+        } else {
+            memory.discard(gpa, len);
+            removedBytes += len;
+        }
+    }
+
+    /** Bytes the image holds (its allocated extents when captured). */
+    public long bytes() { return bytes; }
+    /** Extents the image holds. */
+    public int extents() { return starts.length; }
+    /** Bytes zeroed in place and bytes given back by the restores so far. */
+    public long zeroedBytes() { return zeroedBytes; }
+    public long removedBytes() { return removedBytes; }
+
+    /** The first allocated offset at or after {@code from}, or the size if there is none. */
+    static long nextData(GuestMemory memory, long from) {
+        if (from >= memory.size()) return memory.size();
+        long r = LibC.INSTANCE.lseek(memory.memfd(), from, SEEK_DATA);
+        if (r < 0) {
+            int errno = LibC.errno();
+            if (errno == 6) return memory.size();        // ENXIO: no data at or after from
+            throw new IllegalStateException("lseek(SEEK_DATA) on guest RAM failed: errno " + errno);
+        }
+        return Math.min(r, memory.size());
+    }
+
+    /** The first hole at or after {@code from} (the file's end counts as one). */
+    static long nextHole(GuestMemory memory, long from) {
+        long r = LibC.INSTANCE.lseek(memory.memfd(), from, SEEK_HOLE);
+        if (r < 0) throw new IllegalStateException("lseek(SEEK_HOLE) on guest RAM failed: errno " + LibC.errno());
+        return Math.min(r, memory.size());
+    }
+}
