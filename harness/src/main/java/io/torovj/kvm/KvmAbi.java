@@ -43,6 +43,11 @@ public final class KvmAbi {
     public static final int KVM_CAP_SET_TSS_ADDR = 4;
     public static final int KVM_CAP_IOEVENTFD = 36;
     public static final int KVM_CAP_IMMEDIATE_EXIT = 136;
+    /** Registers set through kvm_run's sync area: answers the fields offered (KVM_SYNC_X86_REGS | SREGS | EVENTS). */
+    public static final int KVM_CAP_SYNC_REGS = 74;
+    public static final int KVM_SYNC_X86_REGS = 1, KVM_SYNC_X86_SREGS = 2;
+    /** kvm_run's kvm_valid_regs and kvm_dirty_regs (u64 each), then struct kvm_sync_regs: regs, then sregs. */
+    public static final int RUN_VALID_REGS = 288, RUN_DIRTY_REGS = 296, RUN_SYNC_REGS = 304, RUN_SYNC_SREGS = 304 + 144;
 
     // exit reasons
     public static final int KVM_EXIT_UNKNOWN = 0;

@@ -41,6 +41,16 @@ public interface Vcpu extends AutoCloseable {
      */
     void settle();
 
+    /**
+     * Sets both register sets for the next {@link #run()}: a pooled VM's reset. Where KVM offers
+     * KVM_CAP_SYNC_REGS they travel in kvm_run's sync area and KVM applies them as it enters the
+     * guest (two ioctls fewer); reading them back before then gives what was set.
+     */
+    default void reload(KvmRegs regs, KvmSregs sregs) {
+        setSregs(sregs);
+        setRegs(regs);
+    }
+
     /** Keeps the FPU/SSE/AVX state as it is now, for {@link #restoreExtendedState()}. */
     void saveExtendedState();
 

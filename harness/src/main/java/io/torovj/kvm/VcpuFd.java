@@ -27,6 +27,9 @@ public final class VcpuFd implements Vcpu {
     private final NativeBuffer zeroTimeout = new NativeBuffer(16);
     /** The extended state kept by saveExtendedState; null until then. */
     private NativeBuffer extendedState;
+    /** KVM_CAP_SYNC_REGS offers regs and sregs: {@link #reload} writes them into kvm_run. */
+    private final boolean syncRegs;
+    private final NativeBuffer runBuffer;
     /** The last exit was an I/O or MMIO one: KVM completes its instruction at the next KVM_RUN. */
     private boolean completionPending;
     private boolean extendedIsXsave;
@@ -34,8 +37,10 @@ public final class VcpuFd implements Vcpu {
     private volatile long runThreadId = -1;
     private volatile boolean closed;
 
-    private VcpuFd(int fd, long runAddress, int runSize) {
+    private VcpuFd(int fd, long runAddress, int runSize, boolean syncRegs) {
         this.fd = fd;
+        this.syncRegs = syncRegs;
+        this.runBuffer = NativeBuffer.over(runAddress, runSize);
         this.runAddress = runAddress;
         this.runSize = runSize;
         this.exit = new KvmRun(NativeBuffer.wrap(runAddress, runSize));
@@ -43,14 +48,14 @@ public final class VcpuFd implements Vcpu {
         LibC.INSTANCE.sigaddset(kickSet.address(), KICK_SIGNAL);
     }
 
-    static VcpuFd map(int fd, int mmapSize) {
+    static VcpuFd map(int fd, int mmapSize, boolean syncRegs) {
         long addr = LibC.INSTANCE.mmap(0, mmapSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         if (addr == -1L) {
             int errno = LibC.errno();
             LibC.INSTANCE.close(fd);
             throw new KvmException("mmap of kvm_run failed: " + LibC.INSTANCE.strerror(errno), errno);
         }
-        return new VcpuFd(fd, addr, mmapSize);
+        return new VcpuFd(fd, addr, mmapSize, syncRegs);
     }
 
     /**
@@ -163,10 +168,55 @@ public final class VcpuFd implements Vcpu {
         }
     }
 
-    public void getRegs(KvmRegs regs) { ioctl(KvmAbi.KVM_GET_REGS, regs.buf.address(), "KVM_GET_REGS"); }
-    public void setRegs(KvmRegs regs) { ioctl(KvmAbi.KVM_SET_REGS, regs.buf.address(), "KVM_SET_REGS"); }
-    public void getSregs(KvmSregs sregs) { ioctl(KvmAbi.KVM_GET_SREGS, sregs.buf.address(), "KVM_GET_SREGS"); }
-    public void setSregs(KvmSregs sregs) { ioctl(KvmAbi.KVM_SET_SREGS, sregs.buf.address(), "KVM_SET_SREGS"); }
+    public void getRegs(KvmRegs regs) {
+        if (pending(KvmAbi.KVM_SYNC_X86_REGS)) copy(runBuffer.address() + KvmAbi.RUN_SYNC_REGS, regs.buf.address(), KvmAbi.REGS_SIZE);
+        else ioctl(KvmAbi.KVM_GET_REGS, regs.buf.address(), "KVM_GET_REGS");
+    }
+
+    public void setRegs(KvmRegs regs) {
+        clearPending(KvmAbi.KVM_SYNC_X86_REGS);       // the value set now wins over one waiting in kvm_run
+        ioctl(KvmAbi.KVM_SET_REGS, regs.buf.address(), "KVM_SET_REGS");
+    }
+
+    public void getSregs(KvmSregs sregs) {
+        if (pending(KvmAbi.KVM_SYNC_X86_SREGS)) copy(runBuffer.address() + KvmAbi.RUN_SYNC_SREGS, sregs.buf.address(), KvmAbi.SREGS_SIZE);
+        else ioctl(KvmAbi.KVM_GET_SREGS, sregs.buf.address(), "KVM_GET_SREGS");
+    }
+
+    public void setSregs(KvmSregs sregs) {
+        clearPending(KvmAbi.KVM_SYNC_X86_SREGS);
+        ioctl(KvmAbi.KVM_SET_SREGS, sregs.buf.address(), "KVM_SET_SREGS");
+    }
+
+    /**
+     * Through kvm_run's sync area where KVM offers it: KVM applies both at the next KVM_RUN
+     * (after {@link #settle()}, so no pending completion lands on them: KVM syncs registers in
+     * before it completes an I/O instruction).
+     */
+    @Override
+    public void reload(KvmRegs regs, KvmSregs sregs) {
+        if (!syncRegs) {
+            setSregs(sregs);
+            setRegs(regs);
+            return;
+        }
+        copy(regs.buf.address(), runBuffer.address() + KvmAbi.RUN_SYNC_REGS, KvmAbi.REGS_SIZE);
+        copy(sregs.buf.address(), runBuffer.address() + KvmAbi.RUN_SYNC_SREGS, KvmAbi.SREGS_SIZE);
+        runBuffer.putLong(KvmAbi.RUN_DIRTY_REGS, runBuffer.getLong(KvmAbi.RUN_DIRTY_REGS)
+                | KvmAbi.KVM_SYNC_X86_REGS | KvmAbi.KVM_SYNC_X86_SREGS);
+    }
+
+    private boolean pending(int field) {
+        return syncRegs && (runBuffer.getLong(KvmAbi.RUN_DIRTY_REGS) & field) != 0;
+    }
+
+    private void clearPending(int field) {
+        if (syncRegs) runBuffer.putLong(KvmAbi.RUN_DIRTY_REGS, runBuffer.getLong(KvmAbi.RUN_DIRTY_REGS) & ~field);
+    }
+
+    private static void copy(long from, long to, int bytes) {
+        LibC.INSTANCE.memcpy(to, from, bytes);
+    }
 
     @Override
     public void setMsrs(int[] indices, long[] values) {

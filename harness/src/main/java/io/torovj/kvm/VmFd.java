@@ -81,7 +81,10 @@ public final class VmFd implements AutoCloseable {
             int errno = LibC.errno();
             throw new KvmException("KVM_CREATE_VCPU failed: " + LibC.INSTANCE.strerror(errno), errno);
         }
-        return VcpuFd.map(vcpufd, vcpuMmapSize);
+        int sync = checkExtension(KvmAbi.KVM_CAP_SYNC_REGS);
+        boolean syncRegs = sync > 0 && (sync & (KvmAbi.KVM_SYNC_X86_REGS | KvmAbi.KVM_SYNC_X86_SREGS))
+                == (KvmAbi.KVM_SYNC_X86_REGS | KvmAbi.KVM_SYNC_X86_SREGS);
+        return VcpuFd.map(vcpufd, vcpuMmapSize, syncRegs);
     }
 
     private void ioctlOrThrow(long request, long argument, String name) {

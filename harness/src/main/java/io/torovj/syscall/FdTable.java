@@ -38,6 +38,7 @@ public final class FdTable implements AutoCloseable, io.torovj.lifecycle.Rewinda
     private final HostStat stat = new HostStat();
     private final StopSignal stop = new StopSignal();
     private int[] lentStdio = {-1, -1, -1};
+    private final byte[] lentKinds = new byte[3];
 
     /** @param capacity maximum number of guest fds (including 0, 1, 2) */
     public FdTable(int capacity) {
@@ -57,7 +58,10 @@ public final class FdTable implements AutoCloseable, io.torovj.lifecycle.Rewinda
     @Override
     public synchronized void rewind() {
         closeAll();
-        installStdio(lentStdio[0], lentStdio[1], lentStdio[2]);
+        for (int i = 0; i < 3; i++) {
+            hostFds[i] = lentStdio[i];
+            kinds[i] = lentKinds[i];        // as found at install: a renewed stdin is the same kind of file
+        }
         stop.rearm();
     }
 
@@ -70,6 +74,7 @@ public final class FdTable implements AutoCloseable, io.torovj.lifecycle.Rewinda
             owned[i] = false;
             beneathRoot[i] = false;
             kinds[i] = lent[i] < 0 ? NEVER_BLOCKS : kindOf(lent[i]);
+            lentKinds[i] = kinds[i];
             guestNonblocking[i] = false;      // unused for lent fds: their description's flag decides, per call
         }
     }

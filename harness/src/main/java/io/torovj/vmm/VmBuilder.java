@@ -43,8 +43,6 @@ import java.util.Deque;
  * vCPU before the platform, guest memory last).
  */
 public final class VmBuilder {
-    /** AT_RANDOM's bytes (a libc's stack-protector canary and pointer guard). */
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /** First I/O port handed to transports for doorbells. */
     static final int TRANSPORT_PORT = 0x0100;
@@ -165,7 +163,7 @@ public final class VmBuilder {
         heap = new GuestHeap(memory, programBreak, stackBottom);
         latencyBuffer = LatencyBuffer.reserve(memory, heap, bootInfo, config.latencySamples());
         byte[] random = new byte[16];
-        RANDOM.nextBytes(random);
+        InitialStack.randomBytes(random);       // a libc's stack-protector canary and pointer guard
         initialRsp = InitialStack.build(memory, GuestLayout.stackTop(config.memorySize()),
                 new InitialStack.Program(image.entry(), image.programHeaders(), image.programHeaderCount(), execfn(), random),
                 config.argv(), config.env());

@@ -7,7 +7,6 @@ import io.torovj.kvm.Vcpu;
 import io.torovj.lifecycle.Rewindable;
 import io.torovj.memory.GuestMemory;
 import io.torovj.memory.MemoryImage;
-import java.security.SecureRandom;
 import java.util.List;
 
 /**
@@ -20,8 +19,6 @@ import java.util.List;
  * rebuild.
  */
 final class VmReset {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private final GuestMemory memory;
     private final Vcpu vcpu;
     private final MemoryImage image;
@@ -48,12 +45,11 @@ final class VmReset {
     void apply() {
         vcpu.settle();
         image.restore();
-        RANDOM.nextBytes(random);
+        InitialStack.randomBytes(random);
         memory.write(randomAt, random);
         for (Rewindable part : parts) part.rewind();
-        vcpu.setSregs(sregs);
         // the syscall MSRs are not set again: CPL3 code cannot write MSRs and the monitor sets them once
-        vcpu.setRegs(regs);
+        vcpu.reload(regs, sregs);
         vcpu.restoreExtendedState();
         resets++;
     }
