@@ -333,7 +333,8 @@ final class Charts {
         return new Rendered(name, title, width, height, notes);
     }
 
-    private static void style(AxesChartStyler st) {
+    /** The report's look: white, light grid, legend below, sans-serif fonts. */
+    static void style(AxesChartStyler st) {
         st.setChartBackgroundColor(Color.WHITE);
         st.setPlotBackgroundColor(Color.WHITE);
         st.setPlotBorderColor(new Color(0xBB, 0xBB, 0xBB));
@@ -350,7 +351,8 @@ final class Charts {
         st.setYAxisDecimalPattern("#,##0.###"); // 10,000 rather than 1E4
     }
 
-    private static DisplayFormat.Unit displayUnit(boolean time, List<Double> values) {
+    /** The unit for values around their geometric mean. */
+    static DisplayFormat.Unit displayUnit(boolean time, List<Double> values) {
         double logSum = 0;
         for (double v : values) {
             logSum += Math.log10(v);
@@ -367,7 +369,8 @@ final class Charts {
         return Math.pow(10, Math.ceil(Math.log10(v)));
     }
 
-    private static void save(Chart<?, ?> chart, Path dir, String name) throws IOException {
+    /** Writes {@code chart} as {@code dir/name.png} and {@code .svg}. */
+    static void save(Chart<?, ?> chart, Path dir, String name) throws IOException {
         Files.createDirectories(dir);
         try (OutputStream out = Files.newOutputStream(dir.resolve(name + ".png"))) {
             BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);

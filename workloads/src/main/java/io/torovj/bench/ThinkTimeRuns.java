@@ -1,0 +1,83 @@
+package io.torovj.bench;
+
+import io.torovj.report.MetricRow;
+import io.torovj.report.ResultsSchema;
+import io.torovj.vmm.VmResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The price of polling: the think workload (K getppid calls, a fixed think time of guest computation between two
+ * calls) at each think time of {@link ResultsSchema#THINK_TIMES_NS}, per transport and natively. Per point: the
+ * per-call latency percentiles (each call timed alone, think time excluded) and the host CPU time per call over the
+ * whole run. What that CPU time holds is said in {@link ResultsSchema} ("Think time"): the think time itself is in
+ * it for every transport and native alike (the vCPU thread, or the native process, runs it), so a transport's cost
+ * is its excess over native at the same think time.
+ */
+final class ThinkTimeRuns {
+    /** The guest program (workloads/src/main/guest/think.c). */
+    static final String PROGRAM = "think";
+    /** The transports measured, when registered: the exit-based pio against the polling ones. */
+    static final List<String> TRANSPORTS = List.of("pio", "ring", "aring", "line");
+    /** Fewest calls per point: enough for a p99 at the 1 ms think time. */
+    static final long MIN_CALLS = 200;
+    /** Most calls per point: bounds a cheap native point; the samples kept are capped by {@link #MAX_SAMPLES}. */
+    static final long MAX_CALLS = 2_000_000;
+    /** Most latency samples kept per VM point (1.6 MB of guest memory); later calls are counted, not sampled. */
+    static final int MAX_SAMPLES = 200_000;
+
+    private final LatencyRecorder latency;
+    private final GuestLauncher launcher;
+    private final long pointNanos;
+
+    ThinkTimeRuns(LatencyRecorder latency, GuestLauncher launcher, long pointMillis) {
+        this.latency = latency;
+        this.launcher = launcher;
+        this.pointNanos = pointMillis * 1_000_000L;
+    }
+
+    /**
+     * Calls per point: about {@code pointNanos} of run time at {@code callNanos} per call (the transport's
+     * nullcall median in this run) plus the think time, within [{@link #MIN_CALLS}, {@link #MAX_CALLS}].
+     */
+    static long calls(long pointNanos, long thinkNanos, double callNanos) {
+        double perCall = thinkNanos + Math.max(callNanos, 1);
+        return Math.max(MIN_CALLS, Math.min(MAX_CALLS, Math.round(pointNanos / perCall)));
+    }
+
+    /** What one point measured: its rows, and a line for the bench's log. */
+    record Point(List<MetricRow> rows, long calls, double p50Nanos, double cpuPerCallNanos) {
+    }
+
+    /** Runs the think workload {@code calls} times with {@code thinkNanos} between calls under {@code transport}. */
+    Point measure(String transport, long thinkNanos, long calls) throws Exception {
+        String workload = ResultsSchema.thinkWorkload(thinkNanos);
+        String[] args = {Long.toString(calls), Long.toString(thinkNanos), Long.toString(Math.round(latency.tscHz()))};
+        Histogram h;
+        double cpuNanos;
+        if (transport.equals(GuestLauncher.NATIVE)) {
+            Path samples = Files.createTempFile("torovj-lat", ".bin");
+            Path usage = Files.createTempFile("torovj-usage", ".txt");
+            try {
+                NativeUsage u = NativeUsage.run(usage, List.of("TOROVJ_LATENCY_FILE=" + samples), PROGRAM, args);
+                h = latency.fromNativeFile(samples);
+                cpuNanos = u.cpuNanos();
+            } finally {
+                Files.deleteIfExists(samples);
+                Files.deleteIfExists(usage);
+            }
+        } else {
+            long cpu0 = BenchMain.processCpuNanos();
+            VmResult r = launcher.vm(transport, (int) Math.min(calls, MAX_SAMPLES), PROGRAM, args);
+            cpuNanos = BenchMain.processCpuNanos() - cpu0;
+            h = latency.fromCycles(r.latencyCycles());
+        }
+        List<MetricRow> rows = new ArrayList<>(LatencyRecorder.percentileRows(workload, transport, h));
+        double cpuPerCall = cpuNanos / calls;
+        rows.add(MetricRow.mean(workload, transport, ResultsSchema.CPU_PER_CALL, cpuPerCall, null, ResultsSchema.UNIT_NS, calls));
+        return new Point(rows, calls, h.getValueAtPercentile(50), cpuPerCall);
+    }
+}
