@@ -1,5 +1,5 @@
 /*
- * think K THINK_NS [TSC_HZ]: K x getppid with THINK_NS nanoseconds of guest
+ * think K THINK_NS [TSC_HZ [MAX_NS]]: K x getppid with THINK_NS nanoseconds of guest
  * computation between two calls (no syscall while thinking), to show what a
  * transport costs while the guest is not calling: a polling transport's host
  * thread keeps spinning through the think time, an exit-based one sleeps.
@@ -9,12 +9,15 @@
  * TSC: TSC_HZ gives its frequency (the bench passes the one it calibrated, so
  * that think time and samples use the same clock); without it (or 0) the
  * program calibrates the TSC against CLOCK_MONOTONIC over CALIBRATION_NS
- * before the first timed call.
+ * before the first timed call. MAX_NS (0: none) ends the run early, after
+ * the call that finds MAX_NS passed since the first: it bounds a run's time
+ * where calls turn out far slower than expected (a loaded host); the calls
+ * made are what the report line and the samples count.
  *
  * stdout, one line:
- *   think: K calls, think THINK_NS ns, thought T ns, wall W ns, tsc_hz H
- * T: the think time the TSC measured, summed over the K-1 pauses between calls
- * (at least (K-1) x THINK_NS by construction); W: CLOCK_MONOTONIC from the
+ *   think: N calls, think THINK_NS ns, thought T ns, wall W ns, tsc_hz H
+ * T: the think time the TSC measured, summed over the N-1 pauses between calls
+ * (at least (N-1) x THINK_NS by construction); W: CLOCK_MONOTONIC from the
  * first call to the last (calls and pauses), an independent clock for a check.
  */
 #include "torovj.h"
@@ -84,17 +87,22 @@ int main(int argc, char **argv)
     long k = argc > 1 ? strtol(argv[1], NULL, 0) : 0;
     long think_ns = argc > 2 ? strtol(argv[2], NULL, 0) : -1;
     long hz_arg = argc > 3 ? strtol(argv[3], NULL, 0) : 0;
+    long max_ns = argc > 4 ? strtol(argv[4], NULL, 0) : 0;
 
-    if (argc < 3 || argc > 4 || k <= 0 || think_ns < 0 || think_ns > MAX_THINK_NS || hz_arg < 0
-        || hz_arg > 10 * (long)NS_PER_S) {
-        fprintf(stderr, "usage: think K>0 THINK_NS(0..%ld) [TSC_HZ]\n", MAX_THINK_NS);
+    if (argc < 3 || argc > 5 || k <= 0 || think_ns < 0 || think_ns > MAX_THINK_NS || hz_arg < 0
+        || hz_arg > 10 * (long)NS_PER_S || max_ns < 0 || max_ns > 1000 * (long)NS_PER_S) {
+        fprintf(stderr, "usage: think K>0 THINK_NS(0..%ld) [TSC_HZ [MAX_NS(0..1000 s)]]\n", MAX_THINK_NS);
         return 2;
     }
     uint64_t hz = hz_arg > 0 ? (uint64_t)hz_arg : calibrate_tsc_hz();
     uint64_t think_cycles = (uint64_t)think_ns * hz / NS_PER_S;
+    /* max_ns <= 1000 s and hz <= 10 GHz: the product fits in 64 bits after dividing hz first */
+    uint64_t max_cycles = (uint64_t)max_ns * (hz / 1000) / (NS_PER_S / 1000);
     uint64_t thought = 0;
+    long calls = 0;
 
     long wall0 = monotonic_ns();
+    uint64_t first = torovj_rdtsc();
     for (long i = 0; i < k; i++) {
         uint64_t t0 = torovj_rdtsc();
         long r = sys_getppid();
@@ -104,12 +112,15 @@ int main(int argc, char **argv)
             fprintf(stderr, "think: getppid failed at call %ld: %s\n", i, strerror((int)-r));
             return 1;
         }
+        calls++;
+        if (max_cycles > 0 && t1 - first >= max_cycles)
+            break;
         if (think_cycles > 0 && i + 1 < k) /* think 0: back to back, as nullcall */
             thought += think(t1, think_cycles) - t1;
     }
     long wall = monotonic_ns() - wall0;
 
-    printf("think: %ld calls, think %ld ns, thought %lu ns, wall %ld ns, tsc_hz %lu\n", k, think_ns,
+    printf("think: %ld calls, think %ld ns, thought %lu ns, wall %ld ns, tsc_hz %lu\n", calls, think_ns,
            (unsigned long)(thought / hz * NS_PER_S + thought % hz * NS_PER_S / hz), wall, (unsigned long)hz);
     return 0;
 }

@@ -24,8 +24,11 @@ final class ThinkTimeRuns {
     static final List<String> TRANSPORTS = List.of("pio", "ring", "aring", "line");
     /** Fewest calls per point: enough for a p99 at the 1 ms think time. */
     static final long MIN_CALLS = 200;
-    /** Most calls per point: bounds a cheap native point; the samples kept are capped by {@link #MAX_SAMPLES}. */
-    static final long MAX_CALLS = 2_000_000;
+    /**
+     * Most calls per point: bounds a cheap native point (and stays within the native runtime's 1 Mi samples, so
+     * that every native call is sampled and counted); a VM's samples kept are capped by {@link #MAX_SAMPLES}.
+     */
+    static final long MAX_CALLS = 1_000_000;
     /** Most latency samples kept per VM point (1.6 MB of guest memory); later calls are counted, not sampled. */
     static final int MAX_SAMPLES = 200_000;
 
@@ -52,10 +55,17 @@ final class ThinkTimeRuns {
     record Point(List<MetricRow> rows, long calls, double p50Nanos, double cpuPerCallNanos) {
     }
 
-    /** Runs the think workload {@code calls} times with {@code thinkNanos} between calls under {@code transport}. */
+    /**
+     * Runs the think workload for {@code calls} calls with {@code thinkNanos} between calls under {@code transport},
+     * or until 1.5 × the point's time has passed, whichever comes first: where calls are far slower than their
+     * median says (a loaded host, a poller that shares a core with the vCPU), the run stops early. The calls made
+     * are counted from the samples the guest recorded, one per call.
+     */
     Point measure(String transport, long thinkNanos, long calls) throws Exception {
         String workload = ResultsSchema.thinkWorkload(thinkNanos);
-        String[] args = {Long.toString(calls), Long.toString(thinkNanos), Long.toString(Math.round(latency.tscHz()))};
+        String[] args = {Long.toString(calls), Long.toString(thinkNanos), Long.toString(Math.round(latency.tscHz())),
+                Long.toString(pointNanos * 3 / 2)};
+        long made;
         Histogram h;
         double cpuNanos;
         if (transport.equals(GuestLauncher.NATIVE)) {
@@ -64,6 +74,7 @@ final class ThinkTimeRuns {
             try {
                 NativeUsage u = NativeUsage.run(usage, List.of("TOROVJ_LATENCY_FILE=" + samples), PROGRAM, args);
                 h = latency.fromNativeFile(samples);
+                made = h.getTotalCount();
                 cpuNanos = u.cpuNanos();
             } finally {
                 Files.deleteIfExists(samples);
@@ -74,10 +85,12 @@ final class ThinkTimeRuns {
             VmResult r = launcher.vm(transport, (int) Math.min(calls, MAX_SAMPLES), PROGRAM, args);
             cpuNanos = BenchMain.processCpuNanos() - cpu0;
             h = latency.fromCycles(r.latencyCycles());
+            made = r.latencyCycles().length + r.latencyDropped();
         }
+        made = Math.max(1, made);
         List<MetricRow> rows = new ArrayList<>(LatencyRecorder.percentileRows(workload, transport, h));
-        double cpuPerCall = cpuNanos / calls;
-        rows.add(MetricRow.mean(workload, transport, ResultsSchema.CPU_PER_CALL, cpuPerCall, null, ResultsSchema.UNIT_NS, calls));
-        return new Point(rows, calls, h.getValueAtPercentile(50), cpuPerCall);
+        double cpuPerCall = cpuNanos / made;
+        rows.add(MetricRow.mean(workload, transport, ResultsSchema.CPU_PER_CALL, cpuPerCall, null, ResultsSchema.UNIT_NS, made));
+        return new Point(rows, made, h.getValueAtPercentile(50), cpuPerCall);
     }
 }

@@ -59,6 +59,21 @@ class ThinkTimeTest {
         assertEquals("2500000000", m.group(5), "the TSC frequency given is the one used");
     }
 
+    @ParameterizedTest(name = "{0}/{1}")
+    @MethodSource("io.torovj.e2e.GuestRun#everywhere")
+    void aTimeLimitEndsTheRunEarlyAndTheCallsMadeAreCounted(Platform.Kind platform, String transport) throws Exception {
+        // 10^6 calls of 1 ms think time cannot fit in 20 ms: the run stops after the call that finds the limit passed
+        GuestRun.Outcome o = GuestRun.run(platform, transport, SyscallPolicy.defaultPolicy(), List.of(), 1000, "think",
+                "1000000", "1000000", "0", "20000000");
+        assertEquals(0, o.vm().status(), o.vm().report() + o.stderr() + o.log());
+        Matcher m = report(o.stdout());
+        long calls = Long.parseLong(m.group(1));
+        // each pause is at least 1 ms of the same TSC the limit is counted in: at most 20 pauses fit before it
+        assertTrue(calls >= 1 && calls <= 21, "calls made: " + calls);
+        assertEquals(calls, o.vm().latencyCycles().length, "one sample per call made");
+        assertEquals(0, o.vm().latencyDropped());
+    }
+
     @Test
     void nativeBuildReportsTheSameWay() throws Exception {
         Object[] r = GuestRun.runNative("think", List.of(), "20", "100000");
@@ -71,7 +86,8 @@ class ThinkTimeTest {
     @Test
     void badArgumentsAreRefusedWithUsage() throws Exception {
         for (List<String> args : List.<List<String>>of(List.of(), List.of("10"), List.of("0", "1000"), List.of("10", "-1"),
-                List.of("10", "2000000000"), List.of("10", "1000", "-5"), List.of("10", "1000", "1", "extra"))) {
+                List.of("10", "2000000000"), List.of("10", "1000", "-5"), List.of("10", "1000", "1", "-1"),
+                List.of("10", "1000", "1", "1", "extra"))) {
             Object[] r = GuestRun.runNative("think", List.of(), args.toArray(String[]::new));
             assertEquals(2, (int) r[0], "think " + args);
         }
