@@ -2,12 +2,15 @@ package io.torovj.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Font;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -105,16 +108,30 @@ final class ThinkTimeCharts {
         DisplayFormat.Unit unit = Charts.displayUnit(true, positives);
         double lo = positives.stream().mapToDouble(Double::doubleValue).min().orElse(1) / unit.factor();
         double hi = positives.stream().mapToDouble(Double::doubleValue).max().orElse(10) / unit.factor();
+        double yMin = Charts.floorDecade(lo / 1.5);
+        double yMax = Charts.ceilDecade(hi * 1.2);
         XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT).title(title)
                 .xAxisTitle("guest think time between calls (log scale; 0 at the left)")
                 .yAxisTitle(yLabel + " (" + unit.label() + ", log scale)").build();
         Charts.style(chart.getStyler());
         chart.getStyler().setYAxisLogarithmic(true);
-        chart.getStyler().setYAxisMin(Charts.floorDecade(lo / 1.5));
-        chart.getStyler().setYAxisMax(Charts.ceilDecade(hi * 1.2));
-        chart.getStyler().setXAxisMin(zero - 0.25);
-        chart.getStyler().setXAxisMax(xMax + 0.25);
-        chart.getStyler().setxAxisTickLabelsFormattingFunction(x -> tickLabel(x, zero));
+        chart.getStyler().setYAxisMin(yMin);
+        chart.getStyler().setYAxisMax(yMax);
+        chart.getStyler().setXAxisMin(zero - 0.3);
+        chart.getStyler().setXAxisMax(xMax + 0.3);
+        // XChart's own ticks fall between decades on this linear axis: label the decades with annotations instead
+        chart.getStyler().setXAxisTicksVisible(false);
+        chart.getStyler().setPlotGridVerticalLinesVisible(false);
+        chart.getStyler().setAnnotationLineColor(new Color(0xBB, 0xBB, 0xBB));
+        chart.getStyler().setAnnotationLineStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
+                10f, new float[] {4f, 3f}, 0f));
+        chart.getStyler().setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
+        chart.getStyler().setAnnotationTextFontColor(new Color(0x33, 0x33, 0x33));
+        double labelY = yMin * Math.pow(yMax / yMin, 0.04);
+        for (long d = Math.round(zero); d <= Math.round(Math.floor(xMax)); d++) {
+            chart.addAnnotation(new AnnotationLine(d, true, false));
+            chart.addAnnotation(new AnnotationText(tickLabel(d, zero), d, labelY, false));
+        }
         for (int i = 0; i < kept.size(); i++) {
             double[][] pts = kept.get(i);
             double[] x = new double[pts.length];
