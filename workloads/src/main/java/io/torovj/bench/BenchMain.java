@@ -214,22 +214,20 @@ public final class BenchMain {
         long calls;
         double cpuNanos;
         if (transport.equals(GuestLauncher.NATIVE)) {
-            Path samples = Files.createTempFile("torovj-lat", ".bin");
-            Path usage = Files.createTempFile("torovj-usage", ".txt");
-            try {
-                NativeUsage u = NativeUsage.run(usage, List.of("TOROVJ_LATENCY_FILE=" + samples), workload, args);
-                h = latency.fromNativeFile(samples);
-                calls = Math.max(1, h.getTotalCount());
-                cpuNanos = u.cpuNanos();
-                if (peer == null) {
-                    // peak RSS from a second run without the latency buffer, which would dominate it
+            NativeUsage.Sampled sampled = NativeUsage.sampled(latency, workload, args);
+            h = sampled.latency();
+            calls = Math.max(1, h.getTotalCount());
+            cpuNanos = sampled.usage().cpuNanos();
+            if (peer == null) {
+                // peak RSS from a second run without the latency buffer, which would dominate it
+                Path usage = Files.createTempFile("torovj-usage", ".txt");
+                try {
                     NativeUsage plain = NativeUsage.run(usage, List.of(), workload, args);
                     rows.add(new MetricRow(workload, transport, ResultsSchema.NATIVE_PEAK_RSS, ResultsSchema.MAX,
                             plain.peakRssBytes(), null, ResultsSchema.UNIT_BYTES, 1));
+                } finally {
+                    Files.deleteIfExists(usage);
                 }
-            } finally {
-                Files.deleteIfExists(samples);
-                Files.deleteIfExists(usage);
             }
         } else {
             long cpu0 = processCpuNanos();

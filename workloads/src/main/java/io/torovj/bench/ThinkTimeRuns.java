@@ -3,8 +3,6 @@ package io.torovj.bench;
 import io.torovj.report.MetricRow;
 import io.torovj.report.ResultsSchema;
 import io.torovj.vmm.VmResult;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.HdrHistogram.Histogram;
@@ -69,17 +67,10 @@ final class ThinkTimeRuns {
         Histogram h;
         double cpuNanos;
         if (transport.equals(GuestLauncher.NATIVE)) {
-            Path samples = Files.createTempFile("torovj-lat", ".bin");
-            Path usage = Files.createTempFile("torovj-usage", ".txt");
-            try {
-                NativeUsage u = NativeUsage.run(usage, List.of("TOROVJ_LATENCY_FILE=" + samples), PROGRAM, args);
-                h = latency.fromNativeFile(samples);
-                made = h.getTotalCount();
-                cpuNanos = u.cpuNanos();
-            } finally {
-                Files.deleteIfExists(samples);
-                Files.deleteIfExists(usage);
-            }
+            NativeUsage.Sampled sampled = NativeUsage.sampled(latency, PROGRAM, args);
+            h = sampled.latency();
+            made = h.getTotalCount();
+            cpuNanos = sampled.usage().cpuNanos();
         } else {
             long cpu0 = BenchMain.processCpuNanos();
             VmResult r = launcher.vm(transport, (int) Math.min(calls, MAX_SAMPLES), PROGRAM, args);

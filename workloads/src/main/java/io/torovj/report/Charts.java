@@ -299,13 +299,7 @@ final class Charts {
         chart.getStyler().setYAxisMax(yMax);
         chart.getStyler().setXAxisMin(0.0);
         chart.getStyler().setXAxisMax(xEnd);
-        chart.getStyler().setXAxisTicksVisible(false);
-        chart.getStyler().setPlotGridVerticalLinesVisible(false);
-        chart.getStyler().setAnnotationLineColor(new Color(0x99, 0x99, 0x99));
-        chart.getStyler().setAnnotationLineStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
-                10f, new float[] {4f, 3f}, 0f));
-        chart.getStyler().setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
-        chart.getStyler().setAnnotationTextFontColor(new Color(0x33, 0x33, 0x33));
+        annotatedXAxis(chart);
         double labelY = yMin * Math.pow(yMax / yMin, 0.045);
         for (double p : PERCENTILE_MARKS) {
             double x = Math.log10(100.0 / (100.0 - p));
@@ -331,6 +325,20 @@ final class Charts {
         }
         save(chart, chartsDir, name);
         return new Rendered(name, title, width, height, notes);
+    }
+
+    /**
+     * An x axis labelled by annotations (dashed vertical lines with a label each, added by the caller) instead of
+     * XChart's ticks, for axes whose marks are not where XChart puts ticks (percentiles, decades of think time).
+     */
+    static void annotatedXAxis(XYChart chart) {
+        chart.getStyler().setXAxisTicksVisible(false);
+        chart.getStyler().setPlotGridVerticalLinesVisible(false);
+        chart.getStyler().setAnnotationLineColor(new Color(0x99, 0x99, 0x99));
+        chart.getStyler().setAnnotationLineStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
+                10f, new float[] {4f, 3f}, 0f));
+        chart.getStyler().setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
+        chart.getStyler().setAnnotationTextFontColor(new Color(0x33, 0x33, 0x33));
     }
 
     /** The report's look: white, light grid, legend below, sans-serif fonts. */

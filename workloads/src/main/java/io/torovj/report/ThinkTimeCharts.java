@@ -2,7 +2,6 @@ package io.torovj.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -120,13 +119,7 @@ final class ThinkTimeCharts {
         chart.getStyler().setXAxisMin(zero - 0.3);
         chart.getStyler().setXAxisMax(xMax + 0.3);
         // XChart's own ticks fall between decades on this linear axis: label the decades with annotations instead
-        chart.getStyler().setXAxisTicksVisible(false);
-        chart.getStyler().setPlotGridVerticalLinesVisible(false);
-        chart.getStyler().setAnnotationLineColor(new Color(0xBB, 0xBB, 0xBB));
-        chart.getStyler().setAnnotationLineStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
-                10f, new float[] {4f, 3f}, 0f));
-        chart.getStyler().setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
-        chart.getStyler().setAnnotationTextFontColor(new Color(0x33, 0x33, 0x33));
+        Charts.annotatedXAxis(chart);
         double labelY = yMin * Math.pow(yMax / yMin, 0.04);
         for (long d = Math.round(zero); d <= Math.round(Math.floor(xMax)); d++) {
             chart.addAnnotation(new AnnotationLine(d, true, false));
