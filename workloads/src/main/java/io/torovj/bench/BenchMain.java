@@ -83,11 +83,12 @@ public final class BenchMain {
 
     private void run() throws Exception {
         Files.createDirectories(results);
-        steps = 6 + transports.size();
+        steps = 7 + transports.size();
         progress("mode " + mode.name() + ", transports " + transports + ", results in " + results);
         latency = new LatencyRecorder(LatencyRecorder.calibrateTsc());
         runJmh();
         for (String t : transports) latencyRuns(t);
+        thinkTime();
         httpd();
         floors();
         cFloors();
@@ -214,22 +215,20 @@ public final class BenchMain {
         long calls;
         double cpuNanos;
         if (transport.equals(GuestLauncher.NATIVE)) {
-            Path samples = Files.createTempFile("torovj-lat", ".bin");
-            Path usage = Files.createTempFile("torovj-usage", ".txt");
-            try {
-                NativeUsage u = NativeUsage.run(usage, List.of("TOROVJ_LATENCY_FILE=" + samples), workload, args);
-                h = latency.fromNativeFile(samples);
-                calls = Math.max(1, h.getTotalCount());
-                cpuNanos = u.cpuNanos();
-                if (peer == null) {
-                    // peak RSS from a second run without the latency buffer, which would dominate it
+            NativeUsage.Sampled sampled = NativeUsage.sampled(latency, workload, args);
+            h = sampled.latency();
+            calls = Math.max(1, h.getTotalCount());
+            cpuNanos = sampled.usage().cpuNanos();
+            if (peer == null) {
+                // peak RSS from a second run without the latency buffer, which would dominate it
+                Path usage = Files.createTempFile("torovj-usage", ".txt");
+                try {
                     NativeUsage plain = NativeUsage.run(usage, List.of(), workload, args);
                     rows.add(new MetricRow(workload, transport, ResultsSchema.NATIVE_PEAK_RSS, ResultsSchema.MAX,
                             plain.peakRssBytes(), null, ResultsSchema.UNIT_BYTES, 1));
+                } finally {
+                    Files.deleteIfExists(usage);
                 }
-            } finally {
-                Files.deleteIfExists(samples);
-                Files.deleteIfExists(usage);
             }
         } else {
             long cpu0 = processCpuNanos();
@@ -271,10 +270,41 @@ public final class BenchMain {
     }
 
     private void addPercentiles(String workload, String transport, Histogram h) {
-        if (h.getTotalCount() == 0) return;
-        for (String stat : ResultsSchema.PERCENTILE_STATISTICS) {
-            double value = stat.equals(ResultsSchema.MAX) ? h.getMaxValue() : h.getValueAtPercentile(ResultsSchema.PERCENTILES.get(stat));
-            rows.add(new MetricRow(workload, transport, ResultsSchema.LATENCY, stat, value, null, ResultsSchema.UNIT_NS, h.getTotalCount()));
+        rows.addAll(LatencyRecorder.percentileRows(workload, transport, h));
+    }
+
+    /**
+     * The price of polling: latency and host CPU per call against the guest's think time between calls, natively
+     * and for {@link ThinkTimeRuns#TRANSPORTS} (after the latency runs: each point's call count comes from the
+     * transport's nullcall median).
+     */
+    private void thinkTime() throws Exception {
+        List<String> ts = transports.stream()
+                .filter(t -> t.equals(GuestLauncher.NATIVE) || ThinkTimeRuns.TRANSPORTS.contains(t)).toList();
+        progress("think time: " + ResultsSchema.THINK_TIMES_NS + " ns between calls, " + ts + ", ~"
+                + mode.thinkPointMillis() + " ms per point");
+        notes.add("think-<ns>: getppid calls with <ns> of guest computation (a TSC spin) between them; host CPU per call"
+                + " is all the monitor JVM's threads over the whole run (the vCPU thread running the guest's think time"
+                + " too, pollers, the VM's set-up and teardown, JIT, GC) divided by the calls; native: the process's"
+                + " user+system time, think time included");
+        Path root = Files.createTempDirectory("torovj-bench");
+        try (GuestLauncher launcher = new GuestLauncher(root)) {
+            ThinkTimeRuns runs = new ThinkTimeRuns(latency, launcher, mode.thinkPointMillis());
+            for (String t : ts) {
+                double callNanos = rows.stream().filter(r -> r.workload().equals(ResultsSchema.NULLCALL)
+                                && r.transport().equals(t) && r.metric().equals(ResultsSchema.LATENCY)
+                                && r.statistic().equals(ResultsSchema.P50))
+                        .mapToDouble(MetricRow::baseValue).findFirst().orElse(1000);
+                for (long think : ResultsSchema.THINK_TIMES_NS) {
+                    ThinkTimeRuns.Point p = runs.measure(t, think, ThinkTimeRuns.calls(mode.thinkPointMillis() * 1_000_000L,
+                            think, callNanos));
+                    rows.addAll(p.rows());
+                    System.out.printf("[torovj bench] think %d ns %s: %d calls, p50 %.0f ns, host CPU %.0f ns per call%n",
+                            think, t, p.calls(), p.p50Nanos(), p.cpuPerCallNanos());
+                }
+            }
+        } finally {
+            Files.deleteIfExists(root);
         }
     }
 
@@ -389,7 +419,8 @@ public final class BenchMain {
         }
     }
 
-    private static long processCpuNanos() {
+    /** CPU time of this JVM, every thread (vCPU threads, pollers, JIT, GC), ns. */
+    static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 

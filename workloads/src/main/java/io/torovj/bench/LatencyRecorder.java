@@ -1,11 +1,15 @@
 package io.torovj.bench;
 
+import io.torovj.report.MetricRow;
+import io.torovj.report.ResultsSchema;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 
@@ -22,10 +26,17 @@ final class LatencyRecorder {
         return new Histogram(1, 10_000_000_000L, 3);
     }
 
+    private final double tscHz;
     private final double nanosPerCycle;
 
     LatencyRecorder(double tscHz) {
+        this.tscHz = tscHz;
         this.nanosPerCycle = 1e9 / tscHz;
+    }
+
+    /** The TSC frequency the samples are converted with, Hz. */
+    double tscHz() {
+        return tscHz;
     }
 
     /** Measures the TSC frequency with the tschz host tool. */
@@ -53,6 +64,17 @@ final class LatencyRecorder {
         long[] cycles = new long[n];
         for (int i = 0; i < n; i++) cycles[i] = b.getLong(16 + 8 * i);
         return fromCycles(cycles);
+    }
+
+    /** The percentile rows ({@link ResultsSchema#PERCENTILE_STATISTICS}, ns) of {@code h}; none when it is empty. */
+    static List<MetricRow> percentileRows(String workload, String transport, Histogram h) {
+        List<MetricRow> rows = new ArrayList<>();
+        if (h.getTotalCount() == 0) return rows;
+        for (String stat : ResultsSchema.PERCENTILE_STATISTICS) {
+            double value = stat.equals(ResultsSchema.MAX) ? h.getMaxValue() : h.getValueAtPercentile(ResultsSchema.PERCENTILES.get(stat));
+            rows.add(MetricRow.stat(workload, transport, ResultsSchema.LATENCY, stat, value, ResultsSchema.UNIT_NS, h.getTotalCount()));
+        }
+        return rows;
     }
 
     /** Writes {@code h} as an HdrHistogram log that HdrHistogram's own tools read. */

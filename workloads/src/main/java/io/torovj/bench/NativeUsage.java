@@ -5,9 +5,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.HdrHistogram.Histogram;
 
 /** A native run under the peakrss tool: exit status, peak RSS and CPU time from wait4's rusage. */
 record NativeUsage(int status, long peakRssBytes, long cpuNanos) {
+
+    /** A native run with its per-call latency samples (written by its runtime to a file). */
+    record Sampled(NativeUsage usage, Histogram latency) {
+    }
+
+    /** Runs {@code program} natively with its runtime's latency file on; throws if it does not exit 0. */
+    static Sampled sampled(LatencyRecorder latency, String program, String... args) throws IOException, InterruptedException {
+        Path samples = Files.createTempFile("torovj-lat", ".bin");
+        Path usage = Files.createTempFile("torovj-usage", ".txt");
+        try {
+            NativeUsage u = run(usage, List.of("TOROVJ_LATENCY_FILE=" + samples), program, args);
+            return new Sampled(u, latency.fromNativeFile(samples));
+        } finally {
+            Files.deleteIfExists(samples);
+            Files.deleteIfExists(usage);
+        }
+    }
 
     static NativeUsage run(Path usageFile, List<String> env, String program, String... args)
             throws IOException, InterruptedException {

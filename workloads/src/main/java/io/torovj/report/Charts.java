@@ -299,13 +299,7 @@ final class Charts {
         chart.getStyler().setYAxisMax(yMax);
         chart.getStyler().setXAxisMin(0.0);
         chart.getStyler().setXAxisMax(xEnd);
-        chart.getStyler().setXAxisTicksVisible(false);
-        chart.getStyler().setPlotGridVerticalLinesVisible(false);
-        chart.getStyler().setAnnotationLineColor(new Color(0x99, 0x99, 0x99));
-        chart.getStyler().setAnnotationLineStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
-                10f, new float[] {4f, 3f}, 0f));
-        chart.getStyler().setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
-        chart.getStyler().setAnnotationTextFontColor(new Color(0x33, 0x33, 0x33));
+        annotatedXAxis(chart);
         double labelY = yMin * Math.pow(yMax / yMin, 0.045);
         for (double p : PERCENTILE_MARKS) {
             double x = Math.log10(100.0 / (100.0 - p));
@@ -333,7 +327,22 @@ final class Charts {
         return new Rendered(name, title, width, height, notes);
     }
 
-    private static void style(AxesChartStyler st) {
+    /**
+     * An x axis labelled by annotations (dashed vertical lines with a label each, added by the caller) instead of
+     * XChart's ticks, for axes whose marks are not where XChart puts ticks (percentiles, decades of think time).
+     */
+    static void annotatedXAxis(XYChart chart) {
+        chart.getStyler().setXAxisTicksVisible(false);
+        chart.getStyler().setPlotGridVerticalLinesVisible(false);
+        chart.getStyler().setAnnotationLineColor(new Color(0x99, 0x99, 0x99));
+        chart.getStyler().setAnnotationLineStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
+                10f, new float[] {4f, 3f}, 0f));
+        chart.getStyler().setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
+        chart.getStyler().setAnnotationTextFontColor(new Color(0x33, 0x33, 0x33));
+    }
+
+    /** The report's look: white, light grid, legend below, sans-serif fonts. */
+    static void style(AxesChartStyler st) {
         st.setChartBackgroundColor(Color.WHITE);
         st.setPlotBackgroundColor(Color.WHITE);
         st.setPlotBorderColor(new Color(0xBB, 0xBB, 0xBB));
@@ -350,7 +359,8 @@ final class Charts {
         st.setYAxisDecimalPattern("#,##0.###"); // 10,000 rather than 1E4
     }
 
-    private static DisplayFormat.Unit displayUnit(boolean time, List<Double> values) {
+    /** The unit for values around their geometric mean. */
+    static DisplayFormat.Unit displayUnit(boolean time, List<Double> values) {
         double logSum = 0;
         for (double v : values) {
             logSum += Math.log10(v);
@@ -367,7 +377,8 @@ final class Charts {
         return Math.pow(10, Math.ceil(Math.log10(v)));
     }
 
-    private static void save(Chart<?, ?> chart, Path dir, String name) throws IOException {
+    /** Writes {@code chart} as {@code dir/name.png} and {@code .svg}. */
+    static void save(Chart<?, ?> chart, Path dir, String name) throws IOException {
         Files.createDirectories(dir);
         try (OutputStream out = Files.newOutputStream(dir.resolve(name + ".png"))) {
             BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);

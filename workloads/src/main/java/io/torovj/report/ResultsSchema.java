@@ -77,6 +77,17 @@ import java.util.regex.Pattern;
  * {@code --latency} distribution of whole requests, not of syscalls; samples = requests completed). No rows if
  * wrk is not installed (the notes say so).
  *
+ * <h2>Think time (the price of polling)</h2>
+ * The think workload: K getppid calls with a fixed think time between them, spent computing in the guest (a
+ * TSC spin, no syscall). Its rows are under workload {@code think-<ns>} ({@link #thinkWorkload(long)}; the think
+ * time in nanoseconds, a plain integer: {@code think-0}, {@code think-1000}, ...), per transport and native:
+ * {@link #LATENCY} {@link #PERCENTILE_STATISTICS} in ns (each call timed alone, the think time excluded; samples =
+ * calls) and {@link #CPU_PER_CALL} {@link #MEAN} in ns without error (the host CPU time of the whole run divided by
+ * the calls: for a VM, every thread of the monitor's JVM, so the vCPU thread, which runs the guest's think time
+ * too, the pollers, the VM's set-up and teardown, JIT and GC; natively, the process's user and system time, which
+ * also holds the think time). The report draws them against the think time ({@link #THINK_TIMES_NS} in the
+ * default run; any {@code think-<ns>} is accepted).
+ *
  * <h2>environment.json</h2>
  * At least {@link #REQUIRED_ENVIRONMENT_KEYS}; {@link #ENV_JMH_SETTINGS} is an object ({@code forks},
  * {@code warmup}, {@code iterations}, {@code mode}); {@link #ENV_NOTES} is an array of strings; {@link #ENV_MODE}
@@ -193,6 +204,11 @@ public final class ResultsSchema {
             C_FLOOR_NATIVE_WRITE, C_FLOOR_PINGPONG, C_FLOOR_PIO_EXIT,
             C_FLOOR_PIO_EXIT_GETPPID, C_FLOOR_MMIO_EXIT, C_FLOOR_MMIO_EXIT_GETPPID, C_FLOOR_RING_1LINE,
             C_FLOOR_RING_1LINE_GETPPID, C_FLOOR_RING_6LINE, C_FLOOR_RING_6LINE_GETPPID, C_FLOOR_VM_LIFECYCLE);
+    /** Prefix of a think-time workload: {@code think-<think time in ns>} (see "Think time" above). */
+    public static final String THINK_PREFIX = "think-";
+    /** The think times the bench measures, ns: 0, 1 µs, 10 µs, 100 µs, 1 ms. */
+    public static final List<Long> THINK_TIMES_NS = List.of(0L, 1_000L, 10_000L, 100_000L, 1_000_000L);
+    private static final Pattern THINK_NAME = Pattern.compile(Pattern.quote(THINK_PREFIX) + "(0|[1-9][0-9]{0,9})");
     /** Known workloads in display order; unknown workloads follow, floors come last (the monitor's, then C's). */
     public static final List<String> KNOWN_WORKLOADS = knownWorkloads();
 
@@ -369,6 +385,24 @@ public final class ResultsSchema {
     /** Whether {@code workload} is a C floor (measured by the cfloor tool, not through the monitor). */
     public static boolean isCFloor(String workload) {
         return workload.startsWith(C_FLOOR_PREFIX);
+    }
+
+    /** The workload of think time {@code thinkNanos}: {@code think-<ns>}. */
+    public static String thinkWorkload(long thinkNanos) {
+        if (thinkNanos < 0 || thinkNanos > 9_999_999_999L) {
+            throw new IllegalArgumentException("think time " + thinkNanos + " ns is out of range (0 .. 9999999999)");
+        }
+        return THINK_PREFIX + thinkNanos;
+    }
+
+    /** Whether {@code workload} is a think-time workload ({@code think-<ns>}). */
+    public static boolean isThink(String workload) {
+        return THINK_NAME.matcher(workload).matches();
+    }
+
+    /** The think time of a think-time workload, ns; -1 for any other workload. */
+    public static long thinkNanos(String workload) {
+        return isThink(workload) ? Long.parseLong(workload.substring(THINK_PREFIX.length())) : -1;
     }
 
     /** Whether {@code unit} is a time unit. */

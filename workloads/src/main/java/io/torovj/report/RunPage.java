@@ -32,6 +32,8 @@ final class RunPage {
     private final Map<String, String> floors;
     private final List<String> problems = new ArrayList<>();
     private final Html h = new Html();
+    /** The workloads of the generic tables and charts: the think-time ones have their own section. */
+    private final List<String> workloads;
 
     RunPage(ResultSet rs, Path finalDir, Path workDir) {
         this.rs = rs;
@@ -39,6 +41,7 @@ final class RunPage {
         this.workDir = workDir;
         this.colors = Charts.transportColors(rs.transports());
         this.floors = CellValues.floors(rs);
+        this.workloads = rs.workloads().stream().filter(w -> !isThink(w)).toList();
     }
 
     /** Writes index.html and charts/ into the work folder. */
@@ -78,6 +81,8 @@ final class RunPage {
         cFloorCharts();
         section("unmodified", "Unmodified binaries: the syscall instruction");
         new UnmodifiedTable(rs, h).write();
+        section("think", "The price of polling: latency and host CPU per call against the guest's think time");
+        new ThinkTimeSection(rs, h, charts(), colors).write();
         section("charts", "Charts");
         latencyChart();
         percentileCharts();
@@ -98,7 +103,7 @@ final class RunPage {
         warnings.addAll(problems);
         for (String t : rs.transports()) {
             List<String> missing = new ArrayList<>();
-            for (String w : rs.workloads()) {
+            for (String w : workloads) {
                 String m = CellValues.primaryMetric(rs, w);
                 if (m != null && !isFloor(w) && rs.rows().stream().noneMatch(r -> r.workload().equals(w)
                         && r.transport().equals(t) && r.metric().equals(m))) {
@@ -143,7 +148,7 @@ final class RunPage {
 
     private void summary() {
         List<String[]> rows = new ArrayList<>();
-        for (String w : rs.workloads()) {
+        for (String w : workloads) {
             String m = CellValues.primaryMetric(rs, w);
             if (m != null && !isCFloor(w)) { // the C floors have their own section
                 rows.add(new String[] {w, m});
@@ -259,7 +264,7 @@ final class RunPage {
 
     private Charts.Bars transportBars(String metric, boolean floorsToo) {
         Charts.Bars b = new Charts.Bars();
-        for (String w : rs.workloads()) {
+        for (String w : workloads) {
             if (!rs.has(w, metric) || (!floorsToo && isFloor(w)) || isCFloor(w)) {
                 continue;
             }
@@ -297,7 +302,7 @@ final class RunPage {
                 + "coordinated-omission correction), else from the p50/p90/p99/p999/max rows (dots).</p>");
         h.line("<div class=\"grid\">");
         int drawn = 0;
-        for (String w : rs.workloads()) {
+        for (String w : workloads) {
             String m = CellValues.primaryMetric(rs, w);
             if (m == null || isCFloor(w)) { // the C floors: two charts in their section
                 continue;
@@ -332,7 +337,7 @@ final class RunPage {
 
     /** The C floors by percentile (their rows under native): host-only floors, and the VM ones. */
     private void cFloorCharts() throws IOException {
-        List<String> floors = rs.workloads().stream().filter(ResultsSchema::isCFloor).toList();
+        List<String> floors = workloads.stream().filter(ResultsSchema::isCFloor).toList();
         if (floors.isEmpty()) {
             return;
         }
@@ -420,7 +425,7 @@ final class RunPage {
 
     private void wallChart() throws IOException {
         h.el("h3", "", "HelloWorld: wall time end to end");
-        List<String> ws = rs.workloads().stream().filter(w -> rs.has(w, WALL)).toList();
+        List<String> ws = workloads.stream().filter(w -> rs.has(w, WALL)).toList();
         Charts.Bars b = new Charts.Bars();
         boolean single = ws.size() == 1;
         for (String w : ws) {
@@ -449,7 +454,7 @@ final class RunPage {
 
     private void memory() throws IOException {
         h.el("h3", "", "Memory");
-        List<String> ws = rs.workloads().stream()
+        List<String> ws = workloads.stream()
                 .filter(w -> MEMORY_METRICS.stream().anyMatch(m -> rs.has(w, m))).toList();
         if (ws.isEmpty()) {
             skipped("memory", "Memory", "no guest_resident, host_rss_per_vm or native_peak_rss rows");
@@ -496,7 +501,7 @@ final class RunPage {
     private void allocation() {
         h.el("h3", "", "JVM allocation per call");
         List<String[]> rows = new ArrayList<>();
-        for (String w : rs.workloads()) {
+        for (String w : workloads) {
             if (rs.has(w, ALLOC_PER_CALL)) rows.add(new String[] {w, ALLOC_PER_CALL});
         }
         if (rows.isEmpty()) {
@@ -525,7 +530,7 @@ final class RunPage {
                 "CPU time of the whole host side divided by the number of calls: a polling transport pays here "
                         + "what it saves in latency. Mean ± 99.9% CI where there is a mean, else p50.");
         List<String[]> rows = new ArrayList<>();
-        for (String w : rs.workloads()) {
+        for (String w : workloads) {
             if (rs.has(w, CPU_PER_CALL)) {
                 rows.add(new String[] {w, CPU_PER_CALL});
             }

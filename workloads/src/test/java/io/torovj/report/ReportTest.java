@@ -43,10 +43,11 @@ class ReportTest {
         assertEquals(RUN, rs.runId());
         assertEquals(w.rows(), rs.rows(), "rows read back equal the rows written, in order");
         assertEquals(SyntheticResults.TRANSPORTS, rs.transports());
-        List<String> workloads = new ArrayList<>(List.of(HELLOWORLD, NULLCALL, WRITE, FILEIO, MMAP, ECHO, FLOOR_EXIT,
-                FLOOR_PINGPONG));
+        List<String> workloads = new ArrayList<>(List.of(HELLOWORLD, NULLCALL, WRITE, FILEIO, MMAP, ECHO));
+        THINK_TIMES_NS.forEach(t -> workloads.add(thinkWorkload(t)));
+        workloads.addAll(List.of(FLOOR_EXIT, FLOOR_PINGPONG));
         workloads.addAll(C_FLOORS);
-        assertEquals(workloads, rs.workloads(), "known workloads, then the monitor's floors, then the C floors");
+        assertEquals(workloads, rs.workloads(), "known workloads, the think ones, the monitor's floors, the C floors");
         assertEquals(List.of(), rs.warnings());
         assertEquals("PVM (nested)", rs.env(ENV_KVM_FLAVOUR).orElseThrow());
         assertEquals(2, rs.notes().size());
@@ -153,6 +154,35 @@ class ReportTest {
         assertEquals(html, Files.readString(latest.resolve("index.html")));
         assertTrue(Files.isRegularFile(latest.resolve("charts").resolve("latency.png")));
         assertTrue(Files.isRegularFile(latest.resolve("charts").resolve("latency.svg")));
+    }
+
+    @Test
+    void thinkSectionDrawsTwoPanelsAndSaysFromWhereExitsAreCheaper() throws Exception {
+        SyntheticResults.Written w = synthetic(RUN, 5, 1.0);
+        String html = Files.readString(new ReportWriter(tmp.resolve("reports")).write(ResultSet.read(w.dir())));
+        String section = between(html, "id=\"think\"", "id=\"charts\"");
+        String figure = between(section, "id=\"chart-think\"", "</figure>");
+        assertEquals(2, count(figure, "<img "), "one figure, two panels side by side");
+        assertTrue(figure.contains("src=\"charts/think-latency.png\"") && figure.contains("src=\"charts/think-cpu.png\""));
+        assertTrue(figure.contains("href=\"charts/think-latency.svg\"") && figure.contains("href=\"charts/think-cpu.svg\""));
+        Path charts = tmp.resolve("reports").resolve(RUN).resolve("charts");
+        for (String n : List.of("think-latency", "think-cpu")) {
+            BufferedImage img = ImageIO.read(charts.resolve(n + ".png").toFile());
+            assertEquals(ThinkTimeCharts.PANEL_WIDTH, img.getWidth(), n);
+        }
+        // synthetic ring: CPU 2 × (think + call), pio: think + call: pio is cheaper from 1 µs on
+        assertTrue(section.contains("<b>pio costs less host CPU per call than ring</b> from a think time of 1.00 µs on"),
+                section);
+        assertTrue(section.contains("all the") || section.contains("whole JVM"), "says what the CPU time includes");
+
+        String table = between(section, "id=\"think-table\"", "</table>");
+        assertEquals(THINK_TIMES_NS.size(), count(table, "<tr data-workload=\"think-"));
+        assertTrue(table.indexOf("data-workload=\"think-0\"") < table.indexOf("data-workload=\"think-1000000\""),
+                "ordered by think time");
+        assertEquals(3, count(between(table, "<thead>", "</thead>"), "<th>") - 1, "native, pio, ring: the transports with rows");
+        assertTrue(table.contains("0 (back to back)") && table.contains("p99") && table.contains("host CPU"));
+        assertFalse(between(html, "id=\"summary\"", "</table>").contains("think-"), "not in the summary");
+        assertFalse(between(html, "id=\"cpu-table\"", "</table>").contains("think-"), "nor in the CPU table");
     }
 
     @Test
@@ -339,7 +369,7 @@ class ReportTest {
         assertTrue(rs.rows().isEmpty());
         String html = Files.readString(new ReportWriter(tmp.resolve("reports")).write(rs));
         for (String id : List.of("skipped-latency", "skipped-percentiles", "skipped-wall", "skipped-memory",
-                "skipped-cpu", "skipped-floors")) {
+                "skipped-cpu", "skipped-floors", "skipped-think")) {
             assertTrue(html.contains("id=\"" + id + "\""), id);
         }
     }

@@ -4,6 +4,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -164,5 +165,22 @@ class ResultsValidationTest {
         assertTrue(RUN_ID.matcher(runId(t, "abc1234")).matches());
         assertEquals(Path.of("r", "hdr", "floor-exit-pio.hlog"), hdrLog(Path.of("r"), FLOOR_EXIT, "pio"));
         assertEquals("us", unitOf(TimeUnit.MICROSECONDS));
+    }
+
+    @Test
+    void thinkWorkloadsNameTheirThinkTimeInNanoseconds() {
+        assertEquals("think-0", thinkWorkload(0));
+        assertEquals("think-1000000", thinkWorkload(1_000_000));
+        assertEquals(1_000_000, thinkNanos("think-1000000"));
+        assertEquals(0, thinkNanos("think-0"));
+        for (String w : List.of("think-", "think-01", "think-1us", "think--5", "nullcall", "think-12345678901")) {
+            assertFalse(isThink(w), w);
+            assertEquals(-1, thinkNanos(w), w);
+        }
+        assertThrows(IllegalArgumentException.class, () -> thinkWorkload(-1));
+        for (long t : THINK_TIMES_NS) {
+            assertTrue(NAME.matcher(thinkWorkload(t)).matches(), "a valid workload name");
+            assertFalse(isFloor(thinkWorkload(t)));
+        }
     }
 }

@@ -102,6 +102,32 @@ final class SyntheticResults {
         return !("ring".equals(t) && (ECHO.equals(w) || FILEIO.equals(w)));
     }
 
+    /** Transports with think-time rows (mmio and vsock: none). */
+    static final List<String> THINK_TRANSPORTS = List.of(NATIVE, "pio", "ring");
+
+    /**
+     * The think workloads as the bench writes them: latency percentiles and CPU per call at each think time. The
+     * think time is in every CPU figure; ring's poller spins through it (twice the think time), pio's exit does not,
+     * so pio is cheaper in CPU from 1 µs on.
+     */
+    static List<MetricRow> thinkRows(double slowdown) {
+        List<MetricRow> rows = new ArrayList<>();
+        for (String t : THINK_TRANSPORTS) {
+            for (long think : THINK_TIMES_NS) {
+                String w = thinkWorkload(think);
+                double p50 = (nativeNs(NULLCALL) + overheadNs(t)) * slowdown * ("ring".equals(t) && think > 0 ? 1.3 : 1);
+                long calls = Math.max(200, Math.round(1e9 / (think + p50)));
+                for (String s : PERCENTILE_STATISTICS) {
+                    double f = Map.of(P50, 1.0, P90, 1.2, P99, 1.8, P999, 3.0, MAX, 20.0).get(s);
+                    rows.add(MetricRow.stat(w, t, LATENCY, s, p50 * f, UNIT_NS, Math.min(calls, 200_000)));
+                }
+                double cpu = "ring".equals(t) ? 2 * (think + p50) : think + p50 * 1.02;
+                rows.add(MetricRow.mean(w, t, CPU_PER_CALL, cpu, null, UNIT_NS, calls));
+            }
+        }
+        return rows;
+    }
+
     static Written write(Path resultsDir, long seed, double slowdown, int samplesPerPair) throws IOException {
         Random rnd = new Random(seed);
         List<MetricRow> rows = new ArrayList<>();
@@ -189,6 +215,7 @@ final class SyntheticResults {
                 rows.add(MetricRow.mean(w, t, CPU_PER_CALL, v, null, UNIT_NS, samplesPerPair));
             }
         }
+        rows.addAll(thinkRows(slowdown));
         // memory (ring: none)
         rows.add(MetricRow.stat(HELLOWORLD, NATIVE, NATIVE_PEAK_RSS, MAX, 1_150_000, UNIT_BYTES, 1));
         for (String t : List.of("pio", "mmio")) {
