@@ -73,6 +73,8 @@ final class RunPage {
         summary();
         section("httpd", "httpd under wrk: requests/s and latency against native");
         new HttpdTable(rs, h).write();
+        section("rr", "Request/response (TCP_RR style): echo timed at the client");
+        new RequestResponseTable(rs, h).write();
         section("floors", "Floors: the physical limit, measured in C");
         new FloorTables(rs, h).write();
         cFloorCharts();
@@ -145,7 +147,9 @@ final class RunPage {
         List<String[]> rows = new ArrayList<>();
         for (String w : rs.workloads()) {
             String m = CellValues.primaryMetric(rs, w);
-            if (m != null && !isCFloor(w)) { // the C floors have their own section
+            // the C floors have their own section; so do echo's round trips, and echo's guest-timed
+            // calls (a blocking recv includes waiting for the client) are no transport cost to compare
+            if (m != null && !isCFloor(w) && !(LATENCY.equals(m) && NOT_PER_CALL_LATENCY.contains(w))) {
                 rows.add(new String[] {w, m});
             }
         }
@@ -158,7 +162,8 @@ final class RunPage {
                 + "beside it; for transports with a floor (the cheapest round trip they can make, no syscall "
                 + "work, measured through the monitor), the ratio to that floor. Ratios compare like with like (p50 "
                 + "with p50, mean with mean). <span class=\"na\">n/a</span>: not measured in this run. The floors "
-                + "measured in plain C, independent of the monitor, are in <a href=\"#floors\">Floors</a>.</p>");
+                + "measured in plain C, independent of the monitor, are in <a href=\"#floors\">Floors</a>; echo is "
+                + "measured as request/response in <a href=\"#rr\">its own section</a>.</p>");
         valueTable("summary", rows, true);
     }
 
@@ -260,7 +265,8 @@ final class RunPage {
     private Charts.Bars transportBars(String metric, boolean floorsToo) {
         Charts.Bars b = new Charts.Bars();
         for (String w : rs.workloads()) {
-            if (!rs.has(w, metric) || (!floorsToo && isFloor(w)) || isCFloor(w)) {
+            if (!rs.has(w, metric) || (!floorsToo && isFloor(w)) || isCFloor(w)
+                    || (LATENCY.equals(metric) && NOT_PER_CALL_LATENCY.contains(w))) {
                 continue;
             }
             b.category(w);
@@ -314,12 +320,11 @@ final class RunPage {
             if (curves.isEmpty()) {
                 continue;
             }
-            // httpd's latency rows are per request (wrk's), not per syscall
-            String label = HTTPD.equals(w) && LATENCY.equals(m) ? "latency per request" : CellValues.metricLabel(m);
+            String label = LATENCY.equals(m) ? latencyLabel(w) : CellValues.metricLabel(m);
             Charts.Rendered r = Charts.percentiles(charts(), "percentiles-" + w, w + ": " + label + " by percentile",
                     curves, colors);
             if (r != null) {
-                figure(r, "Percentile curves of " + w + " per transport", "Sources: " + String.join("; ", sources)
+                figure(r, "Percentile curves of " + w + " (" + label + ") per transport", "Sources: " + String.join("; ", sources)
                         + ".");
                 drawn++;
             }
@@ -328,6 +333,16 @@ final class RunPage {
         if (drawn == 0) {
             skipped("percentiles", "Latency by percentile", "no HdrHistogram logs and no percentile rows");
         }
+    }
+
+    /** What a workload's latency rows time: a syscall, except for these. */
+    private static String latencyLabel(String w) {
+        return switch (w) {
+            case HTTPD -> "latency per request";                  // wrk's, whole requests
+            case ECHO_RR -> "round trip timed at the client (TCP_RR style)";
+            case ECHO -> "recv/send timed in the guest, includes waiting for the client";
+            default -> CellValues.metricLabel(LATENCY);
+        };
     }
 
     /** The C floors by percentile (their rows under native): host-only floors, and the VM ones. */
