@@ -221,6 +221,7 @@ public final class BenchMain {
      * echo (which include waiting for the client, see ResultsSchema).
      */
     private void echo(GuestLauncher launcher, String transport) throws Exception {
+        long began = System.nanoTime();
         int port = EchoClient.freePort();
         CompletableFuture<EchoClient.RoundTrips> client = EchoClient.start(port, mode.rrWarmup(), mode.rrTransactions());
         // a message split over two recv calls counts twice in the guest: room for that, the close ends it
@@ -232,8 +233,9 @@ public final class BenchMain {
                 null, ResultsSchema.UNIT_PER_S, r.transactions()));
         LatencyRecorder.writeLog(r.roundTrips(), results.resolve(ResultsSchema.HDR_DIR)
                 .resolve(ResultsSchema.ECHO_RR + "-" + transport + ResultsSchema.HDR_SUFFIX), ResultsSchema.ECHO_RR + " " + transport);
-        System.out.printf("[torovj bench] echo-rr %s: p50 %.1f us, p99 %.1f us, %.0f transactions/s%n", transport,
-                r.roundTrips().getValueAtPercentile(50) / 1e3, r.roundTrips().getValueAtPercentile(99) / 1e3, r.perSecond());
+        System.out.printf("[torovj bench] echo-rr %s: p50 %.1f us, p99 %.1f us, %.0f transactions/s (echo run %.1f s)%n", transport,
+                r.roundTrips().getValueAtPercentile(50) / 1e3, r.roundTrips().getValueAtPercentile(99) / 1e3, r.perSecond(),
+                (System.nanoTime() - began) / 1e9);
     }
 
     private void measure(GuestLauncher launcher, String transport, String workload, String[] args,
