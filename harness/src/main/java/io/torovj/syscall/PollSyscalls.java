@@ -82,8 +82,9 @@ public final class PollSyscalls {
     }
 
     private long pollFor(long ufds, long nfds, long waitNanos) {
-        if (nfds < 0 || nfds > maxFds) return -Errno.EINVAL;
-        int n = (int) nfds;
+        long count = nfds & 0xFFFF_FFFFL;              // the kernel reads nfds as an unsigned int
+        if (count > maxFds) return -Errno.EINVAL;
+        int n = (int) count;
         if (n > 0 && !memory.contains(ufds, (long) n * PollFds.SIZE)) return -Errno.EFAULT;
         int invalid = 0;
         for (int i = 0; i < n; i++) {

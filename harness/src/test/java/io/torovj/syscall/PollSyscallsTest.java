@@ -75,7 +75,8 @@ class PollSyscallsTest {
         long pipe = guestPipe();
         pollfd(0, pipe, POLLIN, 0);
         assertEquals(-Errno.EINVAL, poll.poll(FDS, poll.maxFds() + 1, 0), "more fds than the table holds");
-        assertEquals(-Errno.EINVAL, poll.poll(FDS, -1, 0));
+        assertEquals(-Errno.EINVAL, poll.poll(FDS, -1, 0), "nfds is unsigned");
+        assertEquals(0, poll.poll(FDS, 1L << 32, 0), "and 32 bits: 2^32 is 0 fds");
         assertEquals(-Errno.EFAULT, poll.poll(0x10, 1, 0), "the system pages");
         assertEquals(-Errno.EFAULT, poll.poll(vm.mem.size() - 4, 1, 0), "an array across the end of guest memory");
         assertEquals(-Errno.EFAULT, poll.poll(-8, 1, 0));

@@ -180,7 +180,7 @@ final class RunPage {
             String w = row[0];
             String m = row[1];
             h.line("<tr data-workload=\"" + Html.esc(w) + "\"" + (isFloor(w) ? " class=\"floor\"" : "") + "><th>"
-                    + Html.esc(w) + "<div class=\"s\">" + Html.esc(CellValues.metricLabel(m)) + "</div></th>");
+                    + Html.esc(w) + "<div class=\"s\">" + Html.esc(CellValues.metricLabel(w, m)) + "</div></th>");
             for (String t : ts) {
                 h.line(cell(w, t, m, ratios));
             }
@@ -320,7 +320,7 @@ final class RunPage {
             if (curves.isEmpty()) {
                 continue;
             }
-            String label = LATENCY.equals(m) ? latencyLabel(w) : CellValues.metricLabel(m);
+            String label = CellValues.metricLabel(w, m);
             Charts.Rendered r = Charts.percentiles(charts(), "percentiles-" + w, w + ": " + label + " by percentile",
                     curves, colors);
             if (r != null) {
@@ -333,16 +333,6 @@ final class RunPage {
         if (drawn == 0) {
             skipped("percentiles", "Latency by percentile", "no HdrHistogram logs and no percentile rows");
         }
-    }
-
-    /** What a workload's latency rows time: a syscall, except for these. */
-    private static String latencyLabel(String w) {
-        return switch (w) {
-            case HTTPD -> "latency per request";                  // wrk's, whole requests
-            case ECHO_RR -> "round trip timed at the client (TCP_RR style)";
-            case ECHO -> "recv/send timed in the guest, includes waiting for the client";
-            default -> CellValues.metricLabel(LATENCY);
-        };
     }
 
     /** The C floors by percentile (their rows under native): host-only floors, and the VM ones. */
