@@ -22,6 +22,8 @@
  *     program owns and never relies on: page 0, the scratch buffer, the heap
  *     [initial brk, RAMSIZE - 256 KiB) and the 16 bytes of headroom at the top
  *     of RAM; anything else is redirected into the scratch buffer;
+ *   - poll waits at most 1 ms and ppoll not at all (a NULL or in-RAM timespec
+ *     becomes a zero one), their pollfds' revents being guarded as writes;
  *   - sockets are always non-blocking (SOCK_NONBLOCK forced on socket() and
  *     accept4(); a socket from plain accept() is closed at once), so no call
  *     can block; every socket address that lies in RAM is replaced by a
@@ -78,6 +80,7 @@
 #define FUZZ_SYS_getdents64        217
 #define FUZZ_SYS_fchmodat          268
 #define FUZZ_SYS_dup3              292
+#define FUZZ_SYS_ppoll             271
 #define STACK_SIZE   (256 * 1024)       /* io.torovj.boot.GuestLayout.STACK_SIZE */
 #define TAIL         16                 /* headroom at the top of RAM (InitialStack) */
 #define MAX_TRACKED  16
@@ -309,6 +312,9 @@ static int owned(uint64_t p, uint64_t n)
         || within(p, n, (uint64_t)&lenslot, (uint64_t)&lenslot + sizeof lenslot)
         || within(p, n, (uint64_t)&sockslot, (uint64_t)&sockslot + sizeof sockslot);
 }
+
+/* What a ppoll in RAM waits for: nothing (never written; the monitor only reads it). */
+static const struct timespec zero_timespec = {0, 0};
 
 /* A write of exactly n bytes at *p (checked whole by the monitor first). */
 static void guard_write(uint64_t *p, uint64_t *n_arg, uint64_t n)
@@ -557,6 +563,19 @@ static void sanitize(long nr, uint64_t a[6])
     case FUZZ_SYS_dup2: case FUZZ_SYS_dup3: /* onto 0..2 would close them */
         if ((int)a[1] >= 0 && (int)a[1] <= 2)
             a[1] += 3;
+        break;
+    case SYS_poll: case FUZZ_SYS_ppoll:
+        /* the revents of nfds (an unsigned int) pollfds are written, after all nfds * 8 bytes were checked */
+        a[1] = (uint32_t)a[1];
+        if (a[1] > SCRATCH_SIZE / 8)
+            a[1] = below(SCRATCH_SIZE / 8 + 1);
+        guard_write(&a[0], NULL, a[1] * 8);
+        /* no wait that only the VM's stop could end: poll's timeout 0 or 1 ms; ppoll's timespec, if the
+         * monitor would read it (NULL is no limit), a zero one of ours */
+        if (nr == SYS_poll)
+            a[2] = below(2);
+        else if (a[2] == 0 || inside_ram(a[2], sizeof zero_timespec))
+            a[2] = (uint64_t)&zero_timespec;
         break;
     case FUZZ_SYS_chmod: case FUZZ_SYS_fchmod:  /* the owner keeps access to what it re-modes (the root itself, perhaps) */
         a[1] |= 0700; break;

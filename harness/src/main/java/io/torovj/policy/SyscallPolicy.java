@@ -130,6 +130,8 @@ public final class SyscallPolicy {
             "setsockopt", "getsockopt", "shutdown",
             // event loops (io.torovj.syscall.EventSyscalls)
             "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
+            // and poll, ppoll (io.torovj.syscall.PollSyscalls)
+            "poll", "ppoll",
             // what a static libc and busybox ask at start-up (io.torovj.syscall.StartupSyscalls)
             "arch_prctl", "set_tid_address", "set_robust_list", "prlimit64", "getrlimit", "getrandom", "uname",
             "readlink", "readlinkat", "getuid", "geteuid", "getgid", "getegid", "prctl", "sched_getaffinity",

@@ -16,6 +16,7 @@ import io.torovj.loader.ElfLoadException;
 import io.torovj.loader.ElfLoader;
 import io.torovj.memory.GuestMemory;
 import io.torovj.syscall.EventSyscalls;
+import io.torovj.syscall.PollSyscalls;
 import io.torovj.syscall.FdTable;
 import io.torovj.syscall.FileSyscalls;
 import io.torovj.syscall.GuestHeap;
@@ -195,6 +196,7 @@ public final class VmBuilder {
         new MemorySyscalls(heap).registerWith(dispatcher);
         new SocketSyscalls(guestPointers, fds, config.policy(), config.log()).registerWith(dispatcher);
         new EventSyscalls(guestPointers, fds).registerWith(dispatcher);
+        new PollSyscalls(guestPointers, fds).registerWith(dispatcher);
         startup.registerWith(dispatcher);
         control.onForeignStop(fds::interruptBlockingCalls);
         rewinds.addAll(java.util.List.of(fds, paths, heap, dispatcher, startup));

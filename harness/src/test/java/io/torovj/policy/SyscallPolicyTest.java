@@ -61,10 +61,11 @@ class SyscallPolicyTest {
                 "gettimeofday", "writev", "readv", "ioctl", "fcntl", "getdents64", "pread64", "pwrite64", "sendfile",
                 "dup", "dup2", "dup3", "sysinfo", "stat", "lstat", "access", "faccessat", "faccessat2", "mkdir",
                 "mkdirat", "rmdir", "rename", "renameat", "renameat2", "chmod", "fchmodat", "fchmod", "utimensat",
-                "umask", "getsockopt", "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait")) {
+                "umask", "getsockopt", "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "poll",
+                "ppoll")) {
             assertTrue(allows(p, name), name);
         }
-        assertEquals(84, p.allowedNames().size());
+        assertEquals(86, p.allowedNames().size());
         assertFalse(allows(p, "execve"));
         assertEquals(Optional.of(Path.of("/tmp/app")), p.fileRoot());
         assertFalse(p.readOnly());
@@ -86,7 +87,7 @@ class SyscallPolicyTest {
     void describeIsOneLine() {
         String d = SyscallPolicy.permissive(Path.of("/srv")).describe();
         assertFalse(d.contains("\n"));
-        assertTrue(d.startsWith("allow 84 syscalls (read,write,open,close,"), d);
+        assertTrue(d.startsWith("allow 86 syscalls (read,write,open,close,"), d);
         assertTrue(d.contains("; files /srv (rw); paths /dev/null (rw); bind 1024-65535; connect 1024-65535; limits none"), d);
         SyscallPolicy limited = SyscallPolicy.builder().allow("write").onViolation(ViolationAction.KILL)
                 .bindPort(80).bindPort(81).bindPort(443)

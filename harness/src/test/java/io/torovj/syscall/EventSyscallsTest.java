@@ -17,7 +17,6 @@ import io.torovj.sys.LibC;
 import io.torovj.sys.NativeBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -41,11 +40,7 @@ class EventSyscallsTest {
     private EventSyscalls epoll;
     private int devNull = -1;
     private final int[] host = {-1, -1};
-    private final ExecutorService executing = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "test-executing-thread");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService executing = SyscallLayer.executingThread();
 
     @BeforeEach
     void boot() throws Exception {
@@ -64,10 +59,9 @@ class EventSyscallsTest {
 
     /** A host pipe whose read end the guest holds: {guest fd of the read end}; the test keeps the write end. */
     private long guestPipe() {
-        int[] p = SyscallLayer.pipe();
-        host[1] = p[1];
-        long fd = vm.fds.install(p[0], false);
-        assertTrue(fd >= 3, "installed: " + fd);
+        int[] writeEnd = {-1};
+        long fd = vm.guestPipe(writeEnd);
+        host[1] = writeEnd[0];
         return fd;
     }
 

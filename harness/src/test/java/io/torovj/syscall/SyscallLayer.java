@@ -73,6 +73,27 @@ final class SyscallLayer implements AutoCloseable {
         return new int[] {p.getInt(0), p.getInt(4)};
     }
 
+    /**
+     * A host pipe whose read end the guest holds: its guest fd. The write end, the test's to write
+     * and to close, goes to {@code writeEnd[0]}.
+     */
+    long guestPipe(int[] writeEnd) {
+        int[] p = pipe();
+        writeEnd[0] = p[1];
+        long fd = fds.install(p[0], false);
+        if (fd < 3) throw new IllegalStateException("pipe not installed: " + fd);
+        return fd;
+    }
+
+    /** A daemon thread to stand for the VM's executing thread in a call that blocks (the test thread then stops it). */
+    static java.util.concurrent.ExecutorService executingThread() {
+        return java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "test-executing-thread");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
     static void mkfifo(Path p) throws IOException, InterruptedException {
         Process proc = new ProcessBuilder("mkfifo", p.toString()).inheritIO().start();
         if (proc.waitFor() != 0) throw new IOException("mkfifo " + p + " failed");

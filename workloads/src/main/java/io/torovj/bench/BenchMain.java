@@ -70,6 +70,12 @@ public final class BenchMain {
         notes.add("serve-warm / serve-http: a warm HelloWorld invocation of `torovj serve` (a pool of " + ServeBench.POOL
                 + " VMs, each serving once and replaced after it answers), inside the monitor and through its HTTP API on loopback;"
                 + " their native column is spawning the native process (fork+exec+wait); the cold path (build, run, close) is helloworld");
+        notes.add("echo-rr: request/response timed at the client as netperf TCP_RR does: " + ResultsSchema.RR_CONNECTIONS
+                + " TCP connection, TCP_NODELAY, a " + ResultsSchema.RR_MESSAGE_BYTES + "-byte request and its "
+                + ResultsSchema.RR_MESSAGE_BYTES + "-byte echo, one in flight; " + mode.rrWarmup() + " warm-up then "
+                + mode.rrTransactions() + " timed transactions per target (System.nanoTime around each, in the bench's JVM),"
+                + " the same for native and every transport; echo's own latency rows time each recv and send inside the guest"
+                + " and include waiting for the client: they are not a transport cost");
         notes.add("latency percentiles are raw closed-loop samples (rdtsc around each call, TSC calibrated against CLOCK_MONOTONIC_RAW); no coordinated-omission correction");
     }
 
@@ -193,9 +199,7 @@ public final class BenchMain {
             for (Map.Entry<String, String[]> w : workloads.entrySet()) {
                 measure(launcher, transport, w.getKey(), w.getValue(), null);
             }
-            int port = EchoClient.freePort();
-            measure(launcher, transport, ResultsSchema.ECHO, new String[] {Integer.toString(port), Integer.toString(mode.echoMessages())},
-                    () -> EchoClient.start(port, mode.echoMessages()));
+            echo(launcher, transport);
             if (!transport.equals(GuestLauncher.NATIVE)) {
                 unmodified(launcher, root, transport, SyscallEntry.PATCH, ResultsSchema.NULLCALL_UNMODIFIED, n);
                 unmodified(launcher, root, transport, SyscallEntry.TRAP, ResultsSchema.NULLCALL_TRAPPED, n);
@@ -208,9 +212,36 @@ public final class BenchMain {
         }
     }
 
+    /** echo's messages per run: every transaction, warm-up included; the server stops at the client's close. */
+    private int echoMessages() {
+        return mode.rrWarmup() + mode.rrTransactions();
+    }
+
+    /**
+     * The echo workload under the client-timed request/response measurement (EchoClient): its
+     * round trips and transactions per second as echo-rr, and the guest's own per-call samples as
+     * echo (which include waiting for the client, see ResultsSchema).
+     */
+    private void echo(GuestLauncher launcher, String transport) throws Exception {
+        long began = System.nanoTime();
+        int port = EchoClient.freePort();
+        CompletableFuture<EchoClient.RoundTrips> client = EchoClient.start(port, mode.rrWarmup(), mode.rrTransactions());
+        // a message split over two recv calls counts twice in the guest: room for that, the close ends it
+        String maxMessages = Integer.toString(2 * echoMessages() + 16);
+        measure(launcher, transport, ResultsSchema.ECHO, new String[] {Integer.toString(port), maxMessages}, client);
+        EchoClient.RoundTrips r = client.get(30, TimeUnit.SECONDS);
+        addPercentiles(ResultsSchema.ECHO_RR, transport, r.roundTrips());
+        rows.add(new MetricRow(ResultsSchema.ECHO_RR, transport, ResultsSchema.THROUGHPUT, ResultsSchema.MEAN, r.perSecond(),
+                null, ResultsSchema.UNIT_PER_S, r.transactions()));
+        LatencyRecorder.writeLog(r.roundTrips(), results.resolve(ResultsSchema.HDR_DIR)
+                .resolve(ResultsSchema.ECHO_RR + "-" + transport + ResultsSchema.HDR_SUFFIX), ResultsSchema.ECHO_RR + " " + transport);
+        System.out.printf("[torovj bench] echo-rr %s: p50 %.1f us, p99 %.1f us, %.0f transactions/s (echo run %.1f s)%n", transport,
+                r.roundTrips().getValueAtPercentile(50) / 1e3, r.roundTrips().getValueAtPercentile(99) / 1e3, r.perSecond(),
+                (System.nanoTime() - began) / 1e9);
+    }
+
     private void measure(GuestLauncher launcher, String transport, String workload, String[] args,
-                         java.util.function.Supplier<CompletableFuture<Void>> client) throws Exception {
-        CompletableFuture<Void> peer = client == null ? null : client.get();
+                         CompletableFuture<?> peer) throws Exception {
         Histogram h;
         long calls;
         double cpuNanos;
@@ -232,7 +263,7 @@ public final class BenchMain {
             }
         } else {
             long cpu0 = processCpuNanos();
-            VmResult r = launcher.vm(transport, Math.max(mode.calls() * 2 + 16, mode.echoMessages() * 2 + 16), workload, args);
+            VmResult r = launcher.vm(transport, Math.max(mode.calls() * 2 + 16, echoMessages() * 2 + 16), workload, args);
             cpuNanos = processCpuNanos() - cpu0;
             h = latency.fromCycles(r.latencyCycles());
             calls = Math.max(1, r.syscalls());

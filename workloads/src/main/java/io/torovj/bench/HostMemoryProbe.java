@@ -34,7 +34,7 @@ final class HostMemoryProbe {
                 Thread.sleep(5);
             }
             long during = rssBytes();
-            for (int port : ports) EchoClient.start(port, 1).get(30, TimeUnit.SECONDS);
+            for (int port : ports) EchoClient.start(port, 0, 1).get(30, TimeUnit.SECONDS);
             for (CompletableFuture<Void> vm : vms) vm.get(30, TimeUnit.SECONDS);
             return Math.max(0, (double) (during - before) / k);
         } finally {

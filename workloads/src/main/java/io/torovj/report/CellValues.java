@@ -113,6 +113,17 @@ final class CellValues {
         return m;
     }
 
+    /** What {@code workload}'s rows of {@code metric} measure: latency is per syscall, except for these. */
+    static String metricLabel(String workload, String metric) {
+        if (!LATENCY.equals(metric)) return metricLabel(metric);
+        return switch (workload) {
+            case HTTPD -> "latency per request";                  // wrk's, whole requests
+            case ECHO_RR -> "round trip timed at the client (TCP_RR style)";
+            case ECHO -> "recv/send timed in the guest, includes waiting for the client";
+            default -> metricLabel(metric);
+        };
+    }
+
     static String metricLabel(String metric) {
         return switch (metric) {
             case LATENCY -> "latency per call";

@@ -142,7 +142,7 @@ final class ComparePage {
                     continue;
                 }
                 h.line("<tr data-workload=\"" + Html.esc(w) + "\"><th>" + Html.esc(w) + "</th><td class=\"metric\">"
-                        + Html.esc(CellValues.metricLabel(m)) + "</td><td class=\"label\">" + Html.esc(t) + "</td>");
+                        + Html.esc(CellValues.metricLabel(w, m)) + "</td><td class=\"label\">" + Html.esc(t) + "</td>");
                 for (ResultSet rs : runs) {
                     h.line(cell(rs, w, t, m));
                 }
@@ -185,8 +185,8 @@ final class ComparePage {
         for (String t : transports()) {
             Charts.Bars b = new Charts.Bars();
             for (String w : workloads()) {
-                if (isCFloor(w)) {
-                    continue; // the C floors: in the table, not in the per-transport charts
+                if (isCFloor(w) || NOT_PER_CALL_LATENCY.contains(w)) {
+                    continue; // the C floors and echo's: in the table, not in the per-call latency charts
                 }
                 for (int i = 0; i < runs.size(); i++) {
                     String label = labels.get(i);

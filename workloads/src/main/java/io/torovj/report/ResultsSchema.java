@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * {@link MetricsCsvWriter}, read it with {@link ResultSet#read(Path)}.
  * <ul>
  *   <li>{@code workload}: {@code helloworld}, {@code nullcall}, {@code write}, {@code fileio}, {@code mmap},
- *       {@code echo}, {@code httpd} (see "httpd" below), or a floor ({@link #FLOOR_EXIT}, {@link #FLOOR_PINGPONG}, the C floors {@link #C_FLOORS}: any
+ *       {@code echo}, {@code echo-rr} (see "echo-rr" below), {@code httpd} (see "httpd" below), or a floor ({@link #FLOOR_EXIT}, {@link #FLOOR_PINGPONG}, the C floors {@link #C_FLOORS}: any
  *       name starting with {@link #FLOOR_PREFIX}). Other names are accepted (they are shown after the known
  *       ones).</li>
  *   <li>{@code transport}: {@link #NATIVE} (the baseline) or any registered transport name; the list is open.</li>
@@ -87,6 +87,20 @@ import java.util.regex.Pattern;
  * too, the pollers, the VM's set-up and teardown, JIT and GC; natively, the process's user and system time, which
  * also holds the think time). The report draws them against the think time ({@link #THINK_TIMES_NS} in the
  * default run; any {@code think-<ns>} is accepted).
+ *
+ * <h2>echo-rr: request/response timed at the client</h2>
+ * The echo workload driven as netperf's TCP_RR does (the bench's {@code EchoClient}): {@link #RR_CONNECTIONS}
+ * TCP connection with TCP_NODELAY, a {@link #RR_MESSAGE_BYTES}-byte request and its {@link #RR_MESSAGE_BYTES}-byte
+ * echo per transaction, one in flight, warm-up transactions first (not recorded, their number is in the notes),
+ * then the timed ones, with {@code System.nanoTime} at the client around each; the same numbers for every
+ * target in one run. {@link #ECHO_RR} × transport × {@link #LATENCY} {@link #PERCENTILE_STATISTICS} in
+ * {@link #UNIT_NS} (round trips; samples = timed transactions), and {@link #THROUGHPUT} {@link #MEAN} in
+ * {@link #UNIT_PER_S} (transactions per second over the timed part; samples = timed transactions). Its
+ * HdrHistogram log is {@code hdr/echo-rr-<transport>.hlog} (round trips, ns).
+ *
+ * <p>The guest-timed rows of {@link #ECHO} (every recv and send timed in the guest) are not a transport cost:
+ * a blocking recv includes waiting for the client. The report keeps both out of its per-call latency table and
+ * chart ({@link #NOT_PER_CALL_LATENCY}).
  *
  * <h2>environment.json</h2>
  * At least {@link #REQUIRED_ENVIRONMENT_KEYS}; {@link #ENV_JMH_SETTINGS} is an object ({@code forks},
@@ -147,6 +161,18 @@ public final class ResultsSchema {
     public static final String FILEIO = "fileio";
     public static final String MMAP = "mmap";
     public static final String ECHO = "echo";
+    /** The echo workload as request/response timed at the client, TCP_RR style (see "echo-rr" above). */
+    public static final String ECHO_RR = "echo-rr";
+    /** echo-rr's request and response size, bytes. */
+    public static final int RR_MESSAGE_BYTES = 64;
+    /** echo-rr's number of TCP connections. */
+    public static final int RR_CONNECTIONS = 1;
+    /**
+     * Workloads whose latency rows are not a time per syscall, kept out of the report's per-call latency table
+     * and chart: echo's guest-timed calls (a blocking recv includes waiting for the client) and echo-rr's round
+     * trips (their own section).
+     */
+    public static final Set<String> NOT_PER_CALL_LATENCY = Set.of(ECHO, ECHO_RR);
     /** A warm HelloWorld invocation of `torovj serve` inside the monitor (native: spawning the process). */
     public static final String SERVE_WARM = "serve-warm";
     /** The same through serve's HTTP API on loopback (native: spawning the process). */
@@ -214,7 +240,7 @@ public final class ResultsSchema {
 
     private static List<String> knownWorkloads() {
         List<String> w = new java.util.ArrayList<>(List.of(HELLOWORLD, SERVE_RESET, SERVE_WARM, SERVE_HTTP, NULLCALL, NULLCALL_UNMODIFIED,
-                NULLCALL_TRAPPED, WRITE, FILEIO, MMAP, ECHO, HTTPD,
+                NULLCALL_TRAPPED, WRITE, FILEIO, MMAP, ECHO, ECHO_RR, HTTPD,
                 FLOOR_EXIT, FLOOR_PINGPONG));
         w.addAll(C_FLOORS);
         return List.copyOf(w);
@@ -245,7 +271,7 @@ public final class ResultsSchema {
      * hot path's promise that it allocates nothing. Mean, with JMH's error.
      */
     public static final String ALLOC_PER_CALL = "alloc_per_call";
-    /** Requests completed per second (httpd under wrk), in {@link #UNIT_PER_S}: larger is better. */
+    /** Requests completed per second (httpd under wrk, echo-rr's transactions), in {@link #UNIT_PER_S}: larger is better. */
     public static final String THROUGHPUT = "throughput";
     /** Every metric, in display order. */
     public static final List<String> METRICS = List.of(LATENCY, WALL, CPU_PER_CALL, GUEST_RESIDENT, HOST_RSS_PER_VM,

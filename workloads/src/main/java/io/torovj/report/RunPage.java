@@ -76,6 +76,8 @@ final class RunPage {
         summary();
         section("httpd", "httpd under wrk: requests/s and latency against native");
         new HttpdTable(rs, h).write();
+        section("rr", "Request/response (TCP_RR style): echo timed at the client");
+        new RequestResponseTable(rs, h).write();
         section("floors", "Floors: the physical limit, measured in C");
         new FloorTables(rs, h).write();
         cFloorCharts();
@@ -150,7 +152,9 @@ final class RunPage {
         List<String[]> rows = new ArrayList<>();
         for (String w : workloads) {
             String m = CellValues.primaryMetric(rs, w);
-            if (m != null && !isCFloor(w)) { // the C floors have their own section
+            // the C floors have their own section; so do echo's round trips, and echo's guest-timed
+            // calls (a blocking recv includes waiting for the client) are no transport cost to compare
+            if (m != null && !isCFloor(w) && !(LATENCY.equals(m) && NOT_PER_CALL_LATENCY.contains(w))) {
                 rows.add(new String[] {w, m});
             }
         }
@@ -163,7 +167,8 @@ final class RunPage {
                 + "beside it; for transports with a floor (the cheapest round trip they can make, no syscall "
                 + "work, measured through the monitor), the ratio to that floor. Ratios compare like with like (p50 "
                 + "with p50, mean with mean). <span class=\"na\">n/a</span>: not measured in this run. The floors "
-                + "measured in plain C, independent of the monitor, are in <a href=\"#floors\">Floors</a>.</p>");
+                + "measured in plain C, independent of the monitor, are in <a href=\"#floors\">Floors</a>; echo is "
+                + "measured as request/response in <a href=\"#rr\">its own section</a>.</p>");
         valueTable("summary", rows, true);
     }
 
@@ -180,7 +185,7 @@ final class RunPage {
             String w = row[0];
             String m = row[1];
             h.line("<tr data-workload=\"" + Html.esc(w) + "\"" + (isFloor(w) ? " class=\"floor\"" : "") + "><th>"
-                    + Html.esc(w) + "<div class=\"s\">" + Html.esc(CellValues.metricLabel(m)) + "</div></th>");
+                    + Html.esc(w) + "<div class=\"s\">" + Html.esc(CellValues.metricLabel(w, m)) + "</div></th>");
             for (String t : ts) {
                 h.line(cell(w, t, m, ratios));
             }
@@ -265,7 +270,8 @@ final class RunPage {
     private Charts.Bars transportBars(String metric, boolean floorsToo) {
         Charts.Bars b = new Charts.Bars();
         for (String w : workloads) {
-            if (!rs.has(w, metric) || (!floorsToo && isFloor(w)) || isCFloor(w)) {
+            if (!rs.has(w, metric) || (!floorsToo && isFloor(w)) || isCFloor(w)
+                    || (LATENCY.equals(metric) && NOT_PER_CALL_LATENCY.contains(w))) {
                 continue;
             }
             b.category(w);
@@ -319,12 +325,11 @@ final class RunPage {
             if (curves.isEmpty()) {
                 continue;
             }
-            // httpd's latency rows are per request (wrk's), not per syscall
-            String label = HTTPD.equals(w) && LATENCY.equals(m) ? "latency per request" : CellValues.metricLabel(m);
+            String label = CellValues.metricLabel(w, m);
             Charts.Rendered r = Charts.percentiles(charts(), "percentiles-" + w, w + ": " + label + " by percentile",
                     curves, colors);
             if (r != null) {
-                figure(r, "Percentile curves of " + w + " per transport", "Sources: " + String.join("; ", sources)
+                figure(r, "Percentile curves of " + w + " (" + label + ") per transport", "Sources: " + String.join("; ", sources)
                         + ".");
                 drawn++;
             }

@@ -58,7 +58,7 @@ class ReportChromiumTest {
         String dom = chromium(List.of("--dump-dom", probe.toUri().toString()), tmp.resolve("dump.log"));
 
         assertTrue(dom.contains("id=\"summary\""), "summary table rendered");
-        assertEquals("8", attr(dom, "data-table-rows"), "one summary row per workload");
+        assertEquals("7", attr(dom, "data-table-rows"), "one summary row per workload (not echo, not echo-rr)");
         assertEquals(Integer.toString(charts), attr(dom, "data-images"));
         assertEquals(Integer.toString(charts), attr(dom, "data-images-loaded"), "every chart image loaded");
         Matcher m = Pattern.compile("<img [^>]*>").matcher(dom);

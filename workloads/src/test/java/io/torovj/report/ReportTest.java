@@ -43,7 +43,7 @@ class ReportTest {
         assertEquals(RUN, rs.runId());
         assertEquals(w.rows(), rs.rows(), "rows read back equal the rows written, in order");
         assertEquals(SyntheticResults.TRANSPORTS, rs.transports());
-        List<String> workloads = new ArrayList<>(List.of(HELLOWORLD, NULLCALL, WRITE, FILEIO, MMAP, ECHO));
+        List<String> workloads = new ArrayList<>(List.of(HELLOWORLD, NULLCALL, WRITE, FILEIO, MMAP, ECHO, ECHO_RR));
         THINK_TIMES_NS.forEach(t -> workloads.add(thinkWorkload(t)));
         workloads.addAll(List.of(FLOOR_EXIT, FLOOR_PINGPONG));
         workloads.addAll(C_FLOORS);
@@ -106,7 +106,7 @@ class ReportTest {
 
         // the summary: one row per workload, native first, ratios with the native value beside them, floors
         String summary = between(html, "id=\"summary\"", "</table>");
-        assertEquals(8, count(summary, "<tr data-workload="));
+        assertEquals(7, count(summary, "<tr data-workload="), "echo (guest-timed) and echo-rr are not in the per-call summary");
         assertTrue(summary.indexOf(">native") < summary.indexOf(">pio"));
         assertTrue(summary.contains("× native</b> <span title=\"native p50\">(60"), "ratio to native with the native value");
         assertTrue(summary.contains("× floor-exit</b>"), "pio/mmio ratio to their floor");

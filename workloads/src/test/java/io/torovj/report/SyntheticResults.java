@@ -21,7 +21,7 @@ import static io.torovj.report.ResultsSchema.*;
  * missing; ring lacks echo and fileio; per-call latencies drawn from a log-normal with a rare slow tail, recorded
  * with a real HdrHistogram {@link Recorder} and written with {@link HistogramLogWriter}. The C floors as the bench
  * writes them: every one under native, the headline ones again under pio, mmio and ring (vsock has none), and the
- * probe's raw output in cfloor.txt.
+ * probe's raw output in cfloor.txt. echo-rr (request/response timed at the client) for native, pio, mmio and ring.
  */
 final class SyntheticResults {
     static final List<String> TRANSPORTS = List.of(NATIVE, "pio", "mmio", "ring", "vsock");
@@ -93,6 +93,21 @@ final class SyntheticResults {
             case "ring" -> 1500;
             default -> 9000;
         };
+    }
+
+    /** echo-rr's round-trip median per transport, ns (vsock has no rows). */
+    static final Map<String, Double> RR_P50_NS = Map.of(NATIVE, 20_000.0, "pio", 150_000.0, "mmio", 160_000.0,
+            "ring", 30_000.0);
+
+    /** echo-rr's rows as the bench writes them: round-trip percentiles (ns) and transactions/s of a closed loop. */
+    static List<MetricRow> echoRrRows(String t, double p50Ns, long transactions) {
+        Map<String, Double> factor = Map.of(P50, 1.0, P90, 1.2, P99, 2.0, P999, 5.0, MAX, 40.0);
+        List<MetricRow> rows = new ArrayList<>();
+        for (String s : PERCENTILE_STATISTICS) {
+            rows.add(MetricRow.stat(ECHO_RR, t, LATENCY, s, p50Ns * factor.get(s), UNIT_NS, transactions));
+        }
+        rows.add(new MetricRow(ECHO_RR, t, THROUGHPUT, MEAN, 1e9 / (p50Ns * 1.05), null, UNIT_PER_S, transactions));
+        return rows;
     }
 
     private static boolean present(String w, String t) {
@@ -201,6 +216,10 @@ final class SyntheticResults {
                     rows.add(MetricRow.stat(w, t, LATENCY, s, v, UNIT_NS, all.getTotalCount()));
                 }
             }
+        }
+        // echo as request/response timed at the client (vsock: none)
+        for (String t : List.of(NATIVE, "pio", "mmio", "ring")) {
+            rows.addAll(echoRrRows(t, RR_P50_NS.get(t) * slowdown, 10_000));
         }
         // HelloWorld end to end
         Map<String, Double> wallMs = Map.of(NATIVE, 0.9, "pio", 38.0, "mmio", 40.5, "ring", 45.0, "vsock", 61.0);
