@@ -10,7 +10,7 @@ package io.torovj.bench;
  * @param iterations      JMH measurement iterations
  * @param iterationSecs   seconds per JMH iteration
  * @param echoMessages    messages per echo run
- * @param vmsAlive        VMs kept alive at once to measure the monitor's memory per VM
+ * @param serverless      the serverless sections' sample counts (see {@link Serverless})
  * @param floorExits      the C floor probe's iterations per exit floor (pio, mmio; ~20-60 µs each here)
  * @param floorCalls      its iterations per cheap floor (native calls, ping-pong, rings; the guest's capped at
  *                        its 4 MiB: ~500,000)
@@ -19,16 +19,29 @@ package io.torovj.bench;
  *                        probe stays within about 16 × this on a loaded machine (typically far less)
  */
 record BenchMode(String name, int calls, int forks, int warmups, int iterations, int iterationSecs,
-                 int echoMessages, int vmsAlive, int floorExits, int floorCalls, int floorVms, int floorPartMillis) {
+                 int echoMessages, Serverless serverless, int floorExits, int floorCalls, int floorVms, int floorPartMillis) {
 
     static BenchMode fromSystemProperties() {
         if (Boolean.getBoolean("bench.full") || "true".equals(System.getProperty("bench.full"))) {
-            return new BenchMode("full", 100_000, 3, 5, 10, 2, 5_000, 16, 100_000, 1_000_000, 1_000, 10_000);
+            return new BenchMode("full", 100_000, 3, 5, 10, 2, 5_000, new Serverless(256, 32, 5_000, 1_000, 30, 3_000), 100_000, 1_000_000, 1_000, 10_000);
         }
         if (System.getProperty("bench.quick") != null && !"false".equals(System.getProperty("bench.quick"))) {
-            return new BenchMode("quick", 5_000, 1, 1, 2, 1, 500, 4, 5_000, 50_000, 100, 700);
+            return new BenchMode("quick", 5_000, 1, 1, 2, 1, 500, new Serverless(16, 8, 100, 30, 2, 250), 5_000, 50_000, 100, 700);
         }
         // default: the probe typically takes 3-10 s here, at most about 16 × 1.5 s = 24 s
-        return new BenchMode("default", 20_000, 1, 2, 4, 1, 2_000, 8, 20_000, 200_000, 200, 1_500);
+        return new BenchMode("default", 20_000, 1, 2, 4, 1, 2_000, new Serverless(128, 16, 500, 200, 5, 800), 20_000, 200_000, 200, 1_500);
     }
+
+    /**
+     * How much the serverless sections measure.
+     *
+     * @param pooledVms        idle HelloWorld VMs of a serve pool at the largest point of the density fit (0, n/2, n)
+     * @param liveVms          echo VMs alive at once (blocked in accept) at the largest point of the per-VM RSS fit; few,
+     *                         because a ring guest waiting for its call spins on a CPU (48 of them took 40-66 s here)
+     * @param warmInvocations  timed invocations of a warm pool, in the monitor and through HTTP, per transport
+     * @param coldRuns         timed cold HelloWorld VMs (build, run, close) per transport, and native spawns
+     * @param cliRuns          timed `torovj run` whole commands per transport (a JVM each, ~0.3 s here)
+     * @param throughputMillis measured time per concurrency level of the HTTP throughput sweep (plus a fifth as warm-up)
+     */
+    record Serverless(int pooledVms, int liveVms, int warmInvocations, int coldRuns, int cliRuns, int throughputMillis) {}
 }

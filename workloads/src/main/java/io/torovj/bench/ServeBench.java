@@ -1,15 +1,8 @@
 package io.torovj.bench;
 
-import io.torovj.log.MonitorLog;
-import io.torovj.policy.SyscallPolicy;
-import io.torovj.serve.FunctionDefinition;
 import io.torovj.serve.FunctionPool;
 import io.torovj.serve.FunctionRegistry;
 import io.torovj.serve.HttpApi;
-import io.torovj.serve.PoolSettings;
-import io.torovj.transport.TransportRegistry;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -58,12 +50,8 @@ public class ServeBench {
         @Setup(Level.Trial)
         public void start() throws Exception {
             if (GuestLauncher.NATIVE.equals(transport)) return;
-            String launcher = System.getProperty("torovj.vcpuProcess");
-            registry = new FunctionRegistry(new PoolSettings(GuestLauncher.platform(), launcher == null ? null : Path.of(launcher),
-                    TransportRegistry.load(), new MonitorLog(new PrintStream(OutputStream.nullOutputStream()))));
-            registry.define(new FunctionDefinition("hello", BenchPaths.guest("helloworld").toAbsolutePath(), List.of(), List.of(),
-                    SyscallPolicy.defaultPolicy(), "default", transport, Map.of(), 8L << 20, POOL,
-                    FunctionDefinition.Limits.DEFAULT));
+            registry = HelloFunction.registry();
+            registry.define(HelloFunction.definition("hello", transport, POOL));
             pool = registry.pool("hello").orElseThrow();
             api = HttpApi.start(new InetSocketAddress("127.0.0.1", 0), registry, Path.of("").toAbsolutePath());
             client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
