@@ -43,8 +43,9 @@ class ReportTest {
         assertEquals(RUN, rs.runId());
         assertEquals(w.rows(), rs.rows(), "rows read back equal the rows written, in order");
         assertEquals(SyntheticResults.TRANSPORTS, rs.transports());
-        List<String> workloads = new ArrayList<>(List.of(HELLOWORLD, NULLCALL, WRITE, FILEIO, MMAP, ECHO, FLOOR_EXIT,
-                FLOOR_PINGPONG));
+        List<String> workloads = new ArrayList<>(List.of(HELLOWORLD, SERVE_WARM, SERVE_HTTP, CLI_RUN, SERVE_POOL));
+        SERVE_CLIENTS.forEach(c -> workloads.add(serveHttpClients(c)));
+        workloads.addAll(List.of(NULLCALL, WRITE, FILEIO, MMAP, ECHO, FLOOR_EXIT, FLOOR_PINGPONG));
         workloads.addAll(C_FLOORS);
         assertEquals(workloads, rs.workloads(), "known workloads, then the monitor's floors, then the C floors");
         assertEquals(List.of(), rs.warnings());
@@ -105,7 +106,8 @@ class ReportTest {
 
         // the summary: one row per workload, native first, ratios with the native value beside them, floors
         String summary = between(html, "id=\"summary\"", "</table>");
-        assertEquals(8, count(summary, "<tr data-workload="));
+        // helloworld, serve-warm, serve-http, cli-run, 5 latency workloads, 2 floors (throughput and memory rows have their own tables)
+        assertEquals(11, count(summary, "<tr data-workload="));
         assertTrue(summary.indexOf(">native") < summary.indexOf(">pio"));
         assertTrue(summary.contains("× native</b> <span title=\"native p50\">(60"), "ratio to native with the native value");
         assertTrue(summary.contains("× floor-exit</b>"), "pio/mmio ratio to their floor");
