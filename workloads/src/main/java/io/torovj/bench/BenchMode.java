@@ -29,7 +29,7 @@ record BenchMode(String name, int calls, int forks, int warmups, int iterations,
             return new BenchMode("quick", 5_000, 1, 1, 2, 1, 500, new Serverless(16, 8, 100, 30, 2, 250), 5_000, 50_000, 100, 700);
         }
         // default: the probe typically takes 3-10 s here, at most about 16 × 1.5 s = 24 s
-        return new BenchMode("default", 20_000, 1, 2, 4, 1, 2_000, new Serverless(128, 16, 500, 200, 5, 800), 20_000, 200_000, 200, 1_500);
+        return new BenchMode("default", 20_000, 1, 2, 4, 1, 2_000, new Serverless(128, 16, 400, 200, 4, 800), 20_000, 200_000, 200, 1_500);
     }
 
     /**
