@@ -126,18 +126,7 @@ final class SyntheticResults {
                 for (int i = 0; i < n; i++) {
                     h.recordValue(Math.max(1, Math.round(t.getValue() * 1000 * slowdown * Math.exp(0.25 * rnd.nextGaussian()))));
                 }
-                Path f = hdrLog(dir, w.getKey(), t.getKey());
-                Files.createDirectories(f.getParent());
-                try (OutputStream out = Files.newOutputStream(f)) {
-                    HistogramLogWriter lw = new HistogramLogWriter(out);
-                    lw.outputLogFormatVersion();
-                    lw.outputStartTime(start);
-                    lw.setBaseTime(start);
-                    lw.outputLegend();
-                    lw.outputIntervalHistogram(h);
-                    lw.close();
-                }
-                logs.add(f);
+                logs.add(HdrLogs.write(dir, w.getKey(), t.getKey(), start, List.of(h)));
                 for (String s : PERCENTILE_STATISTICS) {
                     double v = MAX.equals(s) ? h.getMaxValue() : h.getValueAtPercentile(PERCENTILES.get(s));
                     rows.add(MetricRow.stat(w.getKey(), t.getKey(), WALL, s, v, UNIT_NS, h.getTotalCount()));
