@@ -4,12 +4,18 @@ import io.torovj.kvm.Kvm;
 import io.torovj.kvm.KvmFlavour;
 import io.torovj.report.MetricRow;
 import io.torovj.report.ResultsSchema;
+import io.torovj.serve.FunctionRegistry;
+import io.torovj.serve.HttpApi;
 import io.torovj.transport.TransportProvider;
 import io.torovj.transport.TransportRegistry;
 import io.torovj.vmm.SyscallEntry;
 import io.torovj.vmm.VmResult;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -98,6 +104,7 @@ public final class BenchMain {
         httpd();
         floors();
         cFloors();
+        serverless();
         memory();
         Environment.write(results, mode, transports, notes, environmentExtra);
         Path report = ReportStep.write(repo, results, rows);
@@ -432,13 +439,32 @@ public final class BenchMain {
         System.out.println("[torovj bench] C floors, p50: " + CFloorProbe.summary(r));
     }
 
-    /** The monitor's host memory per VM: RSS growth with several VMs alive at once. */
+    /**
+     * The monitor's memory per VM for every transport, in a JVM of its own (MemoryProbeRun): idle
+     * pooled HelloWorld VMs (the density) and live echo VMs, each a least-squares fit over 0, n/2
+     * and n VMs alive; and the native HelloWorld's peak RSS.
+     */
     private void memory() throws Exception {
-        progress("memory: " + mode.vmsAlive() + " VMs alive at once per transport");
+        BenchMode.Serverless s = mode.serverless();
+        progress("memory per VM: 0, " + s.pooledVms() / 2 + ", " + s.pooledVms() + " pooled idle and 0, " + s.liveVms() / 2
+                + ", " + s.liveVms() + " live VMs per transport, in a JVM of their own (" + String.join(" ", MemoryProbeRun.JVM_OPTIONS) + ")");
+        notes.add("memory per VM: least-squares slope of the monitor's memory against VMs alive, in a JVM of its own with a fixed,"
+                + " pre-touched heap (" + String.join(" ", MemoryProbeRun.JVM_OPTIONS) + "), after a full GC at each point; host_rss_per_vm ="
+                + " the RSS slope (smaps_rollup: guest RAM pages touched, kvm_run and ring pages, thread stacks of the vCPU, pool-worker"
+                + " and poller threads, malloc arenas) + the live Java heap slope (the VM's Java objects); host_kernel_per_vm ="
+                + " the host's Slab + PageTables + SecPageTables + KernelStack slope (KVM's own structures and shadow page tables; host-wide,"
+                + " so other processes move it: see R²). Not included in either: nothing the kernel does not account to them."
+                + (GuestLauncher.platform() == io.torovj.vmm.Platform.Kind.PROCESS
+                        ? " PROCESS PLATFORM: each VM is a child process whose memory is not in the monitor's RSS" : ""));
         for (String transport : transports) {
             if (transport.equals(GuestLauncher.NATIVE)) continue;
-            rows.add(new MetricRow(ResultsSchema.HELLOWORLD, transport, ResultsSchema.HOST_RSS_PER_VM, ResultsSchema.MEAN,
-                    HostMemoryProbe.rssPerVm(transport, mode.vmsAlive()), null, ResultsSchema.UNIT_BYTES, mode.vmsAlive()));
+            MemoryProbeRun.Result r = MemoryProbeRun.run(transport, s.pooledVms(), s.liveVms());
+            memoryRows(ResultsSchema.SERVE_POOL, transport, r.pooled());
+            memoryRows(ResultsSchema.ECHO, transport, r.live());
+            notes.add(MemoryProbeRun.describe("pooled idle HelloWorld VMs", transport, r.pooled()));
+            notes.add(MemoryProbeRun.describe("live echo VMs", transport, r.live()));
+            System.out.printf("[torovj bench] memory %s: pooled %.1f KiB/VM (%.0f VMs/GiB), live %.1f KiB/VM%n", transport,
+                    r.pooled().monitorBytesPerVm() / 1024, (1L << 30) / r.pooled().monitorBytesPerVm(), r.live().monitorBytesPerVm() / 1024);
         }
         Path usage = Files.createTempFile("torovj-usage", ".txt");
         try {
@@ -448,6 +474,84 @@ public final class BenchMain {
         } finally {
             Files.deleteIfExists(usage);
         }
+    }
+
+    private void memoryRows(String workload, String transport, MemoryGrowth g) {
+        rows.add(MetricRow.mean(workload, transport, ResultsSchema.HOST_RSS_PER_VM, g.monitorBytesPerVm(), null,
+                ResultsSchema.UNIT_BYTES, g.maxVms()));
+        rows.add(MetricRow.mean(workload, transport, ResultsSchema.HOST_KERNEL_PER_VM, g.kernel().slope(), null,
+                ResultsSchema.UNIT_BYTES, g.maxVms()));
+    }
+
+    /**
+     * HelloWorld invoked the serverless ways, per transport: a warm pool in the monitor and through
+     * the HTTP API, a cold VM, the whole `torovj run` command, and natively (fork+exec); then the
+     * HTTP throughput against concurrent clients with a pool of 4.
+     */
+    private void serverless() throws Exception {
+        BenchMode.Serverless s = mode.serverless();
+        progress("serverless: invocation latency (" + s.warmInvocations() + " warm, " + s.coldRuns() + " cold, " + s.cliRuns()
+                + " `torovj run` per transport) and HTTP throughput with " + ResultsSchema.SERVE_CLIENTS + " clients");
+        notes.add("invocation latency: closed-loop samples (System.nanoTime) after a tenth as many untimed: " + s.warmInvocations()
+                + " reset + run + collect cycles of one pooled VM on one thread (serve-reset), as many warm-pool invocations in the"
+                + " monitor (serve-warm: the worker resets the VM after answering) and through the HTTP API (serve-http) per"
+                + " transport, pool of "
+                + ServeBench.POOL + "; " + s.coldRuns() + " cold VMs (helloworld wall: build, run, close; native: fork+exec+wait); "
+                + s.cliRuns() + " whole commands per transport (cli-run: " + InvocationSampler.cliCommand("T")
+                + ", a JVM each; native: the native binary spawned)");
+        notes.add("HTTP throughput: serve-http-cN = invocations/s through the HTTP API with N concurrent closed-loop clients (one"
+                + " java.net.http client, HTTP/1.1 keep-alive, one connection per client), a pool of " + ResultsSchema.SERVE_THROUGHPUT_POOL
+                + ", " + s.throughputMillis() + " ms per level after " + s.throughputMillis() / 5 + " ms of warm-up; the clients, the pool"
+                + " workers and the HTTP server share the " + Runtime.getRuntime().availableProcessors() + " CPUs");
+        Path root = Files.createTempDirectory("torovj-bench");
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        try (GuestLauncher launcher = new GuestLauncher(root)) {
+            for (String t : transports) {
+                if (t.equals(GuestLauncher.NATIVE)) {
+                    invocationRows(ResultsSchema.HELLOWORLD, t, InvocationSampler.nativeSpawn(s.coldRuns()));
+                    invocationRows(ResultsSchema.CLI_RUN, t, InvocationSampler.nativeSpawn(s.cliRuns()));
+                    continue;
+                }
+                try (FunctionRegistry registry = HelloFunction.registry()) {
+                    registry.define(HelloFunction.definition("hello", t, ServeBench.POOL));
+                    registry.define(HelloFunction.definition("hello4", t, ResultsSchema.SERVE_THROUGHPUT_POOL));
+                    try (HttpApi api = HttpApi.start(new InetSocketAddress("127.0.0.1", 0), registry, root)) {
+                        invocationRows(ResultsSchema.SERVE_RESET, t, InvocationSampler.resetCycle(t, s.warmInvocations()));
+                        invocationRows(ResultsSchema.SERVE_WARM, t, InvocationSampler.warm(registry.pool("hello").orElseThrow(), s.warmInvocations()));
+                        invocationRows(ResultsSchema.SERVE_HTTP, t, InvocationSampler.http(client, invokeRequest(api, "hello"), s.warmInvocations()));
+                        StringBuilder line = new StringBuilder();
+                        for (int clients : ResultsSchema.SERVE_CLIENTS) {
+                            HttpThroughput r = HttpThroughput.measure(client, invokeRequest(api, "hello4"), clients, s.throughputMillis());
+                            rows.add(MetricRow.mean(ResultsSchema.serveHttpClients(clients), t, ResultsSchema.THROUGHPUT, r.perSecond(),
+                                    null, ResultsSchema.UNIT_PER_S, r.invocations()));
+                            line.append(String.format(" %d: %.0f/s", clients, r.perSecond()));
+                        }
+                        System.out.println("[torovj bench] serve " + t + " HTTP throughput by clients:" + line);
+                    }
+                }
+                invocationRows(ResultsSchema.HELLOWORLD, t, InvocationSampler.cold(launcher, t, s.coldRuns()));
+                invocationRows(ResultsSchema.CLI_RUN, t, InvocationSampler.cli(repo, t, s.cliRuns()));
+            }
+        } finally {
+            Files.deleteIfExists(root);
+        }
+    }
+
+    private static HttpRequest invokeRequest(HttpApi api, String function) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.address().getPort() + "/functions/" + function + "/invoke"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+    }
+
+    /** Wall-time percentiles of one way of invoking HelloWorld, and its HdrHistogram log. */
+    private void invocationRows(String workload, String transport, Histogram h) throws IOException {
+        for (String stat : ResultsSchema.PERCENTILE_STATISTICS) {
+            double value = stat.equals(ResultsSchema.MAX) ? h.getMaxValue() : h.getValueAtPercentile(ResultsSchema.PERCENTILES.get(stat));
+            rows.add(new MetricRow(workload, transport, ResultsSchema.WALL, stat, value, null, ResultsSchema.UNIT_NS, h.getTotalCount()));
+        }
+        LatencyRecorder.writeLog(h, results.resolve(ResultsSchema.HDR_DIR).resolve(workload + "-" + transport + ResultsSchema.HDR_SUFFIX),
+                workload + " " + transport + " wall per invocation");
+        System.out.printf("[torovj bench] %s %s: p50 %.1f us, p99 %.1f us (n=%d)%n", workload, transport,
+                h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getTotalCount());
     }
 
     /** CPU time of this JVM, every thread (vCPU threads, pollers, JIT, GC), ns. */

@@ -11,7 +11,7 @@ package io.torovj.bench;
  * @param iterationSecs   seconds per JMH iteration
  * @param rrTransactions  timed request/response transactions per echo run (per target; see EchoClient)
  * @param rrWarmup        untimed transactions before them
- * @param vmsAlive        VMs kept alive at once to measure the monitor's memory per VM
+ * @param serverless      the serverless sections' sample counts (see {@link Serverless})
  * @param floorExits      the C floor probe's iterations per exit floor (pio, mmio; ~20-60 µs each here)
  * @param floorCalls      its iterations per cheap floor (native calls, ping-pong, rings; the guest's capped at
  *                        its 4 MiB: ~500,000)
@@ -21,17 +21,33 @@ package io.torovj.bench;
  * @param thinkPointMillis about how long each think-time point runs (5 think times × native and 4 transports)
  */
 record BenchMode(String name, int calls, int forks, int warmups, int iterations, int iterationSecs,
-                 int rrTransactions, int rrWarmup, int vmsAlive, int floorExits, int floorCalls, int floorVms, int floorPartMillis,
-                 int thinkPointMillis) {
+                 int rrTransactions, int rrWarmup, Serverless serverless, int floorExits, int floorCalls, int floorVms,
+                 int floorPartMillis, int thinkPointMillis) {
 
     static BenchMode fromSystemProperties() {
         if (Boolean.getBoolean("bench.full") || "true".equals(System.getProperty("bench.full"))) {
-            return new BenchMode("full", 100_000, 3, 5, 10, 2, 50_000, 5_000, 16, 100_000, 1_000_000, 1_000, 10_000, 2_000);
+            return new BenchMode("full", 100_000, 3, 5, 10, 2, 50_000, 5_000, new Serverless(256, 32, 5_000, 1_000, 30, 3_000),
+                    100_000, 1_000_000, 1_000, 10_000, 2_000);
         }
         if (System.getProperty("bench.quick") != null && !"false".equals(System.getProperty("bench.quick"))) {
-            return new BenchMode("quick", 5_000, 1, 1, 2, 1, 1_000, 200, 4, 5_000, 50_000, 100, 700, 120);
+            return new BenchMode("quick", 5_000, 1, 1, 2, 1, 1_000, 200, new Serverless(16, 8, 100, 30, 2, 250),
+                    5_000, 50_000, 100, 700, 120);
         }
         // default: the probe typically takes 3-10 s here, at most about 16 × 1.5 s = 24 s
-        return new BenchMode("default", 20_000, 1, 2, 4, 1, 10_000, 1_000, 8, 20_000, 200_000, 200, 1_500, 1_000);
+        return new BenchMode("default", 20_000, 1, 2, 4, 1, 10_000, 1_000, new Serverless(128, 16, 400, 200, 4, 800),
+                20_000, 200_000, 200, 1_500, 1_000);
     }
+
+    /**
+     * How much the serverless sections measure.
+     *
+     * @param pooledVms        idle HelloWorld VMs of a serve pool at the largest point of the density fit (0, n/2, n)
+     * @param liveVms          echo VMs alive at once (blocked in accept) at the largest point of the per-VM RSS fit; few,
+     *                         because a ring guest waiting for its call spins on a CPU (48 of them took 40-66 s here)
+     * @param warmInvocations  timed invocations of a warm pool, in the monitor and through HTTP, per transport
+     * @param coldRuns         timed cold HelloWorld VMs (build, run, close) per transport, and native spawns
+     * @param cliRuns          timed `torovj run` whole commands per transport (a JVM each, ~0.3 s here)
+     * @param throughputMillis measured time per concurrency level of the HTTP throughput sweep (plus a fifth as warm-up)
+     */
+    record Serverless(int pooledVms, int liveVms, int warmInvocations, int coldRuns, int cliRuns, int throughputMillis) {}
 }

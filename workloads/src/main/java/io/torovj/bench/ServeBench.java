@@ -1,15 +1,8 @@
 package io.torovj.bench;
 
-import io.torovj.log.MonitorLog;
-import io.torovj.policy.SyscallPolicy;
-import io.torovj.serve.FunctionDefinition;
 import io.torovj.serve.FunctionPool;
 import io.torovj.serve.FunctionRegistry;
 import io.torovj.serve.HttpApi;
-import io.torovj.serve.PoolSettings;
-import io.torovj.transport.TransportRegistry;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -59,12 +51,8 @@ public class ServeBench {
         @Setup(Level.Trial)
         public void start() throws Exception {
             if (GuestLauncher.NATIVE.equals(transport)) return;
-            String launcher = System.getProperty("torovj.vcpuProcess");
-            registry = new FunctionRegistry(new PoolSettings(GuestLauncher.platform(), launcher == null ? null : Path.of(launcher),
-                    TransportRegistry.load(), new MonitorLog(new PrintStream(OutputStream.nullOutputStream()))));
-            registry.define(new FunctionDefinition("hello", BenchPaths.guest("helloworld").toAbsolutePath(), List.of(), List.of(),
-                    SyscallPolicy.defaultPolicy(), "default", transport, Map.of(), 8L << 20, POOL,
-                    FunctionDefinition.Limits.DEFAULT));
+            registry = HelloFunction.registry();
+            registry.define(HelloFunction.definition("hello", transport, POOL));
             pool = registry.pool("hello").orElseThrow();
             api = HttpApi.start(new InetSocketAddress("127.0.0.1", 0), registry, Path.of("").toAbsolutePath());
             client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -79,36 +67,22 @@ public class ServeBench {
         }
     }
 
-    /** One reusable HelloWorld VM with memfd stdio, on the benchmark's thread (its vCPU's thread). */
+    /** One reusable HelloWorld VM, built on the benchmark's thread (its vCPU's thread). */
     @State(Scope.Thread)
     public static class PooledVm {
         @Param({GuestLauncher.NATIVE})
         public String transport;
 
-        io.torovj.vmm.Vm vm;
-        io.torovj.sys.MemoryFile stdin, stdout, stderr;
+        PooledHelloVm vm;
 
         @Setup(Level.Trial)
         public void build() throws Exception {
-            if (GuestLauncher.NATIVE.equals(transport)) return;
-            stdin = io.torovj.sys.MemoryFile.unsized("bench-stdin");
-            stdout = io.torovj.sys.MemoryFile.create("bench-stdout", 1 << 16);
-            stderr = io.torovj.sys.MemoryFile.create("bench-stderr", 1 << 16);
-            io.torovj.vmm.VmConfig.Builder b = io.torovj.vmm.VmConfig.builder(BenchPaths.guest("helloworld").toAbsolutePath())
-                    .transport(transport).memorySize(8L << 20).stdio(stdin.fd(), stdout.fd(), stderr.fd()).reusable(true)
-                    .platform(GuestLauncher.platform()).log(new MonitorLog(new PrintStream(OutputStream.nullOutputStream())));
-            String launcher = System.getProperty("torovj.vcpuProcess");
-            if (launcher != null) b.processLauncher(Path.of(launcher));
-            vm = io.torovj.vmm.VmBuilder.build(b.build());
+            if (!GuestLauncher.NATIVE.equals(transport)) vm = new PooledHelloVm(transport);
         }
 
         @TearDown(Level.Trial)
         public void close() {
-            if (vm == null) return;
-            vm.close();
-            stdin.close();
-            stdout.close();
-            stderr.close();
+            if (vm != null) vm.close();
         }
     }
 
@@ -119,15 +93,7 @@ public class ServeBench {
      */
     @Benchmark
     public int resetRun(PooledVm p) {
-        if (p.vm == null) return spawnNative();
-        p.vm.reset();
-        p.stdin.renew();
-        p.stdout.clear();
-        p.stderr.clear();
-        p.stdin.fill(EMPTY);
-        var r = p.vm.run();
-        if (r.status() != 0) throw new IllegalStateException("hello ended " + r.ending() + " " + r.report());
-        return p.stdout.writtenBytes().length;
+        return p.vm == null ? spawnNative() : p.vm.cycle();
     }
 
     /** Inside the monitor: admission, a ready VM, the run, the output; the worker resets the VM afterwards. */

@@ -131,6 +131,7 @@ final class CellValues {
             case CPU_PER_CALL -> "host CPU per call";
             case GUEST_RESIDENT -> "guest resident memory";
             case HOST_RSS_PER_VM -> "host RSS per VM";
+            case HOST_KERNEL_PER_VM -> "host kernel memory per VM";
             case NATIVE_PEAK_RSS -> "native peak RSS";
             case ALLOC_PER_CALL -> "JVM allocation per call";
             default -> metric;

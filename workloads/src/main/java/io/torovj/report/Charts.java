@@ -28,7 +28,8 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * XChart charts of the report, always with a logarithmic Y axis, guarded against XChart's traps: a value ≤ 0 is left
+ * XChart charts of the report, with a logarithmic Y axis for time and memory (a linear one for a rate against a
+ * count, {@link #lines}), guarded against XChart's traps: a value ≤ 0 is left
  * off (with a note), an error bar reaching ≤ 0 is clipped (with a note), missing values never reach XChart as null
  * beside error bars, and the axis range is set explicitly (XChart anchors bar charts at 0, which a log axis refuses).
  * Every chart is written as PNG and SVG.
@@ -339,6 +340,52 @@ final class Charts {
                 10f, new float[] {4f, 3f}, 0f));
         chart.getStyler().setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
         chart.getStyler().setAnnotationTextFontColor(new Color(0x33, 0x33, 0x33));
+    }
+
+    /**
+     * Rates against a count (invocations/s against concurrent clients): one line with dots per series, linear axes
+     * from 0, larger is better. {@code series}: name → {x values, y values}; points with a y that is not finite and
+     * ≥ 0 are left off (with a note). Returns null when there is nothing to draw.
+     */
+    static Rendered lines(Path chartsDir, String name, String title, String xLabel, String yLabel,
+                          Map<String, double[][]> series, Map<String, Color> colors) throws IOException {
+        List<String> notes = new ArrayList<>();
+        XYChart chart = new XYChartBuilder().width(SMALL_WIDTH).height(SMALL_HEIGHT).title(title).xAxisTitle(xLabel)
+                .yAxisTitle(yLabel).build();
+        style(chart.getStyler());
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setXAxisMin(0.0);
+        int drawn = 0;
+        for (Map.Entry<String, double[][]> e : series.entrySet()) {
+            List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
+            double[] x = e.getValue()[0], y = e.getValue()[1];
+            for (int i = 0; i < x.length; i++) {
+                if (Double.isFinite(x[i]) && Double.isFinite(y[i]) && y[i] >= 0) {
+                    xs.add(x[i]);
+                    ys.add(y[i]);
+                } else {
+                    notes.add(e.getKey() + ": a point at " + x[i] + " left off (not a rate)");
+                }
+            }
+            if (xs.isEmpty()) {
+                continue;
+            }
+            XYSeries s = chart.addSeries(e.getKey(), xs, ys);
+            s.setMarker(SeriesMarkers.CIRCLE);
+            s.setLineWidth(2f);
+            Color col = colors.get(e.getKey());
+            if (col != null) {
+                s.setLineColor(col);
+                s.setMarkerColor(col);
+            }
+            drawn++;
+        }
+        if (drawn == 0) {
+            return null;
+        }
+        chart.getStyler().setYAxisDecimalPattern("#,##0");
+        save(chart, chartsDir, name);
+        return new Rendered(name, title, SMALL_WIDTH, SMALL_HEIGHT, notes);
     }
 
     /** The report's look: white, light grid, legend below, sans-serif fonts. */

@@ -102,6 +102,27 @@ import java.util.regex.Pattern;
  * a blocking recv includes waiting for the client. The report keeps both out of its per-call latency table and
  * chart ({@link #NOT_PER_CALL_LATENCY}).
  *
+ * <h2>Serverless</h2>
+ * HelloWorld invoked the ways a serverless platform runs it ({@code torovj serve}, issue 11), each a fixed
+ * number of closed-loop samples in an HdrHistogram ({@code hdr/<workload>-<transport>.hlog}, ns):
+ * {@link #WALL} {@link #P50}, {@link #P90}, {@link #P99}, {@link #P999} and {@link #MAX} (samples = invocations
+ * timed) of {@link #SERVE_WARM} (a warm pool, in the monitor), {@link #SERVE_HTTP} (the same through the HTTP API),
+ * {@link #HELLOWORLD} (a cold VM: build, run, close; under {@link #NATIVE}: fork+exec+wait) and {@link #CLI_RUN}
+ * (the whole {@code torovj run} command; under {@link #NATIVE}: the native binary spawned the same way). Their
+ * {@link #MEAN} rows, where present, are JMH's.
+ * <ul>
+ *   <li>Throughput against concurrency: {@link #serveHttpClients(int)} ({@code serve-http-c1}, {@code -c2}, ...,
+ *       {@link #SERVE_CLIENTS}) × transport × {@link #THROUGHPUT} {@link #MEAN} in {@link #UNIT_PER_S}
+ *       (invocations/s through the HTTP API with that many concurrent kept-alive clients, a pool of 4;
+ *       samples = invocations counted).</li>
+ *   <li>Memory per VM, from a least-squares fit of the monitor's memory against the number of VMs alive (in a JVM of
+ *       its own with a fixed, pre-touched heap): {@link #HOST_RSS_PER_VM} {@link #MEAN} = the RSS slope plus the
+ *       live-Java-heap slope, and {@link #HOST_KERNEL_PER_VM} {@link #MEAN} = the host kernel's Slab + page tables +
+ *       kernel stacks slope (host-wide), bytes, samples = VMs at the largest point; for {@link #SERVE_POOL} (idle
+ *       pooled HelloWorld VMs: the density) and {@link #ECHO} (live echo VMs blocked in accept). The points and
+ *       fits are in the notes.</li>
+ * </ul>
+ *
  * <h2>environment.json</h2>
  * At least {@link #REQUIRED_ENVIRONMENT_KEYS}; {@link #ENV_JMH_SETTINGS} is an object ({@code forks},
  * {@code warmup}, {@code iterations}, {@code mode}); {@link #ENV_NOTES} is an array of strings; {@link #ENV_MODE}
@@ -182,6 +203,16 @@ public final class ResultsSchema {
      * collected (issue 11's "reset + run + collect"; native: spawning the process).
      */
     public static final String SERVE_RESET = "serve-reset";
+    /** The whole `torovj run helloworld.elf` command, a JVM per invocation (see "Serverless" above). */
+    public static final String CLI_RUN = "cli-run";
+    /** Idle HelloWorld VMs waiting in a serve pool: the memory rows of the density (see "Serverless" above). */
+    public static final String SERVE_POOL = "serve-pool";
+    /** Prefix of the throughput-against-concurrency workloads: {@code serve-http-c<clients>}. */
+    public static final String SERVE_HTTP_CLIENTS_PREFIX = "serve-http-c";
+    /** The concurrency levels of the throughput sweep, in order. */
+    public static final List<Integer> SERVE_CLIENTS = List.of(1, 2, 4, 8);
+    /** The pool size behind the throughput sweep. */
+    public static final int SERVE_THROUGHPUT_POOL = 4;
     /** The HTTP server workload under wrk (see "httpd" above). */
     public static final String HTTPD = "httpd";
     /** Prefix of a floor workload: the cheapest round trip a transport can make, with no syscall work. */
@@ -239,7 +270,9 @@ public final class ResultsSchema {
     public static final List<String> KNOWN_WORKLOADS = knownWorkloads();
 
     private static List<String> knownWorkloads() {
-        List<String> w = new java.util.ArrayList<>(List.of(HELLOWORLD, SERVE_RESET, SERVE_WARM, SERVE_HTTP, NULLCALL, NULLCALL_UNMODIFIED,
+        List<String> w = new java.util.ArrayList<>(List.of(HELLOWORLD, SERVE_RESET, SERVE_WARM, SERVE_HTTP, CLI_RUN, SERVE_POOL));
+        for (int c : SERVE_CLIENTS) w.add(serveHttpClients(c));
+        w.addAll(List.of(NULLCALL, NULLCALL_UNMODIFIED,
                 NULLCALL_TRAPPED, WRITE, FILEIO, MMAP, ECHO, ECHO_RR, HTTPD,
                 FLOOR_EXIT, FLOOR_PINGPONG));
         w.addAll(C_FLOORS);
@@ -263,6 +296,11 @@ public final class ResultsSchema {
     public static final String GUEST_RESIDENT = "guest_resident";
     /** Host resident set size added per VM, bytes. */
     public static final String HOST_RSS_PER_VM = "host_rss_per_vm";
+    /**
+     * Host kernel memory added per VM, bytes: the slope of /proc/meminfo's Slab + PageTables + SecPageTables +
+     * KernelStack against VMs alive (KVM's VM and vCPU structures, shadow page tables, thread stacks); host-wide.
+     */
+    public static final String HOST_KERNEL_PER_VM = "host_kernel_per_vm";
     /** Peak RSS of the native process, bytes. */
     public static final String NATIVE_PEAK_RSS = "native_peak_rss";
     /**
@@ -271,15 +309,19 @@ public final class ResultsSchema {
      * hot path's promise that it allocates nothing. Mean, with JMH's error.
      */
     public static final String ALLOC_PER_CALL = "alloc_per_call";
-    /** Requests completed per second (httpd under wrk, echo-rr's transactions), in {@link #UNIT_PER_S}: larger is better. */
+    /**
+     * Requests completed per second (httpd under wrk; echo-rr's transactions; invocations through serve's HTTP
+     * API), in {@link #UNIT_PER_S}: larger is better.
+     */
     public static final String THROUGHPUT = "throughput";
     /** Every metric, in display order. */
     public static final List<String> METRICS = List.of(LATENCY, WALL, CPU_PER_CALL, GUEST_RESIDENT, HOST_RSS_PER_VM,
-            NATIVE_PEAK_RSS, THROUGHPUT, ALLOC_PER_CALL);
+            HOST_KERNEL_PER_VM, NATIVE_PEAK_RSS, THROUGHPUT, ALLOC_PER_CALL);
     /** Metrics measured in time units. */
     public static final Set<String> TIME_METRICS = Set.of(LATENCY, WALL, CPU_PER_CALL);
     /** Metrics measured in bytes. */
-    public static final List<String> MEMORY_METRICS = List.of(GUEST_RESIDENT, HOST_RSS_PER_VM, NATIVE_PEAK_RSS);
+    public static final List<String> MEMORY_METRICS = List.of(GUEST_RESIDENT, HOST_RSS_PER_VM, HOST_KERNEL_PER_VM,
+            NATIVE_PEAK_RSS);
 
     // ---- statistics ----
 
@@ -401,6 +443,12 @@ public final class ResultsSchema {
             case MILLISECONDS -> UNIT_MS;
             default -> throw new IllegalArgumentException("no unit for " + unit + ": use ns, us or ms");
         };
+    }
+
+    /** {@code serve-http-c<clients>}: the throughput workload of {@code clients} concurrent HTTP clients (≥ 1). */
+    public static String serveHttpClients(int clients) {
+        if (clients < 1) throw new IllegalArgumentException("clients must be >= 1, got " + clients);
+        return SERVE_HTTP_CLIENTS_PREFIX + clients;
     }
 
     /** Whether {@code workload} is a floor (an empty round trip, not a syscall). */

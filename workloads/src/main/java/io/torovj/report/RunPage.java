@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.HdrHistogram.Histogram;
 
 import static io.torovj.report.ResultsSchema.*;
 
@@ -78,6 +77,8 @@ final class RunPage {
         new HttpdTable(rs, h).write();
         section("rr", "Request/response (TCP_RR style): echo timed at the client");
         new RequestResponseTable(rs, h).write();
+        section("serverless", "Serverless: invocation latency, throughput against concurrency, density");
+        new ServerlessSection(rs, h, charts(), problems).write();
         section("floors", "Floors: the physical limit, measured in C");
         new FloorTables(rs, h).write();
         cFloorCharts();
@@ -247,6 +248,11 @@ final class RunPage {
     // ---- charts ----
 
     private void figure(Charts.Rendered r, String alt, String caption) {
+        figure(h, r, alt, caption);
+    }
+
+    /** A chart as a figure: its PNG, a link to its SVG, the caption and what the chart's guards left off. */
+    static void figure(Html h, Charts.Rendered r, String alt, String caption) {
         h.line("<figure class=\"chart\" id=\"chart-" + Html.esc(r.name()) + "\">");
         h.line("<img src=\"" + Html.esc(r.png()) + "\" width=\"" + r.width() + "\" height=\"" + r.height()
                 + "\" alt=\"" + Html.esc(alt) + "\">");
@@ -259,6 +265,11 @@ final class RunPage {
     }
 
     private void skipped(String id, String what, String why) {
+        skipped(h, id, what, why);
+    }
+
+    /** In place of a chart that has nothing to draw. */
+    static void skipped(Html h, String id, String what, String why) {
         h.line("<p class=\"skipped\" id=\"skipped-" + Html.esc(id) + "\">" + Html.esc(what)
                 + ": chart skipped — " + Html.esc(why) + "</p>");
     }
@@ -380,52 +391,7 @@ final class RunPage {
     }
 
     private Charts.Curve curve(String w, String t, String metric) {
-        Path log = rs.hdrLogs().get(new ResultSet.Pair(w, t));
-        if (log != null && (LATENCY.equals(metric) || WALL.equals(metric))) {
-            try {
-                Histogram hist = HdrLogs.readMerged(log);
-                long n = hist.getTotalCount();
-                if (n > 0) {
-                    double xEnd = Math.log10(n);
-                    List<double[]> pts = new ArrayList<>();
-                    for (double x = 0; x < xEnd; x += 0.05) {
-                        double p = 100.0 * (1 - Math.pow(10, -x));
-                        pts.add(new double[] {x, hist.getValueAtPercentile(p)});
-                    }
-                    pts.add(new double[] {Math.max(xEnd, 0), hist.getMaxValue()});
-                    return toCurve(t, pts, true);
-                }
-                problems.add(HDR_DIR + "/" + log.getFileName() + ": empty histogram; using the percentile rows");
-            } catch (IOException e) {
-                problems.add(e.getMessage() + "; using the percentile rows");
-            }
-        }
-        List<double[]> pts = new ArrayList<>();
-        for (String s : PERCENTILE_STATISTICS) {
-            Optional<MetricRow> row = rs.find(w, t, metric, s);
-            if (row.isEmpty()) {
-                continue;
-            }
-            double x;
-            if (MAX.equals(s)) {
-                long n = row.get().samples();
-                x = n > 1000 ? Math.log10(n) : 3.3;
-            } else {
-                x = Math.log10(100.0 / (100.0 - PERCENTILES.get(s)));
-            }
-            pts.add(new double[] {x, row.get().baseValue()});
-        }
-        return pts.size() >= 2 ? toCurve(t, pts, false) : null;
-    }
-
-    private static Charts.Curve toCurve(String name, List<double[]> pts, boolean dense) {
-        double[] x = new double[pts.size()];
-        double[] y = new double[pts.size()];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = pts.get(i)[0];
-            y[i] = pts.get(i)[1];
-        }
-        return new Charts.Curve(name, x, y, dense);
+        return PercentileCurves.of(rs, w, t, metric, problems);
     }
 
     private void wallChart() throws IOException {

@@ -50,7 +50,8 @@ class ReportChromiumTest {
         Path index = new ReportWriter(tmp.resolve("reports")).write(ResultSet.read(w.dir()));
         String html = Files.readString(index);
         int charts = ReportTest.count(html, "<img ");
-        assertTrue(charts >= 11, "latency, 7 percentile charts, wall, memory, cpu: " + charts);
+        assertTrue(charts >= 16, "latency, 11 percentile charts, wall, memory, cpu, invocation latency, throughput: " + charts);
+        assertTrue(html.contains("charts/invocation-latency.png") && html.contains("charts/throughput.png"), "the serverless charts");
 
         // a copy of the page with a checking script, beside it so that relative paths are the same
         Path probe = index.resolveSibling("index.check.html");
@@ -58,7 +59,7 @@ class ReportChromiumTest {
         String dom = chromium(List.of("--dump-dom", probe.toUri().toString()), tmp.resolve("dump.log"));
 
         assertTrue(dom.contains("id=\"summary\""), "summary table rendered");
-        assertEquals("7", attr(dom, "data-table-rows"), "one summary row per workload (not echo, not echo-rr)");
+        assertEquals("10", attr(dom, "data-table-rows"), "one summary row per workload with a per-call or wall time (not echo, not echo-rr)");
         assertEquals(Integer.toString(charts), attr(dom, "data-images"));
         assertEquals(Integer.toString(charts), attr(dom, "data-images-loaded"), "every chart image loaded");
         Matcher m = Pattern.compile("<img [^>]*>").matcher(dom);

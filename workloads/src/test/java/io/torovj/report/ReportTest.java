@@ -43,7 +43,9 @@ class ReportTest {
         assertEquals(RUN, rs.runId());
         assertEquals(w.rows(), rs.rows(), "rows read back equal the rows written, in order");
         assertEquals(SyntheticResults.TRANSPORTS, rs.transports());
-        List<String> workloads = new ArrayList<>(List.of(HELLOWORLD, NULLCALL, WRITE, FILEIO, MMAP, ECHO, ECHO_RR));
+        List<String> workloads = new ArrayList<>(List.of(HELLOWORLD, SERVE_WARM, SERVE_HTTP, CLI_RUN, SERVE_POOL));
+        SERVE_CLIENTS.forEach(c -> workloads.add(serveHttpClients(c)));
+        workloads.addAll(List.of(NULLCALL, WRITE, FILEIO, MMAP, ECHO, ECHO_RR));
         THINK_TIMES_NS.forEach(t -> workloads.add(thinkWorkload(t)));
         workloads.addAll(List.of(FLOOR_EXIT, FLOOR_PINGPONG));
         workloads.addAll(C_FLOORS);
@@ -106,7 +108,9 @@ class ReportTest {
 
         // the summary: one row per workload, native first, ratios with the native value beside them, floors
         String summary = between(html, "id=\"summary\"", "</table>");
-        assertEquals(7, count(summary, "<tr data-workload="), "echo (guest-timed) and echo-rr are not in the per-call summary");
+        // helloworld, serve-warm, serve-http, cli-run, 4 latency workloads, 2 floors (echo and echo-rr are not per-call
+        // latencies; throughput, memory and think rows have their own tables)
+        assertEquals(10, count(summary, "<tr data-workload="));
         assertTrue(summary.indexOf(">native") < summary.indexOf(">pio"));
         assertTrue(summary.contains("× native</b> <span title=\"native p50\">(60"), "ratio to native with the native value");
         assertTrue(summary.contains("× floor-exit</b>"), "pio/mmio ratio to their floor");

@@ -1,0 +1,92 @@
+package io.torovj.bench;
+
+import io.torovj.serve.FunctionPool;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+
+/**
+ * HelloWorld invocation latency, one way of invoking it per method, each a fixed number of
+ * back-to-back (closed-loop) samples timed by System.nanoTime into an HdrHistogram in ns, after
+ * a tenth as many untimed ones (at least one) as warm-up.
+ */
+final class InvocationSampler {
+    private static final byte[] EMPTY = new byte[0];
+
+    private interface Invocation {
+        void run() throws Exception;
+    }
+
+    private InvocationSampler() {}
+
+    /** A warm pool, inside the monitor: admit, take a ready VM, run, collect (as ServeBench.warmInvoke). */
+    static Histogram warm(FunctionPool pool, int samples) throws Exception {
+        return sample(samples, () -> {
+            var r = pool.submit(EMPTY).get();
+            if (!r.exited() || r.status() != 0) throw new IllegalStateException("hello ended " + r.ending() + " " + r.report());
+        });
+    }
+
+    /**
+     * A pooled VM's cycle on this thread: reset, run, collect (as ServeBench.resetRun; issue 11's
+     * "reset + run + collect").
+     */
+    static Histogram resetCycle(String transport, int samples) throws Exception {
+        try (PooledHelloVm vm = new PooledHelloVm(transport)) {
+            return sample(samples, vm::cycle);
+        }
+    }
+
+    /** Through the HTTP API: one POST on a kept-alive loopback connection (as ServeBench.httpInvoke). */
+    static Histogram http(HttpClient client, HttpRequest request, int samples) throws Exception {
+        return sample(samples, () -> {
+            HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) throw new IllegalStateException("HTTP " + r.statusCode());
+        });
+    }
+
+    /** A cold VM: build, load, run to the guest's exit, close (as HelloWorldBench). */
+    static Histogram cold(GuestLauncher launcher, String transport, int samples) throws Exception {
+        return sample(samples, () -> launcher.vm(transport, 0, "helloworld"));
+    }
+
+    /** The native process: fork+exec+wait (as HelloWorldBench for native). */
+    static Histogram nativeSpawn(int samples) throws Exception {
+        return sample(samples, () -> GuestLauncher.nativeRun(List.of(), "helloworld"));
+    }
+
+    /** The whole command {@code ./torovj run --transport T helloworld.elf}: a JVM per invocation. */
+    static Histogram cli(Path repo, String transport, int samples) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(repo.resolve("torovj").toString(), "run"));
+        if (GuestLauncher.platform() == io.torovj.vmm.Platform.Kind.PROCESS) cmd.addAll(List.of("--platform", "process"));
+        cmd.addAll(List.of("--transport", transport, BenchPaths.guest("helloworld").toAbsolutePath().toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        return sample(samples, () -> {
+            int status = pb.start().waitFor();
+            if (status != 0) throw new IOException(String.join(" ", cmd) + " exited " + status);
+        });
+    }
+
+    /** The command line {@link #cli} runs, for the notes. */
+    static String cliCommand(String transport) {
+        return "./torovj run" + (GuestLauncher.platform() == io.torovj.vmm.Platform.Kind.PROCESS ? " --platform process" : "")
+                + " --transport " + transport + " workloads/target/guest/helloworld.elf";
+    }
+
+    private static Histogram sample(int samples, Invocation invocation) throws Exception {
+        for (int i = 0; i < Math.max(1, samples / 10); i++) invocation.run();
+        Histogram h = LatencyRecorder.newHistogram();
+        for (int i = 0; i < samples; i++) {
+            long t0 = System.nanoTime();
+            invocation.run();
+            h.recordValue(Math.max(1, Math.min(System.nanoTime() - t0, h.getHighestTrackableValue())));
+        }
+        return h;
+    }
+}

@@ -1,0 +1,101 @@
+package io.torovj.report;
+
+import static io.torovj.report.ResultsSchema.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The serverless rows (ResultsSchema, "Serverless") read back and make the report's invocation, throughput and density parts. */
+class ServerlessSectionTest {
+    @TempDir Path tmp;
+
+    private String report() throws Exception {
+        SyntheticResults.Written w = SyntheticResults.write(tmp.resolve("results").resolve("20261202-030000-abc1234"), 5, 1.0, 2000);
+        ResultSet rs = ResultSet.read(w.dir());
+        assertEquals(w.rows(), rs.rows(), "every serverless row reads back as written");
+        return Files.readString(new ReportWriter(tmp.resolve("reports")).write(rs));
+    }
+
+    @Test
+    void invocationLatencyIsOneChartAndOneTableWithTheTargets() throws Exception {
+        String html = report();
+        assertTrue(html.contains("charts/invocation-latency.png"), "the invocation chart");
+        assertTrue(Files.size(tmp.resolve("reports/20261202-030000-abc1234/charts/invocation-latency.png")) > 5000);
+        String table = section(html, "invocation-table");
+        assertEquals(ServerlessSection.WAYS.size(), ReportTest.count(table, "<tr data-workload="), "one row per way");
+        // ring: warm p50 ~40 µs, 25x faster than a 1 ms spawn
+        String warm = row(table, SERVE_WARM);
+        assertTrue(warm.contains("<b>met</b>"), warm);
+        assertTrue(row(table, CLI_RUN).contains("<b>met</b>"), "ring's torovj run at ~120 ms is under 150 ms");
+        assertTrue(table.contains("<th>native</th>") && table.contains("<th>ring</th>"), table);
+        ResultSet rs = ResultSet.read(tmp.resolve("results/20261202-030000-abc1234"));
+        assertEquals("ring", new ServerlessSection(rs, new Html(), tmp, new java.util.ArrayList<>()).chartTransport());
+    }
+
+    @Test
+    void throughputAndDensityShowTheirTargets() throws Exception {
+        String html = report();
+        assertTrue(html.contains("charts/throughput.png"), "the throughput chart");
+        String throughput = section(html, "throughput-table");
+        assertTrue(throughput.contains("<tr data-throughput-transport=\"ring\"><th>ring</th>"), throughput);
+        assertTrue(rowOf(throughput, "data-throughput-transport", "ring").contains("<td class=\"met\">met</td>"));
+        assertTrue(rowOf(throughput, "data-throughput-transport", "pio").contains("<td class=\"missed\">missed</td>"));
+        String density = section(html, "density-table");
+        String ring = rowOf(density, "data-density-transport", "ring");
+        assertTrue(ring.contains("<td>5243</td>") || ring.contains("<td>5240</td>"), "1 GiB / 200 KiB: " + ring);
+        assertTrue(ring.contains("<td class=\"met\">met</td>"), ring);
+        assertTrue(rowOf(density, "data-density-transport", "mmio").contains("<td class=\"missed\">missed</td>"),
+                "1.5 MiB per VM: 683 per GiB");
+    }
+
+    @Test
+    void schemaNamesTheConcurrencyWorkloadsAndChecksTheNewMetric() {
+        assertEquals("serve-http-c4", serveHttpClients(4));
+        assertThrows(IllegalArgumentException.class, () -> serveHttpClients(0));
+        for (int c : SERVE_CLIENTS) assertTrue(KNOWN_WORKLOADS.contains(serveHttpClients(c)));
+        assertTrue(MEMORY_METRICS.contains(HOST_KERNEL_PER_VM));
+        assertThrows(IllegalArgumentException.class, () -> new MetricRow(SERVE_POOL, "ring", HOST_KERNEL_PER_VM, MEAN, 1, null, UNIT_NS, 1));
+        assertThrows(IllegalArgumentException.class, () -> new MetricRow(serveHttpClients(2), "ring", THROUGHPUT, MEAN, 1, null, UNIT_BYTES, 1));
+    }
+
+    @Test
+    void linesChartDrawsRatesAndLeavesOffWhatIsNotOne() throws Exception {
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        series.put("ring", new double[][] {{1, 2, 4, 8}, {1000, 1800, Double.NaN, 2500}});
+        series.put("pio", new double[][] {{1}, {-5}});
+        Charts.Rendered r = Charts.lines(tmp, "rates", "t", "clients", "per s", series, Map.of());
+        assertNotNull(r);
+        assertTrue(Files.size(tmp.resolve("rates.png")) > 1000);
+        assertTrue(Files.readString(tmp.resolve("rates.svg")).contains("<svg"));
+        assertEquals(2, r.notes().size(), String.join("; ", r.notes()));
+        assertNull(Charts.lines(tmp, "none", "t", "x", "y", Map.of("a", new double[][] {{1}, {Double.NaN}}), Map.of()),
+                "nothing drawable: no chart");
+    }
+
+    private static String section(String html, String id) {
+        int at = html.indexOf("id=\"" + id + "\"");
+        assertTrue(at >= 0, "no " + id);
+        return html.substring(at, html.indexOf("</table>", at));
+    }
+
+    private static String row(String table, String workload) {
+        return rowOf(table, "data-workload", workload);
+    }
+
+    private static String rowOf(String table, String attribute, String value) {
+        Matcher m = Pattern.compile("<tr " + attribute + "=\"" + Pattern.quote(value) + "\">.*?</tr>", Pattern.DOTALL).matcher(table);
+        assertTrue(m.find(), "a row for " + value + " in " + table);
+        return m.group();
+    }
+}
