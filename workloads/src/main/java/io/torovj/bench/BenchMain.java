@@ -74,7 +74,7 @@ public final class BenchMain {
         notes.add(Runtime.getRuntime().availableProcessors() + " CPUs: the ring's poller thread competes with the vCPU thread"
                 + " and the JMH thread for them; spinning transports look worse on small machines");
         notes.add("serve-warm / serve-http: a warm HelloWorld invocation of `torovj serve` (a pool of " + ServeBench.POOL
-                + " VMs, each serving once and replaced after it answers), inside the monitor and through its HTTP API on loopback;"
+                + " VMs, each reset in place by its worker after it answers), inside the monitor and through its HTTP API on loopback;"
                 + " their native column is spawning the native process (fork+exec+wait); the cold path (build, run, close) is helloworld");
         notes.add("echo-rr: request/response timed at the client as netperf TCP_RR does: " + ResultsSchema.RR_CONNECTIONS
                 + " TCP connection, TCP_NODELAY, a " + ResultsSchema.RR_MESSAGE_BYTES + "-byte request and its "

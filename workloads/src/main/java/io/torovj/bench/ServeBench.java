@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class ServeBench {
     private static final byte[] EMPTY = new byte[0];
-    /** VMs built ahead: two workers, so one rebuilds while the other serves. */
+    /** VMs built ahead: two workers, so one resets (or rebuilds) its VM while the other serves. */
     static final int POOL = 2;
 
     @State(Scope.Benchmark)
