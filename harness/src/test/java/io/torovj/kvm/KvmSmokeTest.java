@@ -124,6 +124,39 @@ class KvmSmokeTest {
         });
     }
 
+    /**
+     * A pooled VM's reset on the vCPU: registers reloaded over an exit whose instruction KVM
+     * would complete at the next KVM_RUN (the in, left unanswered), after a settle. They read
+     * back as reloaded before the run (kvm_run's sync area, where KVM offers it), and the run
+     * starts from them: the in's completion lands on nothing.
+     */
+    @Test
+    void registersReloadedAfterASettleReadBackAsSetAndTheRunStartsFromThem() throws Exception {
+        assumeKvm();
+        withGuest(vcpu -> {
+            KvmRegs regs = new KvmRegs();
+            KvmSregs sregs = new KvmSregs();
+            enterRealMode(vcpu, regs, sregs);
+            vcpu.saveExtendedState();
+            expectExit(vcpu, vcpu.run(), VcpuExit.Kind.IO_OUT, "the out");
+            expectExit(vcpu, vcpu.run(), VcpuExit.Kind.IO_IN, "the in");
+            vcpu.settle();
+            regs.set(0, 5);  // rax
+            regs.set(1, 6);  // rbx
+            regs.setRip(0);
+            regs.setRflags(0x2);
+            vcpu.reload(regs, sregs);
+            vcpu.restoreExtendedState();
+            KvmRegs back = new KvmRegs();
+            vcpu.getRegs(back);
+            assertEquals(0, back.rip(), "rip read back before the run: the reloaded one");
+            assertEquals(5, back.rax(), "rax read back before the run");
+            VcpuExit exit = vcpu.run();
+            expectExit(vcpu, exit, VcpuExit.Kind.IO_OUT, "the out again, from rip 0");
+            assertEquals('0' + 5 + 6, exit.data(), "the out adds the reloaded rax and rbx");
+        });
+    }
+
     /** rax and rbx the code adds, rip 0, and real-mode CS and DS whose bases differ from their defaults. */
     private static void enterRealMode(VcpuFd vcpu, KvmRegs regs, KvmSregs sregs) {
         regs.set(0, RAX_IN);  // rax
