@@ -1,7 +1,7 @@
 package io.torovj.serve;
 
 import io.torovj.loader.ElfLoadException;
-import io.torovj.sys.MemoryFile;
+import io.torovj.sys.MemoryStdio;
 import io.torovj.vmm.Vm;
 import io.torovj.vmm.VmBuilder;
 import io.torovj.vmm.VmConfig;
@@ -16,33 +16,25 @@ import io.torovj.vmm.VmResult;
  */
 final class PreparedVm implements AutoCloseable {
     private final Vm vm;
-    private final MemoryFile stdin, stdout, stderr;
+    private final MemoryStdio stdio;
 
-    private PreparedVm(Vm vm, MemoryFile stdin, MemoryFile stdout, MemoryFile stderr) {
+    private PreparedVm(Vm vm, MemoryStdio stdio) {
         this.vm = vm;
-        this.stdin = stdin;
-        this.stdout = stdout;
-        this.stderr = stderr;
+        this.stdio = stdio;
     }
 
     /** Builds {@code def}'s VM on the calling thread, which is then the only one that may run it. */
     static PreparedVm build(FunctionDefinition def, PoolSettings settings) throws ElfLoadException {
-        MemoryFile in = null, out = null, err = null;
+        MemoryStdio stdio = MemoryStdio.create(def.name(), def.limits().maxOutput(), def.limits().maxStderr());
         try {
-            in = MemoryFile.unsized("torovj-stdin-" + def.name());
-            out = MemoryFile.create("torovj-stdout-" + def.name(), def.limits().maxOutput());
-            err = MemoryFile.create("torovj-stderr-" + def.name(), def.limits().maxStderr());
             VmConfig.Builder b = VmConfig.builder(def.program()).args(def.args()).env(def.env()).policy(def.policy())
-                    .transport(def.transport()).memorySize(def.memory()).stdio(in.fd(), out.fd(), err.fd())
+                    .transport(def.transport()).memorySize(def.memory()).stdio(stdio.stdinFd(), stdio.stdoutFd(), stdio.stderrFd())
                     .log(settings.log()).platform(settings.platform()).reusable(settings.reuse() == VmReuse.RESET);
             def.transportOptions().forEach(b::transportOption);
             if (settings.processLauncher() != null) b.processLauncher(settings.processLauncher());
-            Vm vm = VmBuilder.build(b.build(), settings.transports(), null);
-            return new PreparedVm(vm, in, out, err);
+            return new PreparedVm(VmBuilder.build(b.build(), settings.transports(), null), stdio);
         } catch (ElfLoadException | RuntimeException e) {
-            if (in != null) in.close();
-            if (out != null) out.close();
-            if (err != null) err.close();
+            stdio.close();
             throw e;
         }
     }
@@ -55,9 +47,9 @@ final class PreparedVm implements AutoCloseable {
     /** Runs the invocation: {@code body} as stdin, to the guest's end; its output and counters. */
     InvocationResult invoke(byte[] body, long queueNanos) {
         long start = System.nanoTime();
-        stdin.fill(body);
+        stdio.fillStdin(body);
         VmResult r = vm.run();
-        byte[] out = stdout.writtenBytes(), err = stderr.writtenBytes();
+        byte[] out = stdio.stdoutBytes(), err = stdio.stderrBytes();
         long runNanos = System.nanoTime() - start;
         return new InvocationResult(r.ending(), r.status(), r.report(), out, err, queueNanos, runNanos,
                 r.vcpuExits(), r.syscalls(), r.transportCounters());
@@ -66,22 +58,15 @@ final class PreparedVm implements AutoCloseable {
     /** Makes the VM ready for the next invocation, as it was built ({@code Vm.reset()}). */
     void reset() {
         vm.reset();
-        stdin.renew();
-        stdout.clear();
-        stderr.clear();
+        stdio.renew();
     }
-
-    /** How many invocations this VM has served before the current one. */
-    long resets() { return vm.resets(); }
 
     @Override
     public void close() {
         try {
             vm.close();
         } finally {
-            stdin.close();
-            stdout.close();
-            stderr.close();
+            stdio.close();
         }
     }
 }

@@ -55,5 +55,4 @@ final class VmReset {
     }
 
     long resets() { return resets; }
-    MemoryImage image() { return image; }
 }

@@ -165,9 +165,6 @@ public final class AdaptiveRingTransport implements SyscallTransport {
     }
 
     /** Always, whatever ended the VM: a poller asleep on the doorbell wakes and sees the stop. */
-    /** True while the poller serves a run (tests). */
-    boolean polling() { return poller.serving(); }
-
     @Override
     public void stop() {
         poller.stop(name, this::wake);

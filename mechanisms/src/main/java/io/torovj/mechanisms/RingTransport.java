@@ -81,9 +81,6 @@ public final class RingTransport implements SyscallTransport, PortIoDevice {
         return VmControl.refuseDoorbellRead(control, name, port, size);
     }
 
-    /** True while the poller serves a run (tests). */
-    boolean polling() { return poller.serving(); }
-
     @Override
     public void stop() {
         poller.stop(name);

@@ -1,7 +1,7 @@
 package io.torovj.bench;
 
 import io.torovj.log.MonitorLog;
-import io.torovj.sys.MemoryFile;
+import io.torovj.sys.MemoryStdio;
 import io.torovj.vmm.Vm;
 import io.torovj.vmm.VmBuilder;
 import io.torovj.vmm.VmConfig;
@@ -18,15 +18,13 @@ import java.nio.file.Path;
 final class PooledHelloVm implements AutoCloseable {
     private static final byte[] EMPTY = new byte[0];
 
-    private final MemoryFile stdin = MemoryFile.unsized("bench-stdin");
-    private final MemoryFile stdout = MemoryFile.create("bench-stdout", 1 << 16);
-    private final MemoryFile stderr = MemoryFile.create("bench-stderr", 1 << 16);
+    private final MemoryStdio stdio = MemoryStdio.create("bench", 1 << 16, 1 << 16);
     private final Vm vm;
     private boolean ran;
 
     PooledHelloVm(String transport) throws Exception {
         VmConfig.Builder b = VmConfig.builder(BenchPaths.guest("helloworld").toAbsolutePath()).transport(transport)
-                .memorySize(8L << 20).stdio(stdin.fd(), stdout.fd(), stderr.fd()).reusable(true)
+                .memorySize(8L << 20).stdio(stdio.stdinFd(), stdio.stdoutFd(), stdio.stderrFd()).reusable(true)
                 .platform(GuestLauncher.platform()).log(new MonitorLog(new PrintStream(OutputStream.nullOutputStream())));
         String launcher = System.getProperty("torovj.vcpuProcess");
         if (launcher != null) b.processLauncher(Path.of(launcher));
@@ -37,22 +35,21 @@ final class PooledHelloVm implements AutoCloseable {
     int cycle() {
         if (ran) {
             vm.reset();
-            stdin.renew();
-            stdout.clear();
-            stderr.clear();
+            stdio.renew();
         }
         ran = true;
-        stdin.fill(EMPTY);
+        stdio.fillStdin(EMPTY);
         VmResult r = vm.run();
         if (r.status() != 0) throw new IllegalStateException("hello ended " + r.ending() + " " + r.report());
-        return stdout.writtenBytes().length;
+        return stdio.stdoutBytes().length;
     }
 
     @Override
     public void close() {
-        vm.close();
-        stdin.close();
-        stdout.close();
-        stderr.close();
+        try {
+            vm.close();
+        } finally {
+            stdio.close();
+        }
     }
 }

@@ -8,7 +8,7 @@ import io.torovj.lifecycle.Ending;
 import io.torovj.log.MonitorLog;
 import io.torovj.policy.PolicyFile;
 import io.torovj.policy.SyscallPolicy;
-import io.torovj.sys.MemoryFile;
+import io.torovj.sys.MemoryStdio;
 import io.torovj.vmm.Platform;
 import io.torovj.vmm.Vm;
 import io.torovj.vmm.VmBuilder;
@@ -35,40 +35,35 @@ class VmResetTest {
 
     /** A reusable VM of serveprobe with memfds as its stdio, as a pool worker holds it. */
     private static final class ReusableProbe implements AutoCloseable {
-        final MemoryFile stdin = MemoryFile.unsized("test-stdin");
-        final MemoryFile stdout = MemoryFile.create("test-stdout", 1 << 16), stderr = MemoryFile.create("test-stderr", 1 << 16);
+        final MemoryStdio stdio = MemoryStdio.create("test", 1 << 16, 1 << 16);
         final ByteArrayOutputStream log = new ByteArrayOutputStream();
         final Vm vm;
 
         ReusableProbe(Platform.Kind platform, String transport, String mode) throws Exception {
             SyscallPolicy policy = PolicyFile.parse(POLICY, "test policy");
             vm = VmBuilder.build(GuestRun.config(platform, "serveprobe").args(List.of(mode)).transport(transport)
-                    .policy(policy).stdio(stdin.fd(), stdout.fd(), stderr.fd()).reusable(true)
+                    .policy(policy).stdio(stdio.stdinFd(), stdio.stdoutFd(), stdio.stderrFd()).reusable(true)
                     .log(new MonitorLog(new PrintStream(log, true, StandardCharsets.UTF_8))).build());
         }
 
         /** One run with {@code input} as stdin; the VM is reset afterwards (as a pool does). */
         VmResult runOnce(String input) {
-            stdin.fill(input.getBytes(StandardCharsets.UTF_8));
+            stdio.fillStdin(input.getBytes(StandardCharsets.UTF_8));
             return vm.run();
         }
 
-        String out() { return new String(stdout.writtenBytes(), StandardCharsets.UTF_8); }
-        String err() { return new String(stderr.writtenBytes(), StandardCharsets.UTF_8); }
+        String out() { return new String(stdio.stdoutBytes(), StandardCharsets.UTF_8); }
+        String err() { return new String(stdio.stderrBytes(), StandardCharsets.UTF_8); }
 
         void reset() {
             vm.reset();
-            stdin.renew();
-            stdout.clear();
-            stderr.clear();
+            stdio.renew();
         }
 
         @Override
         public void close() {
             vm.close();
-            stdin.close();
-            stdout.close();
-            stderr.close();
+            stdio.close();
         }
     }
 
