@@ -1,5 +1,5 @@
 /*
- * cfloor [--exits N] [--calls N] [--vms N] [--part-ms MS] [--no-kvm]: the
+ * cfloor [--exits N] [--calls N] [--vms N] [--part-ms MS] [--no-kvm] [--only NAME,...]: the
  * physical floors of ToroV/J's transports, measured by plain C on this host, in
  * the same run as the benchmarks (io.torovj.bench.CFloorProbe runs it beside
  * JMH and turns its lines into floor-c-* rows). A host tool (glibc, pthreads).
@@ -52,6 +52,14 @@
  * exits 3 after them; any other failure exits 1; usage errors exit 2.
  * Two-thread parts run on two different CPUs (see choose_cpus), the VM parts
  * on the first; "# pinning" says which.
+ *
+ * --only NAME,... runs just the named parts (full names as printed, e.g.
+ * floor-c-pingpong,floor-c-ring-1line-getppid), in the usual order: the bench
+ * runs a transport's floor that way right before and right after measuring the
+ * transport, because on a shared host the floors themselves move between
+ * minutes (where the hypervisor below places this machine's two vCPUs decides
+ * what a cache line costs to move: seen here 120 ns and 500 ns round trips).
+ * /dev/kvm is opened only if a VM part is named; an unknown name is a usage error.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -889,6 +897,54 @@ static void lifecycle(size_t runs)
     report_ns("floor-c-vm-lifecycle", ns_buf, done, runs);
 }
 
+static const char *only;   /* --only: comma-separated part names, or NULL for all */
+
+static const char *const part_names[] = {
+    "floor-c-timer-overhead", "floor-c-native-getppid", "floor-c-native-getppid-loop",
+    "floor-c-native-getppid-libc", "floor-c-native-getppid-libc-loop", "floor-c-native-write",
+    "floor-c-pingpong", "floor-c-pio-exit", "floor-c-pio-exit-getppid", "floor-c-mmio-exit",
+    "floor-c-mmio-exit-getppid", "floor-c-ring-1line", "floor-c-ring-1line-getppid", "floor-c-ring-6line",
+    "floor-c-ring-6line-getppid", "floor-c-vm-lifecycle",
+};
+#define FIRST_VM_PART 7   /* part_names[7..] need /dev/kvm */
+
+/* Whether the comma-separated list names this part exactly. */
+static int listed(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0) return 1;
+        if (!end) break;
+        p = end + 1;
+    }
+    return 0;
+}
+
+static int want(const char *name)
+{
+    return only == NULL || listed(only, name);
+}
+
+/* Every name in --only is a part; 1 if one of them needs /dev/kvm. */
+static int check_only(void)
+{
+    size_t known = 0, vm = 0;
+    for (size_t i = 0; i < sizeof part_names / sizeof part_names[0]; i++) {
+        if (!listed(only, part_names[i])) continue;
+        known++;
+        if (i >= FIRST_VM_PART) vm++;
+    }
+    size_t names = 1;
+    for (const char *p = only; *p; p++) names += *p == ',';
+    if (known != names) {
+        fprintf(stderr, "cfloor: --only: every name must be a part, e.g. floor-c-pingpong (got \"%s\")\n", only);
+        exit(2);
+    }
+    return vm > 0;
+}
+
 static long count_arg(const char *opt, const char *v, long max)
 {
     char *end;
@@ -910,11 +966,13 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--vms")) vms = count_arg(argv[i], argv[i + 1], 100000), i++;
         else if (!strcmp(argv[i], "--part-ms")) part_budget_ns = (uint64_t)count_arg(argv[i], argv[i + 1], 3600000) * 1000000ull, i++;
         else if (!strcmp(argv[i], "--no-kvm")) no_kvm = 1;
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc && argv[i + 1][0]) only = argv[++i];
         else {
-            fprintf(stderr, "usage: cfloor [--exits N] [--calls N] [--vms N] [--part-ms MS] [--no-kvm]\n");
+            fprintf(stderr, "usage: cfloor [--exits N] [--calls N] [--vms N] [--part-ms MS] [--no-kvm] [--only NAME,...]\n");
             return 2;
         }
     }
+    if (only != NULL && !check_only()) no_kvm = 1;
     size_t guest_calls = (size_t)calls < MAX_SAMPLES ? (size_t)calls : MAX_SAMPLES;
     size_t guest_exits = (size_t)exits < MAX_SAMPLES ? (size_t)exits : MAX_SAMPLES;
     size_t most = (size_t)calls > MAX_SAMPLES ? (size_t)calls : MAX_SAMPLES;
@@ -934,15 +992,15 @@ int main(int argc, char **argv)
     fflush(stdout);
 
     part_started = now_ns();
-    timer_overhead(s, (size_t)calls);
-    getppid_per_call(s, (size_t)calls, 0, "floor-c-native-getppid");
-    getppid_loop((size_t)calls, 0, "floor-c-native-getppid-loop");
-    getppid_per_call(s, (size_t)calls, 1, "floor-c-native-getppid-libc");
-    getppid_loop((size_t)calls, 1, "floor-c-native-getppid-libc-loop");
-    native_write(s, (size_t)calls);
-    pingpong(s, (size_t)calls);
+    if (want("floor-c-timer-overhead")) timer_overhead(s, (size_t)calls);
+    if (want("floor-c-native-getppid")) getppid_per_call(s, (size_t)calls, 0, "floor-c-native-getppid");
+    if (want("floor-c-native-getppid-loop")) getppid_loop((size_t)calls, 0, "floor-c-native-getppid-loop");
+    if (want("floor-c-native-getppid-libc")) getppid_per_call(s, (size_t)calls, 1, "floor-c-native-getppid-libc");
+    if (want("floor-c-native-getppid-libc-loop")) getppid_loop((size_t)calls, 1, "floor-c-native-getppid-libc-loop");
+    if (want("floor-c-native-write")) native_write(s, (size_t)calls);
+    if (want("floor-c-pingpong")) pingpong(s, (size_t)calls);
     if (no_kvm) {
-        printf("# kvm skipped (--no-kvm)\n");
+        printf(only != NULL ? "# kvm not needed (--only)\n" : "# kvm skipped (--no-kvm)\n");
         return 0;
     }
 
@@ -954,15 +1012,15 @@ int main(int argc, char **argv)
     must_work = 0;
     printf("# kvm ok: CPL3 guest booted\n");
     part_started = now_ns();
-    exit_floor(&v, T_PIO, 0, s, guest_exits, "floor-c-pio-exit");
-    exit_floor(&v, T_PIO, 1, s, guest_exits, "floor-c-pio-exit-getppid");
-    exit_floor(&v, T_MMIO, 0, s, guest_exits, "floor-c-mmio-exit");
-    exit_floor(&v, T_MMIO, 1, s, guest_exits, "floor-c-mmio-exit-getppid");
-    ring_floor(&v, 0, 0, s, guest_calls, "floor-c-ring-1line");
-    ring_floor(&v, 0, 1, s, guest_calls, "floor-c-ring-1line-getppid");
-    ring_floor(&v, 1, 0, s, guest_calls, "floor-c-ring-6line");
-    ring_floor(&v, 1, 1, s, guest_calls, "floor-c-ring-6line-getppid");
+    if (want("floor-c-pio-exit")) exit_floor(&v, T_PIO, 0, s, guest_exits, "floor-c-pio-exit");
+    if (want("floor-c-pio-exit-getppid")) exit_floor(&v, T_PIO, 1, s, guest_exits, "floor-c-pio-exit-getppid");
+    if (want("floor-c-mmio-exit")) exit_floor(&v, T_MMIO, 0, s, guest_exits, "floor-c-mmio-exit");
+    if (want("floor-c-mmio-exit-getppid")) exit_floor(&v, T_MMIO, 1, s, guest_exits, "floor-c-mmio-exit-getppid");
+    if (want("floor-c-ring-1line")) ring_floor(&v, 0, 0, s, guest_calls, "floor-c-ring-1line");
+    if (want("floor-c-ring-1line-getppid")) ring_floor(&v, 0, 1, s, guest_calls, "floor-c-ring-1line-getppid");
+    if (want("floor-c-ring-6line")) ring_floor(&v, 1, 0, s, guest_calls, "floor-c-ring-6line");
+    if (want("floor-c-ring-6line-getppid")) ring_floor(&v, 1, 1, s, guest_calls, "floor-c-ring-6line-getppid");
     vm_destroy(&v);
-    lifecycle((size_t)vms);
+    if (want("floor-c-vm-lifecycle")) lifecycle((size_t)vms);
     return 0;
 }

@@ -51,6 +51,8 @@ public final class BenchMain {
     private final List<MetricRow> rows = new ArrayList<>();
     private final long started = System.nanoTime();
     private final Map<String, Object> environmentExtra = new LinkedHashMap<>();
+    /** Each transport's headline C floor measured around its nullcall (see {@link PairedFloor}). */
+    private final Map<String, PairedFloor> pairedFloors = new LinkedHashMap<>();
     private int step;
     private int steps;
     private LatencyRecorder latency;
@@ -204,7 +206,11 @@ public final class BenchMain {
         workloads.put(ResultsSchema.MMAP, new String[] {Integer.toString(mode.calls() / 2), "16"});
         try (GuestLauncher launcher = new GuestLauncher(root)) {
             for (Map.Entry<String, String[]> w : workloads.entrySet()) {
-                measure(launcher, transport, w.getKey(), w.getValue(), null);
+                if (w.getKey().equals(ResultsSchema.NULLCALL) && pairsFloor(transport)) {
+                    bracketed(launcher, transport, w.getValue());
+                } else {
+                    measure(launcher, transport, w.getKey(), w.getValue(), null);
+                }
             }
             echo(launcher, transport);
             if (!transport.equals(GuestLauncher.NATIVE)) {
@@ -217,6 +223,44 @@ public final class BenchMain {
         } finally {
             Files.deleteIfExists(root);
         }
+    }
+
+    /** Whether a transport's nullcall gets its C floor measured around it: on KVM, where cfloor's VM parts run. */
+    private boolean pairsFloor(String transport) {
+        return !transport.equals(GuestLauncher.NATIVE) && GuestLauncher.platform() != io.torovj.vmm.Platform.Kind.PROCESS;
+    }
+
+    /**
+     * nullcall between two measurements of the transport's headline C floor (PairedFloor); a bracket
+     * whose floors drift apart is measured again, the rows of the last one kept.
+     */
+    private void bracketed(GuestLauncher launcher, String transport, String[] args) throws Exception {
+        String floor = CFloorProbe.headlineFloor(TransportRegistry.load().provider(transport).floor());
+        int calls = Math.min(mode.floorCalls(), Math.max(2000, mode.calls()));
+        int exits = Math.min(mode.floorExits(), Math.max(1000, mode.calls() / 4));
+        int partMillis = Math.min(mode.floorPartMillis(), 500);
+        PairedFloor pair = null;
+        int mark = rows.size();
+        for (int attempt = 1; attempt <= PairedFloor.MAX_ATTEMPTS && (pair == null || !pair.steady()); attempt++) {
+            PairedFloor.Side before;
+            try {
+                before = PairedFloor.measure(floor, calls, exits, partMillis);
+            } catch (IllegalStateException e) {
+                if (pair != null) break;  // keep the bracket measured
+                notes.add("C floor around " + transport + "'s nullcall not measured (" + e.getMessage()
+                        + "): its distance to the floor uses the floor of the whole-run probe");
+                measure(launcher, transport, ResultsSchema.NULLCALL, args, null);
+                return;
+            }
+            rows.subList(mark, rows.size()).clear();  // a drifting bracket's nullcall rows, if any
+            measure(launcher, transport, ResultsSchema.NULLCALL, args, null);
+            PairedFloor.Side after = PairedFloor.measure(floor, calls, exits, partMillis);
+            pair = PairedFloor.of(floor, before, after, attempt);
+            System.out.printf("[torovj bench] nullcall %s between its floor %s: %.0f ns before, %.0f ns after (drift %.0f%%)%s%n",
+                    transport, floor, pair.before().p50(), pair.after().p50(), 100 * pair.drift(),
+                    pair.steady() ? "" : attempt < PairedFloor.MAX_ATTEMPTS ? ": measuring again" : ": kept, drift noted");
+        }
+        pairedFloors.put(transport, pair);
     }
 
     /** echo's messages per run: every transaction, warm-up included; the server stops at the client's close. */
@@ -416,7 +460,17 @@ public final class BenchMain {
         progress("C floors (cfloor " + String.join(" ", args) + ")");
         CFloorProbe.Result r = CFloorProbe.run(mode, !processPlatform);
         CFloorProbe.writeRaw(results, r);
-        environmentExtra.put("cfloor", CFloorProbe.environment(r, args));
+        Map<String, Object> cfloor = CFloorProbe.environment(r, args);
+        if (!pairedFloors.isEmpty()) {
+            Map<String, Object> paired = new LinkedHashMap<>();
+            pairedFloors.forEach((t, p) -> paired.put(t, p.environment()));
+            cfloor.put("paired", paired);
+            notes.add("distance to the floor: each transport's C floor (under its name) was measured right before and right after"
+                    + " its nullcall, with cfloor --only, and is the mean of the two (per percentile); the floors of the"
+                    + " whole-run probe are under native. A bracket whose two floors differed by more than "
+                    + Math.round(100 * PairedFloor.MAX_DRIFT) + "% was measured again, up to " + PairedFloor.MAX_ATTEMPTS + " times");
+        }
+        environmentExtra.put("cfloor", cfloor);
         for (CFloorProbe.Line l : r.lines()) rows.addAll(CFloorProbe.rows(l, GuestLauncher.NATIVE));
         if (processPlatform) {
             notes.add("C floors: the probe's KVM parts were not run (process platform): only the native and thread"
@@ -429,7 +483,9 @@ public final class BenchMain {
             TransportRegistry registry = TransportRegistry.load();
             for (String transport : transports) {
                 if (transport.equals(GuestLauncher.NATIVE)) continue;
-                CFloorProbe.Line headline = r.line(CFloorProbe.headlineFloor(registry.provider(transport).floor()));
+                PairedFloor pair = pairedFloors.get(transport);
+                CFloorProbe.Line headline = pair != null ? pair.combined()
+                        : r.line(CFloorProbe.headlineFloor(registry.provider(transport).floor()));
                 if (headline != null) rows.addAll(CFloorProbe.rows(headline, transport));
             }
         }

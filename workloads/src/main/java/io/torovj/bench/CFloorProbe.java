@@ -84,20 +84,40 @@ final class CFloorProbe {
 
     /** Runs the tool; {@code withKvm} false skips the VM parts (--no-kvm). */
     static Result run(BenchMode mode, boolean withKvm) throws IOException, InterruptedException {
+        // every part stops at its budget; the rest is slack for a loaded machine
+        long limitSecs = 60 + (long) ResultsSchema.C_FLOORS.size() * mode.floorPartMillis() / 1000;
+        return execute(arguments(mode, withKvm), limitSecs, withKvm, null);
+    }
+
+    /**
+     * Runs only the named parts ({@code cfloor --only}), each with at most {@code calls} per-call samples
+     * ({@code exits} for the exit parts) and {@code partMillis} of wall time: a floor measured in the
+     * seconds around one transport's own measurement (see {@link PairedFloor}). Every part named must
+     * be measured: a VM part that cannot run (no /dev/kvm) fails.
+     */
+    static Result runOnly(List<String> parts, int calls, int exits, int partMillis) throws IOException, InterruptedException {
+        List<String> args = List.of("--calls", Integer.toString(calls), "--exits", Integer.toString(exits),
+                "--part-ms", Integer.toString(partMillis), "--only", String.join(",", parts));
+        return execute(args, 30 + (long) parts.size() * partMillis / 1000, true, parts);
+    }
+
+    /** {@code expected} null: what {@link #parse(String, String, String, int, boolean)} expects of a whole run. */
+    private static Result execute(List<String> args, long limitSecs, boolean withKvm, List<String> expected)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(BenchPaths.tool("cfloor").toString());
-        cmd.addAll(arguments(mode, withKvm));
+        cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-        // every part stops at its budget; the rest is slack for a loaded machine
-        long limitSecs = 60 + (long) ResultsSchema.C_FLOORS.size() * mode.floorPartMillis() / 1000;
         if (!p.waitFor(limitSecs, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IllegalStateException("cfloor did not finish in " + limitSecs + " s: " + String.join(" ", cmd));
         }
-        return parse(String.join(" ", cmd), out.join(), err.join(), p.exitValue(), withKvm);
+        String command = String.join(" ", cmd);
+        return expected == null ? parse(command, out.join(), err.join(), p.exitValue(), withKvm)
+                : parse(command, out.join(), err.join(), p.exitValue(), withKvm, expected);
     }
 
     private static String readAll(java.io.InputStream in) {
@@ -108,8 +128,13 @@ final class CFloorProbe {
         }
     }
 
-    /** Checks and parses the tool's output; throws with the tool's own words on any fault. */
+    /** Checks and parses the output of a whole run ({@link #run}); throws with the tool's own words on any fault. */
     static Result parse(String command, String stdout, String stderr, int status, boolean withKvm) {
+        return parse(command, stdout, stderr, status, withKvm, withKvm && status == 0 ? ResultsSchema.C_FLOORS : HOST_PARTS);
+    }
+
+    /** The same, for a run that must have measured every part in {@code expected}. */
+    static Result parse(String command, String stdout, String stderr, int status, boolean withKvm, List<String> expected) {
         String raw = "$ " + command + "\n" + stdout + (stderr.isEmpty() ? "" : "# stderr:\n" + stderr)
                 + "# exit status " + status + "\n";
         String firstError = stderr.strip().lines().findFirst().orElse("");
@@ -138,10 +163,6 @@ final class CFloorProbe {
             } catch (NumberFormatException e) {
                 throw new IllegalStateException("cfloor output line " + n + " has a malformed number: " + l, e);
             }
-        }
-        List<String> expected = new ArrayList<>(HOST_PARTS);
-        if (withKvm && status == 0) {
-            expected = new ArrayList<>(ResultsSchema.C_FLOORS);
         }
         List<String> got = lines.stream().map(Line::name).toList();
         List<String> missing = expected.stream().filter(e -> !got.contains(e)).toList();

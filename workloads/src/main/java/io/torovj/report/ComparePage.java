@@ -104,7 +104,10 @@ final class ComparePage {
             s.addAll(rs.workloads());
         }
         List<String> out = new ArrayList<>(s);
-        out.sort((a, b) -> Boolean.compare(isFloor(a), isFloor(b)));
+        // the think-time sweep after the per-call workloads, by think time (not by name: think-1000000 < think-10000),
+        // the floors last
+        out.sort(java.util.Comparator.comparingInt((String w) -> isFloor(w) ? 2 : isThink(w) ? 1 : 0)
+                .thenComparingLong(ResultsSchema::thinkNanos));
         return out;
     }
 
@@ -185,8 +188,8 @@ final class ComparePage {
         for (String t : transports()) {
             Charts.Bars b = new Charts.Bars();
             for (String w : workloads()) {
-                if (isCFloor(w) || NOT_PER_CALL_LATENCY.contains(w)) {
-                    continue; // the C floors and echo's: in the table, not in the per-call latency charts
+                if (isCFloor(w) || isThink(w) || NOT_PER_CALL_LATENCY.contains(w)) {
+                    continue; // the C floors, the think-time sweep and echo's: in the table, not in the per-call charts
                 }
                 for (int i = 0; i < runs.size(); i++) {
                     String label = labels.get(i);

@@ -17,6 +17,18 @@ import static io.torovj.report.ResultsSchema.*;
 final class FloorTables {
     /** How far the native nullcall, less the timer, may be from a plain C loop. */
     static final double NATIVE_TOLERANCE = 0.10;
+    /** Issue 10's targets for nullcall ÷ its C floor: an exit-based transport, and a shared-memory one. */
+    static final double EXIT_TARGET = 1.05;
+    static final double SHARED_MEMORY_TARGET = 1.25;
+
+    /** The target of nullcall ÷ this headline floor, if it has one. */
+    static Optional<Double> target(String floor) {
+        return switch (floor) {
+            case C_FLOOR_PIO_EXIT_GETPPID, C_FLOOR_MMIO_EXIT_GETPPID -> Optional.of(EXIT_TARGET);
+            case C_FLOOR_RING_1LINE_GETPPID -> Optional.of(SHARED_MEMORY_TARGET);
+            default -> Optional.empty();
+        };
+    }
 
     private final ResultSet rs;
     private final Html h;
@@ -101,11 +113,16 @@ final class FloorTables {
                 + C_FLOOR_RING_1LINE_GETPPID + "</code>). Every floor thus does the one host syscall a nullcall "
                 + "makes. <b>Monitor overhead</b> = nullcall p50 − floor p50: what the monitor adds over the "
                 + "mechanism. Beside it, the bare mechanism without the syscall, and the floor measured through "
-                + "the monitor (its null doorbell, or two Java threads).</p>");
+                + "the monitor (its null doorbell, or two Java threads). Where the run measured a transport's floor "
+                + "right before and right after its nullcall (the floors on this host move between minutes with "
+                + "where the hypervisor below places its vCPUs), the floor is the mean of the two and both are "
+                + "shown, with their drift and the cache-line ping-pong of the two host threads at the same moments; "
+                + "targets (issue 10): nullcall ÷ floor ≤ " + DisplayFormat.ratio(EXIT_TARGET) + " for an exit, ≤ "
+                + DisplayFormat.ratio(SHARED_MEMORY_TARGET) + " for shared memory.</p>");
         Map<String, String> cFloors = CellValues.cFloors(rs);
         Map<String, String> monitorFloors = CellValues.floors(rs);
         h.line("<div class=\"scroll\"><table class=\"values\" id=\"floor-distance\"><thead><tr><th>transport</th>"
-                + "<th>nullcall p50</th><th>C floor p50</th><th>nullcall ÷ floor</th><th>monitor overhead</th>"
+                + "<th>nullcall p50</th><th>C floor p50</th><th>nullcall ÷ floor</th><th>target</th><th>monitor overhead</th>"
                 + "<th>bare mechanism p50</th><th>monitor's own floor p50</th></tr></thead><tbody>");
         int rows = 0;
         for (String t : rs.transports()) {
@@ -124,7 +141,7 @@ final class FloorTables {
                 CellValues.Cell f = fl.get();
                 tr.append("<td><div class=\"v\">").append(Html.esc(ns(f))).append("</div><div class=\"s\">")
                         .append(Html.esc(floor)).append(" · n=").append(DisplayFormat.count(f.samples()))
-                        .append("</div></td>");
+                        .append("</div>").append(pairedNote(t)).append("</td>");
             } else {
                 tr.append(na(floor == null ? "n/a: no C floor for " + t + " in this run" : "n/a"));
             }
@@ -133,11 +150,14 @@ final class FloorTables {
                 double f = fl.get().base();
                 tr.append("<td class=\"ratio\"><div class=\"v\">").append(Html.esc(DisplayFormat.ratio(c / f)))
                         .append("</div></td>");
+                Optional<Double> goal = target(floor);
+                tr.append(goal.map(g -> "<td class=\"target\"><div class=\"v\">" + (c / f <= g ? "held" : "missed")
+                        + "</div><div class=\"s\">≤ " + Html.esc(DisplayFormat.ratio(g)) + "</div></td>").orElse(na("none")));
                 tr.append("<td class=\"overhead\"><div class=\"v\">").append(Html.esc(ns(c - f)))
                         .append("</div><div class=\"s\">").append(Html.esc(String.format(Locale.ROOT,
                                 "%.0f%% of the nullcall", 100 * (c - f) / c))).append("</div></td>");
             } else {
-                tr.append(na("n/a")).append(na("n/a"));
+                tr.append(na("n/a")).append(na("n/a")).append(na("n/a"));
             }
             String bare = floor != null && floor.endsWith("-getppid")
                     ? floor.substring(0, floor.length() - "-getppid".length()) : null;
@@ -152,9 +172,28 @@ final class FloorTables {
             h.line(tr.toString());
         }
         if (rows == 0) {
-            h.line("<tr><td colspan=\"7\" class=\"na\">no transports in this run: only native was measured</td></tr>");
+            h.line("<tr><td colspan=\"8\" class=\"na\">no transports in this run: only native was measured</td></tr>");
         }
         h.line("</tbody></table></div>");
+    }
+
+    /** "before → after (drift), ping-pong …" for a floor measured around the transport's nullcall, else "". */
+    private String pairedNote(String transport) {
+        com.fasterxml.jackson.databind.JsonNode p = rs.environment().path("cfloor").path("paired").path(transport);
+        if (!p.has("before_p50_ns") || !p.has("after_p50_ns")) {
+            return "<div class=\"s\">the whole-run probe's</div>";
+        }
+        StringBuilder b = new StringBuilder("<div class=\"s paired\">around the nullcall: ")
+                .append(Html.esc(ns(p.path("before_p50_ns").asDouble()))).append(" before, ")
+                .append(Html.esc(ns(p.path("after_p50_ns").asDouble()))).append(" after (drift ")
+                .append(String.format(Locale.ROOT, "%.0f%%", 100 * p.path("drift").asDouble()));
+        if (p.path("attempts").asInt(1) > 1) b.append(", measured ").append(p.path("attempts").asInt()).append(" times");
+        b.append(")");
+        if (p.has("pingpong_before_p50_ns")) {
+            b.append("; thread ping-pong ").append(Html.esc(ns(p.path("pingpong_before_p50_ns").asDouble()))).append(" / ")
+                    .append(Html.esc(ns(p.path("pingpong_after_p50_ns").asDouble())));
+        }
+        return b.append("</div>").toString();
     }
 
     // ---- native: the timer's cost ----

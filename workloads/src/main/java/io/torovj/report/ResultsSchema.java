@@ -62,7 +62,10 @@ import java.util.regex.Pattern;
  *       call → that exit with a real getppid per exit ({@link #C_FLOOR_PIO_EXIT_GETPPID},
  *       {@link #C_FLOOR_MMIO_EXIT_GETPPID}); shared memory → the one-line ring with a real getppid per request
  *       ({@link #C_FLOOR_RING_1LINE_GETPPID}). So a floor does the one host syscall a {@code nullcall} makes,
- *       whatever the transport, and the difference is the monitor's own overhead.</li>
+ *       whatever the transport, and the difference is the monitor's own overhead. On KVM the bench measures that
+ *       copy right before and right after the transport's {@code nullcall} ({@code cfloor --only}): each percentile is
+ *       then the mean of the two, and environment.json's {@code cfloor.paired.<transport>} keeps both p50s, their
+ *       drift, the attempts and the thread ping-pong beside a cache-line floor.</li>
  * </ul>
  * Per-call C floors are lfence;rdtsc pairs, like the workloads' samples: they include the pair's cost, which
  * {@link #C_FLOOR_TIMER_OVERHEAD} measures; the {@code -loop} ones are timed per batch of 100 calls and have no

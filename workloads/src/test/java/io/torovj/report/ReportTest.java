@@ -217,7 +217,16 @@ class ReportTest {
             String bare = floor.substring(0, floor.length() - "-getppid".length());
             assertTrue(row.contains(bare), t + " shows the bare mechanism " + bare);
             assertTrue(row.contains(CellValues.floors(rs).get(t)), t + " shows the monitor's own floor");
+            double goal = t.equals("ring") ? FloorTables.SHARED_MEMORY_TARGET : FloorTables.EXIT_TARGET;
+            String target = between(row, "class=\"target\"", "</td>");
+            assertTrue(target.contains(call / f <= goal ? ">held<" : ">missed<") && target.contains(DisplayFormat.ratio(goal)),
+                    t + " target verdict for " + call / f + ": " + target);
         }
+        // a floor measured around the transport's nullcall shows both sides and their drift; the others say whose they are
+        String ringRow = between(distance, "data-transport=\"ring\"", "</tr>");
+        assertTrue(ringRow.contains("around the nullcall: 300 ns before, 330 ns after (drift 10%, measured 2 times)"
+                + "; thread ping-pong 120 ns / 131 ns"), ringRow);
+        assertTrue(between(distance, "data-transport=\"pio\"", "</tr>").contains("the whole-run probe's"));
         String pio = between(distance, "data-transport=\"pio\"", "</tr>");
         assertTrue(pio.contains(">1.0") || pio.contains(">1.1"), "pio is about 1.09× its floor: " + pio);
         assertTrue(between(distance, "data-transport=\"vsock\"", "</tr>").contains("no C floor for vsock"));
@@ -319,6 +328,16 @@ class ReportTest {
         assertTrue(table.matches("(?s).*>1\\.[23]\\d×<.*"), "about 1.3× slower");
         assertTrue(html.contains("src=\"charts/compare-latency-pio.png\""));
         assertTrue(Files.isRegularFile(cmp.getParent().resolve("charts").resolve("compare-wall.svg")));
+        // the think-time sweep after the per-call workloads, in think-time order, before the floors
+        int last = table.indexOf("<tr data-workload=\"" + NULLCALL + "\"");
+        assertTrue(last >= 0, "nullcall is compared");
+        for (long think : THINK_TIMES_NS) {
+            int at = table.indexOf("<tr data-workload=\"" + THINK_PREFIX + think + "\"");
+            assertTrue(at > last, THINK_PREFIX + think + " comes after the workloads and smaller think times");
+            last = at;
+        }
+        int floor = table.indexOf("<tr data-workload=\"" + FLOOR_PREFIX);
+        assertTrue(floor > last, "the floors last");
         assertTrue(html.contains("href=\"../20261127-100000-aaaaaaa/index.html\""), "links each run's report");
         assertEquals("20261128-100000-bbbbbbb", ReportWriter.latestRunId(tmp.resolve("reports").resolve(LATEST))
                 .orElseThrow());

@@ -318,7 +318,10 @@ final class SyntheticResults {
                   "git_commit": "abc1234",
                   "date": "2026-11-27T19:11:00Z",
                   "mode": "quick",
-                  "cfloor": {"tsc_step": "24 cycles 9.8 ns", "kvm": "ok (CPL3 guest)", "truncated": "none"},
+                  "cfloor": {"tsc_step": "24 cycles 9.8 ns", "kvm": "ok (CPL3 guest)", "truncated": "none",
+                             "paired": {"ring": {"floor": "floor-c-ring-1line-getppid", "before_p50_ns": 300.0,
+                                                 "after_p50_ns": 330.0, "drift": 0.1, "attempts": 2,
+                                                 "pingpong_before_p50_ns": 120.0, "pingpong_after_p50_ns": 131.0}}},
                   "notes": ["2 cores: the ring poller competes with the vCPU thread", "synthetic data (tests)"],
                   "pinning": "none"
                 }

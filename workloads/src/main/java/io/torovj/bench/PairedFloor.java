@@ -1,0 +1,91 @@
+package io.torovj.bench;
+
+import io.torovj.report.ResultsSchema;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A transport's C floor measured in the seconds around the transport's own measurement: once right
+ * before and once right after it. On this kind of host the floors move between minutes: where the
+ * hypervisor below places the machine's two vCPUs decides what a cache line costs to move (seen here:
+ * 120 ns and 500 ns for the same ping-pong, an hour apart), and an exit's cost moves with the host's
+ * load. A floor taken minutes away from the transport can then make a transport look faster than its
+ * floor, or far slower. The ratio to a bracketing floor compares like with like; the drift between the
+ * two says whether the placement stayed put during the measurement.
+ *
+ * @param floor    the headline floor's name (a {@code floor-c-*} part)
+ * @param before   the floor just before the transport's measurement
+ * @param after    the floor just after it
+ * @param pingBefore the host threads' cache-line ping-pong just before (the placement's signature), or null
+ * @param pingAfter  the same just after, or null
+ * @param attempts how many brackets were measured (a drifting one is measured again, see {@link #MAX_DRIFT})
+ */
+record PairedFloor(String floor, CFloorProbe.Line before, CFloorProbe.Line after, CFloorProbe.Line pingBefore,
+                   CFloorProbe.Line pingAfter, int attempts) {
+    /** A bracket whose two floors differ by more than this (relative to the smaller) is measured again. */
+    static final double MAX_DRIFT = 0.15;
+    /** Brackets measured at most per transport; the last one is kept, its drift reported. */
+    static final int MAX_ATTEMPTS = 3;
+
+    /** |after − before| ÷ the smaller, of the p50s. */
+    double drift() {
+        return drift(before.p50(), after.p50());
+    }
+
+    static double drift(double a, double b) {
+        double low = Math.min(a, b);
+        return low > 0 ? Math.abs(a - b) / low : Double.POSITIVE_INFINITY;
+    }
+
+    boolean steady() {
+        return drift() <= MAX_DRIFT;
+    }
+
+    /** The floor as one row set: each percentile the mean of the two, the samples of both. */
+    CFloorProbe.Line combined() {
+        return new CFloorProbe.Line(floor, mean(before.p50(), after.p50()), mean(before.p90(), after.p90()),
+                mean(before.p99(), after.p99()), mean(before.p999(), after.p999()), Math.max(before.max(), after.max()),
+                before.samples() + after.samples());
+    }
+
+    private static double mean(double a, double b) {
+        return (a + b) / 2;
+    }
+
+    /** environment.json's record of it, under cfloor.paired.&lt;transport&gt;. */
+    Map<String, Object> environment() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("floor", floor);
+        m.put("before_p50_ns", before.p50());
+        m.put("after_p50_ns", after.p50());
+        m.put("drift", drift());
+        m.put("attempts", attempts);
+        if (pingBefore != null && pingAfter != null) {
+            m.put("pingpong_before_p50_ns", pingBefore.p50());
+            m.put("pingpong_after_p50_ns", pingAfter.p50());
+        }
+        return m;
+    }
+
+    /** The parts one bracket side measures: the floor, and the thread ping-pong beside a cache-line floor. */
+    static List<String> parts(String floor) {
+        return floor.equals(ResultsSchema.C_FLOOR_RING_1LINE_GETPPID) || floor.equals(ResultsSchema.C_FLOOR_RING_1LINE)
+                ? List.of(ResultsSchema.C_FLOOR_PINGPONG, floor) : List.of(floor);
+    }
+
+    /** What one side of a bracket measures, with {@link CFloorProbe#runOnly}. */
+    record Side(CFloorProbe.Line floor, CFloorProbe.Line pingPong) {}
+
+    /** Measures one side: {@code calls} samples for a per-call floor, {@code exits} for an exit floor. */
+    static Side measure(String floor, int calls, int exits, int partMillis) throws IOException, InterruptedException {
+        CFloorProbe.Result r = CFloorProbe.runOnly(parts(floor), calls, exits, partMillis);
+        return new Side(r.line(floor), r.line(ResultsSchema.C_FLOOR_PINGPONG));
+    }
+
+    /** The pair of two sides. */
+    static PairedFloor of(String floor, Side before, Side after, int attempts) {
+        return new PairedFloor(floor, before.floor(), after.floor(), before.pingPong(), after.pingPong(), attempts);
+    }
+}

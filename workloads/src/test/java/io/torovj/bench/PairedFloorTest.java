@@ -1,0 +1,77 @@
+package io.torovj.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.torovj.kvm.Kvm;
+import io.torovj.report.ResultsSchema;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** The floor measured around a transport's nullcall: the bracket's arithmetic, and cfloor --only for real. */
+class PairedFloorTest {
+    private static CFloorProbe.Line line(String name, double p50, long samples) {
+        return new CFloorProbe.Line(name, p50, p50 * 1.1, p50 * 2, p50 * 3, p50 * 10, samples);
+    }
+
+    @Test
+    void theFloorIsTheMeanOfBothSidesAndItsDriftIsRelativeToTheSmaller() {
+        String f = ResultsSchema.C_FLOOR_RING_1LINE_GETPPID;
+        PairedFloor p = new PairedFloor(f, line(f, 300, 1000), line(f, 360, 900), null, null, 1);
+        assertEquals(0.2, p.drift(), 1e-12);
+        assertFalse(p.steady(), "20% apart is more than " + PairedFloor.MAX_DRIFT);
+        CFloorProbe.Line c = p.combined();
+        assertEquals(330, c.p50(), 1e-9);
+        assertEquals(660, c.p99(), 1e-9);
+        assertEquals(3600, c.max(), 1e-9, "the max of both");
+        assertEquals(1900, c.samples());
+        assertEquals(f, c.name());
+        assertTrue(new PairedFloor(f, line(f, 300, 1), line(f, 330, 1), null, null, 2).steady());
+        assertEquals(Double.POSITIVE_INFINITY, PairedFloor.drift(0, 5));
+        assertFalse(p.environment().containsKey("pingpong_before_p50_ns"), "no ping-pong measured, none written");
+    }
+
+    @Test
+    void aCacheLineFloorIsMeasuredWithTheThreadPingPongBesideItAnExitFloorAlone() {
+        assertEquals(List.of(ResultsSchema.C_FLOOR_PINGPONG, ResultsSchema.C_FLOOR_RING_1LINE_GETPPID),
+                PairedFloor.parts(ResultsSchema.C_FLOOR_RING_1LINE_GETPPID));
+        assertEquals(List.of(ResultsSchema.C_FLOOR_PIO_EXIT_GETPPID), PairedFloor.parts(ResultsSchema.C_FLOOR_PIO_EXIT_GETPPID));
+    }
+
+    @Test
+    void cfloorOnlyMeasuresJustTheNamedHostPart() throws Exception {
+        PairedFloor.Side s = PairedFloor.measure(ResultsSchema.C_FLOOR_PINGPONG, 2000, 1000, 300);
+        assertNotNull(s.floor());
+        assertTrue(s.floor().p50() > 0 && s.floor().samples() > 0, "measured: " + s.floor());
+        CFloorProbe.Result r = CFloorProbe.runOnly(List.of(ResultsSchema.C_FLOOR_TIMER_OVERHEAD), 2000, 1000, 300);
+        assertEquals(List.of(ResultsSchema.C_FLOOR_TIMER_OVERHEAD), r.lines().stream().map(CFloorProbe.Line::name).toList(),
+                "only the part asked for");
+        assertNull(r.kvmProblem());
+    }
+
+    @Test
+    void anUnknownPartIsAUsageErrorNotAnEmptyResult() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> CFloorProbe.runOnly(List.of("floor-c-no-such-part"), 2000, 1000, 300));
+        assertTrue(e.getMessage().contains("status 2") && e.getMessage().contains("--only"), e.getMessage());
+    }
+
+    @Test
+    void onKvmTheCacheLineAndExitFloorsAreMeasuredAlone() throws Exception {
+        Assumptions.assumeTrue(Kvm.deviceExists(), "SKIPPED LOUDLY: /dev/kvm is absent: cfloor's VM parts need KVM");
+        PairedFloor.Side ring = PairedFloor.measure(ResultsSchema.C_FLOOR_RING_1LINE_GETPPID, 2000, 1000, 300);
+        assertNotNull(ring.floor());
+        assertNotNull(ring.pingPong(), "the placement's signature beside a cache-line floor");
+        PairedFloor.Side pio = PairedFloor.measure(ResultsSchema.C_FLOOR_PIO_EXIT_GETPPID, 2000, 1000, 300);
+        assertEquals(ResultsSchema.C_FLOOR_PIO_EXIT_GETPPID, pio.floor().name());
+        assertTrue(pio.floor().samples() > 0 && ring.floor().samples() > 0, pio + " " + ring);
+        assertNull(pio.pingPong());
+        PairedFloor p = PairedFloor.of(ResultsSchema.C_FLOOR_PIO_EXIT_GETPPID, pio, pio, 1);
+        assertEquals(0, p.drift());
+    }
+}
