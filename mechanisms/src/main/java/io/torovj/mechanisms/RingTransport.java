@@ -1,7 +1,6 @@
 package io.torovj.mechanisms;
 
 import io.torovj.lifecycle.Ending;
-import static io.torovj.mechanisms.RingLayout.OFF_SQ_TAIL;
 
 import io.torovj.memory.GuestMemory;
 import io.torovj.memory.GuestMemoryException;
@@ -14,15 +13,17 @@ import io.torovj.lifecycle.VmControl;
 
 /**
  * Shared-memory rings with polling: no VM exit per syscall. The guest writes a submission
- * entry, publishes it with a release store of sq_tail and spins on cq_tail with acquire loads;
- * a host poller thread spins ({@link Thread#onSpinWait()}) on sq_tail, executes each request
- * and publishes the completion. The vCPU thread stays inside KVM_RUN the whole time; the
+ * entry and publishes it by tagging it with its call number + 1, then spins on the completion
+ * entry of the same slot until the monitor tags it alike; a host poller thread spins
+ * ({@link Thread#onSpinWait()}) on the tag of the slot it serves next, executes each request
+ * and publishes the completion. One cache line moves each way per call (no shared indices). The vCPU thread stays inside KVM_RUN the whole time; the
  * guest's exit stops the VM through {@link VmControl}, which kicks the vCPU out.
  *
  * <p>Layout at the transport area: {@link RingLayout}, mirrored by src/main/guest/ring.h. The
  * poller never sleeps, so it never sets the flags' POLLER_SLEEPING bit (see
- * {@link AdaptiveRingTransport} for the variant that does). The guest is hostile: every index it
- * writes is checked, and an impossible one ends the VM with a report.
+ * {@link AdaptiveRingTransport} for the variant that does). The guest is hostile: the poller reads no
+ * index the guest wrote (the slot is its own count of calls served), and a tag no guest following
+ * ring.h writes ends the VM with a report ({@link RingServer}).
  */
 public final class RingTransport implements SyscallTransport, PortIoDevice {
     private GuestMemory memory;
@@ -50,19 +51,17 @@ public final class RingTransport implements SyscallTransport, PortIoDevice {
         poller.start(this::poll);
     }
 
-    /** The poller: consume submissions in order, complete each before the next. Allocation-free. */
+    /** The poller: serve the calls in order, each as soon as its SQE is tagged. Allocation-free. */
     private void poll() {
         RingServer server = new RingServer(memory, area, executor, control, name, poller::closing);
-        long sqHead = 0;
         try {
-            while (!poller.closing() && !control.isStopped()) {
-                long sqTail = memory.getLongAcquire(area + OFF_SQ_TAIL);
-                if (sqTail == sqHead) {
-                    Thread.onSpinWait();
-                    continue;
-                }
-                if (!server.serveOne(sqTail)) return;
-                sqHead = server.sqHead();
+            for (;;) {
+                int step = server.serveNext();
+                if (step == RingServer.SERVED) continue;
+                if (step == RingServer.END) return;
+                // checked only while idle: a call pending is served first, the stop a spin later
+                if (poller.closing() || control.isStopped()) return;
+                Thread.onSpinWait();
             }
         } catch (GuestMemoryException e) {
             server.corrupt(e.getMessage());
