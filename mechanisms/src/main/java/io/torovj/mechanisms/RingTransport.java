@@ -93,7 +93,7 @@ public final class RingTransport implements SyscallTransport, PortIoDevice {
     /** Registry entry. */
     public static final class Provider implements TransportProvider {
         @Override public String name() { return "ring"; }
-        @Override public String description() { return "shared-memory SQ/CQ rings, host poller thread, no VM exit per syscall"; }
+        @Override public String description() { return "shared-memory rings of sequence-tagged slots (one cache line each way per call), host poller thread, no VM exit per syscall"; }
         @Override public Floor floor() { return Floor.CACHE_LINE_PING_PONG; }
         @Override public SyscallTransport create() { return new RingTransport(); }
     }
