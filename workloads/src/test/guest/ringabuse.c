@@ -1,37 +1,38 @@
 /*
  * ringabuse VARIANT [SEED]: for the "ring" and "aring" transports (same
  * rings; aring's poller sleeps when idle). After a few normal calls through
- * the runtime, it drives the shared rings itself (its own copies of the
- * indices, read from the header the runtime left behind; every publication
- * of sq_tail rings the doorbell if the poller says it sleeps, as ring.h
+ * the runtime, it drives the shared rings itself (a view of its own that
+ * takes over the runtime's count of calls, ring_view_resume; every
+ * submission rings the doorbell if the poller says it sleeps, as ring.h
  * requires) and then breaks the protocol the way VARIANT says:
  *
- *   tail-ahead      sq_tail = head + 65 (more submissions than entries)
- *   tail-behind     sq_tail moved back below what the monitor consumed
- *   tail-huge       sq_tail = 1 << 63
- *   cq-head-ahead   cq_head far beyond cq_tail (completions never produced)
- *   cq-head-behind  cq_head moved back by 1000 (a "full" completion queue)
- *   garbage-sqe     500 submissions of garbage numbers, arguments and
- *                   user_data (each result must be an errno or >= 0, and
- *                   user_data must come back unchanged)
- *   sqe-race        rewrites the submission entry with garbage while the
- *                   monitor may be reading it
- *   header-scribble garbage in every header field, the monitor-written
- *                   ones included, and misaligned/huge array offsets
+ *   seq-ahead       the next SQE tagged one call ahead (t + 2)
+ *   seq-behind      the next SQE tagged with an old call's tag (t - 3)
+ *   seq-huge        the next SQE tagged 1 << 63
+ *   seq-random      the next SQE tagged at random (neither t + 1 nor the
+ *                   slot's previous tag)
+ *   garbage-sqe     500 calls of garbage numbers and arguments (each result
+ *                   must be an errno or >= 0)
+ *   sqe-race        rewrites the submission entry's number and arguments
+ *                   with garbage while the monitor may be reading them
+ *   header-scribble garbage in every header field and in the flags (which
+ *                   then say "sleeping": every call rings the doorbell), in
+ *                   the bytes up to the SQEs, and in every CQE (which the
+ *                   monitor only writes)
  *   doorbell-spam   rings the doorbell (1-byte OUTs, some with data) with nothing
  *                   submitted, after idle spells long enough for aring's
  *                   poller to sleep, between normal calls
  *   no-doorbell     aring only: waits until the poller sleeps, then submits
  *                   without ringing the doorbell, and spins
  *
- * The first five must end the VM with a report (the monitor cannot make
- * sense of the indices) - the guest then spins until the monitor stops it;
+ * The first four must end the VM with a report (the monitor cannot make
+ * sense of the tag) - the guest then spins until the monitor stops it;
  * the next four must keep being served: it prints
  * "ringabuse: VARIANT ok" and exits 0; no-doorbell stalls until a limit
  * ends the VM (the monitor must still end it promptly). If a completion
- * never arrives, or
- * the monitor does not stop a broken ring, it gives up after 10^10 TSC
- * ticks (a few seconds) with ud2: a #UD report that fails the test.
+ * never arrives, or the monitor does not stop a broken ring, it gives up
+ * after 10^10 TSC ticks (a few seconds) with ud2: a #UD report that fails
+ * the test.
  */
 #include "torovj.h"
 #include "../../../../mechanisms/src/main/guest/ring.h"
@@ -39,13 +40,9 @@
 #define SPIN_LIMIT (10ULL * 1000 * 1000 * 1000)  /* TSC ticks: at most 10 s at 1 GHz or more */
 #define IDLE_TICKS (2ULL * 1000 * 1000)          /* TSC ticks: 0.5-2 ms, well beyond aring's spin budget */
 
+static struct ring_view rv;
 static volatile uint8_t *area;
-static volatile struct ring_sqe *sqes;
-static volatile struct ring_cqe *cqes;
-static uint64_t mask_sq, mask_cq;
-static uint64_t t, h;       /* our copies of sq_tail and cq_head */
 static uint64_t rng = 0x853c49e6748fea9bULL;
-static uint16_t port;
 
 static uint64_t rnd(void)
 {
@@ -55,9 +52,6 @@ static uint64_t rnd(void)
     return rng * 0x2545F4914F6CDD1DULL;
 }
 
-static uint64_t *idx(unsigned off) { return (uint64_t *)(uintptr_t)(area + off); }
-static uint32_t *hdr32(unsigned off) { return (uint32_t *)(uintptr_t)(area + off); }
-
 __attribute__((noreturn)) static void stuck(void)
 {
     for (;;)
@@ -66,21 +60,12 @@ __attribute__((noreturn)) static void stuck(void)
 
 static int poller_sleeps(void)
 {
-    return (__atomic_load_n(hdr32(RING_OFF_FLAGS), __ATOMIC_ACQUIRE) & RING_FLAG_POLLER_SLEEPING) != 0;
+    return (__atomic_load_n(rv.flags_p, __ATOMIC_ACQUIRE) & RING_FLAG_POLLER_SLEEPING) != 0;
 }
 
 static void doorbell(void)
 {
-    __asm__ volatile("outb %%al, %%dx" : : "a"((uint8_t)0), "d"(port) : "memory");
-}
-
-/* Publishes sq_tail = v with a full barrier, then rings the doorbell if the
- * poller sleeps (ring.h, steps 3 and 4). */
-static void publish_tail(uint64_t v)
-{
-    (void)__atomic_exchange_n(idx(RING_OFF_SQ_TAIL), v, __ATOMIC_SEQ_CST);
-    if (poller_sleeps())
-        doorbell();
+    __asm__ volatile("outb %%al, %%dx" : : "a"((uint8_t)0), "d"(rv.port) : "memory");
 }
 
 static void idle(uint64_t ticks)
@@ -91,46 +76,29 @@ static void idle(uint64_t ticks)
         ;
 }
 
-/* Waits until the monitor has written completion number h (cq_tail == h + 1). */
-static void await_completion(void)
+/* Waits (bounded) for the completion of call t; returns its ret. */
+static long await_completion(uint64_t t)
 {
+    volatile struct ring_cqe *c = &rv.cqes[t & rv.mask];
     uint64_t start = torovj_rdtsc();
 
-    while (__atomic_load_n(idx(RING_OFF_CQ_TAIL), __ATOMIC_ACQUIRE) != h + 1)
+    while (__atomic_load_n(&c->seq, __ATOMIC_ACQUIRE) != t + 1)
         if (torovj_rdtsc() - start > SPIN_LIMIT)
             stuck();
+    rv.completed = t + 1;
+    return (long)c->ret;
 }
 
-/* One synchronous call through our own view of the rings. */
-static long ring_call(uint64_t user_data, long nr, const uint64_t a[6], uint64_t *user_data_back)
+static long call6(long nr, const uint64_t a[6])
 {
-    volatile struct ring_sqe *e = &sqes[t & mask_sq];
-
-    e->user_data = user_data;
-    e->nr = (uint64_t)nr;
-    for (int i = 0; i < 6; i++)
-        e->args[i] = a[i];
-    publish_tail(t + 1);
-    t++;
-    await_completion();
-    volatile struct ring_cqe *c = &cqes[h & mask_cq];
-    long ret = (long)c->ret;
-    if (user_data_back)
-        *user_data_back = c->user_data;
-    h++;
-    __atomic_store_n(idx(RING_OFF_CQ_HEAD), h, __ATOMIC_RELEASE);
-    return ret;
+    uint64_t t = ring_view_submit(&rv, nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5]);
+    return await_completion(t);
 }
 
 static long call3(long nr, uint64_t a0, uint64_t a1, uint64_t a2)
 {
     uint64_t a[6] = { a0, a1, a2, 0, 0, 0 };
-    uint64_t back;
-    long r = ring_call(t, nr, a, &back);
-
-    if (back != t - 1)
-        stuck();
-    return r;
+    return call6(nr, a);
 }
 
 static void say(const char *s)
@@ -156,6 +124,19 @@ __attribute__((noreturn)) static void await_the_end(void)
     while (torovj_rdtsc() - start < SPIN_LIMIT)
         __asm__ volatile("pause");
     stuck();
+}
+
+/* Tags the next SQE (a getppid) with `tag` instead of its call number + 1,
+ * ringing the doorbell as a submission would. */
+__attribute__((noreturn)) static void submit_tagged(uint64_t tag)
+{
+    volatile struct ring_sqe *e = &rv.sqes[rv.submitted & rv.mask];
+
+    e->nr = SYS_getppid;
+    (void)__atomic_exchange_n(&e->seq, tag, __ATOMIC_SEQ_CST);
+    if (poller_sleeps())
+        doorbell();
+    await_the_end();
 }
 
 /* A number the monitor will not act on in any way that matters to us. */
@@ -196,7 +177,7 @@ int main(int argc, char **argv)
         rng ^= strtoull(argv[2], NULL, 0) * 0x9E3779B97F4A7C15ULL;
     const char *v = argv[1];
     static const char *const variants[] = {
-        "tail-ahead", "tail-behind", "tail-huge", "cq-head-ahead", "cq-head-behind",
+        "seq-ahead", "seq-behind", "seq-huge", "seq-random",
         "garbage-sqe", "sqe-race", "header-scribble", "doorbell-spam", "no-doorbell",
     };
     int known = 0;
@@ -212,89 +193,74 @@ int main(int argc, char **argv)
         sys_getppid();
     printf("ringabuse: %s\n", v);
 
+    if (ring_view_init(&rv, bi) != 0)
+        stuck();
+    ring_view_resume(&rv);
     area = (volatile uint8_t *)(uintptr_t)bi->transport_area;
-    port = (uint16_t)bi->doorbell_port;
-    sqes = (volatile struct ring_sqe *)(uintptr_t)(area + *hdr32(RING_OFF_SQE_OFFSET));
-    cqes = (volatile struct ring_cqe *)(uintptr_t)(area + *hdr32(RING_OFF_CQE_OFFSET));
-    mask_sq = *hdr32(RING_OFF_SQ_ENTRIES) - 1;
-    mask_cq = *hdr32(RING_OFF_CQ_ENTRIES) - 1;
-    uint64_t entries = mask_sq + 1;
-    t = __atomic_load_n(idx(RING_OFF_SQ_TAIL), __ATOMIC_ACQUIRE);
-    h = __atomic_load_n(idx(RING_OFF_CQ_HEAD), __ATOMIC_ACQUIRE);
     if (call3(SYS_getppid, 0, 0, 0) < 0)
         stuck();
+    const uint64_t t = rv.submitted;    /* the next call's number: at least 4 by now */
+    const uint64_t stale = t < rv.entries ? 0 : t + 1 - rv.entries;
 
-    if (strcmp(v, "tail-ahead") == 0) {
-        publish_tail(t + entries + 1);
-        await_the_end();
-    } else if (strcmp(v, "tail-behind") == 0) {
-        publish_tail(t - 3);
-        await_the_end();
-    } else if (strcmp(v, "tail-huge") == 0) {
-        publish_tail(1ULL << 63);
-        await_the_end();
-    } else if (strcmp(v, "cq-head-ahead") == 0) {
-        __atomic_store_n(idx(RING_OFF_CQ_HEAD), h + 1000000, __ATOMIC_RELEASE);
-        volatile struct ring_sqe *e = &sqes[t & mask_sq];
-        e->user_data = t;
-        e->nr = SYS_getppid;
-        publish_tail(t + 1);
-        await_the_end();
-    } else if (strcmp(v, "cq-head-behind") == 0) {
-        __atomic_store_n(idx(RING_OFF_CQ_HEAD), h - 1000, __ATOMIC_RELEASE);
-        volatile struct ring_sqe *e = &sqes[t & mask_sq];
-        e->user_data = t;
-        e->nr = SYS_getppid;
-        publish_tail(t + 1);
-        await_the_end();
+    if (strcmp(v, "seq-ahead") == 0) {
+        submit_tagged(t + 2);
+    } else if (strcmp(v, "seq-behind") == 0) {
+        submit_tagged(t - 3);
+    } else if (strcmp(v, "seq-huge") == 0) {
+        submit_tagged(1ULL << 63);
+    } else if (strcmp(v, "seq-random") == 0) {
+        uint64_t tag;
+        do
+            tag = rnd();
+        while (tag == t + 1 || tag == stale);
+        submit_tagged(tag);
     } else if (strcmp(v, "garbage-sqe") == 0) {
         for (int i = 0; i < 500; i++) {
-            uint64_t a[6], back, ud = rnd();
+            uint64_t a[6];
             for (int j = 0; j < 6; j++)
                 a[j] = rnd();
-            long r = ring_call(ud, harmless_number(), a, &back);
-            if (back != ud || (r < 0 && r < -4095))
+            long r = call6(harmless_number(), a);
+            if (r < 0 && r < -4095)
                 stuck();
         }
         finish(v);
     } else if (strcmp(v, "sqe-race") == 0) {
         for (int i = 0; i < 200; i++) {
-            volatile struct ring_sqe *e = &sqes[t & mask_sq];
-            e->user_data = t;
-            e->nr = SYS_getppid;
-            for (int j = 0; j < 6; j++)
-                e->args[j] = 0;
-            publish_tail(t + 1);
-            t++;
-            /* scribble over the entry while the monitor may be reading it */
+            uint64_t n = rv.submitted;
+            volatile struct ring_sqe *e = &rv.sqes[n & rv.mask];
+            volatile struct ring_cqe *c = &rv.cqes[n & rv.mask];
+            ring_view_submit(&rv, SYS_getppid, 0, 0, 0, 0, 0, 0);
+            /* scribble over the entry (not its tag) while the monitor may be reading it */
             uint64_t start = torovj_rdtsc();
-            while (__atomic_load_n(idx(RING_OFF_CQ_TAIL), __ATOMIC_ACQUIRE) != h + 1) {
+            while (__atomic_load_n(&c->seq, __ATOMIC_ACQUIRE) != n + 1) {
                 e->nr = (uint64_t)harmless_number();
                 e->args[rnd() % 6] = rnd();
-                e->user_data = rnd();
                 if (torovj_rdtsc() - start > SPIN_LIMIT)
                     stuck();
             }
-            long r = (long)cqes[h & mask_cq].ret;
-            h++;
-            __atomic_store_n(idx(RING_OFF_CQ_HEAD), h, __ATOMIC_RELEASE);
+            rv.completed = n + 1;
+            long r = (long)c->ret;
             if (r < 0 && r < -4095)
                 stuck();
         }
         finish(v);
     } else if (strcmp(v, "header-scribble") == 0) {
-        *hdr32(RING_OFF_SQ_ENTRIES) = 0;
-        *hdr32(RING_OFF_CQ_ENTRIES) = 0xffffffffu;
-        *hdr32(RING_OFF_SQE_OFFSET) = 3;
-        *hdr32(RING_OFF_CQE_OFFSET) = 0xfffffff0u;
-        __atomic_store_n(idx(RING_OFF_SQ_HEAD), ~0ULL, __ATOMIC_RELEASE);
-        __atomic_store_n(idx(RING_OFF_CQ_TAIL), 0x123456789ULL, __ATOMIC_RELEASE);
-        __atomic_store_n(hdr32(RING_OFF_FLAGS), 0xffffffffu, __ATOMIC_RELEASE);  /* "poller sleeping": ring the doorbell */
-        for (unsigned off = RING_HEADER_END; off < (unsigned)(uintptr_t)((volatile uint8_t *)sqes - area); off++)
-            area[off] = (uint8_t)rnd();
-        for (int i = 0; i < 10; i++)
+        uint32_t *hdr = (uint32_t *)(uintptr_t)area;
+        hdr[RING_OFF_ENTRIES / 4] = 0;
+        hdr[RING_OFF_SQE_OFFSET / 4] = 3;
+        hdr[RING_OFF_CQE_OFFSET / 4] = 0xfffffff0u;
+        __atomic_store_n(rv.flags_p, 0xffffffffu, __ATOMIC_RELEASE);  /* "poller sleeping": ring the doorbell */
+        for (unsigned off = RING_OFF_CQE_OFFSET + 4; off < (unsigned)(uintptr_t)((volatile uint8_t *)rv.sqes - area); off++)
+            if (off < RING_OFF_FLAGS || off >= RING_OFF_FLAGS + 4)
+                area[off] = (uint8_t)rnd();
+        for (int i = 0; i < 10; i++) {
+            for (uint64_t k = 0; k < rv.entries; k++) {
+                rv.cqes[k].seq = rnd();
+                rv.cqes[k].ret = (int64_t)rnd();
+            }
             if (call3(SYS_getppid, 0, 0, 0) < 0)
                 stuck();
+        }
         finish(v);
     } else if (strcmp(v, "doorbell-spam") == 0) {
         for (int i = 0; i < 40; i++) {
@@ -303,8 +269,8 @@ int main(int argc, char **argv)
                 /* byte-wide only: the I/O bitmap grants the doorbell's one
                  * port, so a wider out over it is a #GP (doorbellabuse pio-out32) */
                 doorbell();
-                __asm__ volatile("outb %%al, %%dx" : : "a"((uint8_t)rnd()), "d"(port) : "memory");
-                __asm__ volatile("outb %%al, %%dx" : : "a"((uint8_t)0xff), "d"(port) : "memory");
+                __asm__ volatile("outb %%al, %%dx" : : "a"((uint8_t)rnd()), "d"(rv.port) : "memory");
+                __asm__ volatile("outb %%al, %%dx" : : "a"((uint8_t)0xff), "d"(rv.port) : "memory");
             }
             if (i % 2)
                 idle(IDLE_TICKS);
@@ -323,10 +289,9 @@ int main(int argc, char **argv)
         while (!poller_sleeps())
             if (torovj_rdtsc() - start > SPIN_LIMIT)
                 stuck();
-        volatile struct ring_sqe *e = &sqes[t & mask_sq];
-        e->user_data = t;
+        volatile struct ring_sqe *e = &rv.sqes[t & rv.mask];
         e->nr = SYS_getppid;
-        (void)__atomic_exchange_n(idx(RING_OFF_SQ_TAIL), t + 1, __ATOMIC_SEQ_CST);   /* no doorbell */
+        (void)__atomic_exchange_n(&e->seq, t + 1, __ATOMIC_SEQ_CST);   /* no doorbell */
         await_the_end();
     }
     stuck();    /* not reached: every variant ends above */

@@ -27,25 +27,16 @@ static int ring_submit_read(const struct torovj_boot_info *bi, int fd)
 {
     struct ring_view r;
 
-    /* the view starts from the indices as the runtime's own calls left them: no call through the
-     * runtime after this */
+    /* the view takes over from the runtime's own calls: no call through the runtime after this */
     if (ring_view_init(&r, bi) != 0)
         return -1;
-    uint64_t tail = r.sq_tail;
-    volatile struct ring_sqe *e = &r.sqes[tail & r.sq_mask];
-    e->user_data = tail;
-    e->nr = SYS_read;
-    e->args[0] = (uint64_t)fd;
-    e->args[1] = (uint64_t)(uintptr_t)buf;
-    e->args[2] = sizeof buf;
-    e->args[3] = e->args[4] = e->args[5] = 0;
-    (void)__atomic_exchange_n(r.sq_tail_p, tail + 1, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(r.flags_p, __ATOMIC_ACQUIRE) & RING_FLAG_POLLER_SLEEPING)
-        __asm__ volatile("outb %%al, %%dx" : : "a"((uint8_t)0), "d"(r.port) : "memory");
-    /* the poller publishes sq_head only after the call */
+    ring_view_resume(&r);
+    uint64_t t = ring_view_submit(&r, SYS_read, fd, (long)(uintptr_t)buf, sizeof buf, 0, 0, 0);
+    /* the poller tags the completion only after the call */
     give_the_poller_time();
-    if (__atomic_load_n(r.cq_tail_p, __ATOMIC_ACQUIRE) != r.cq_head) {
-        fprintf(2, "ringblock: the read completed (%ld): nothing blocked\n", (long)r.cqes[r.cq_head & r.cq_mask].ret);
+    volatile struct ring_cqe *c = &r.cqes[t & r.mask];
+    if (__atomic_load_n(&c->seq, __ATOMIC_ACQUIRE) == t + 1) {
+        fprintf(2, "ringblock: the read completed (%ld): nothing blocked\n", (long)c->ret);
         return -1;
     }
     return 0;

@@ -3,7 +3,6 @@ package io.torovj.mechanisms;
 import io.torovj.lifecycle.Ending;
 import static io.torovj.mechanisms.RingLayout.FLAG_POLLER_SLEEPING;
 import static io.torovj.mechanisms.RingLayout.OFF_FLAGS;
-import static io.torovj.mechanisms.RingLayout.OFF_SQ_TAIL;
 
 import io.torovj.memory.GuestMemory;
 import io.torovj.memory.GuestMemoryException;
@@ -23,9 +22,9 @@ import java.lang.invoke.VarHandle;
  * until the guest rings the doorbell.
  *
  * <p>Sleeping (ring.h, step 4; a Dekker handshake with the guest): set POLLER_SLEEPING in flags
- * (release), full fence, re-check sq_tail - if a submission arrived meanwhile, clear the flag and
- * go on polling - else wait on the VM's {@link KernelDoorbell}. The guest publishes sq_tail with a
- * full barrier and then reads flags, so either the poller sees the submission or the guest sees
+ * (release), full fence, re-check the tag of the slot it serves next - if a submission arrived
+ * meanwhile, clear the flag and go on polling - else wait on the VM's {@link KernelDoorbell}. The
+ * guest publishes the SQE's tag with a full barrier and then reads flags, so either the poller sees the submission or the guest sees
  * the flag and executes {@code out} to the doorbell port. On KVM the kernel answers that OUT
  * itself (an ioeventfd): no exit to the monitor's user space. After waking, the poller clears the
  * flag and polls again.
@@ -35,7 +34,7 @@ import java.lang.invoke.VarHandle;
  * (the doorbell counts: a ring before the wait is not lost). A guest that rings the
  * doorbell spuriously only costs itself doorbells and the poller a wake-up; one that never rings
  * it while the poller sleeps stalls itself until something else (a limit, a signal) stops the VM.
- * Indices are checked as in {@link RingTransport}; an impossible one ends the VM with a report.
+ * Tags are checked as in {@link RingTransport}; an impossible one ends the VM with a report.
  */
 public final class AdaptiveRingTransport implements SyscallTransport {
     /**
@@ -116,35 +115,35 @@ public final class AdaptiveRingTransport implements SyscallTransport {
     }
 
     /**
-     * The poller: consume submissions in order, complete each before the next; when the rings stay
+     * The poller: serve the calls in order, complete each before the next; when the rings stay
      * idle for the spin budget, sleep until the doorbell. Allocation-free.
      */
     private void poll() {
         final long budget = idleSpinNanos;
         RingServer server = new RingServer(memory, area, executor, control, name, poller::closing);
-        long sqHead = 0;
         long idleSpins = 0;
         long idleSince = 0;
         try {
-            while (!poller.closing() && !control.isStopped()) {
-                long sqTail = memory.getLongAcquire(area + OFF_SQ_TAIL);
-                if (sqTail == sqHead) {
-                    if ((++idleSpins & (IDLE_CHECK_SPINS - 1)) == 0) {
-                        long now = System.nanoTime();
-                        if (idleSpins == IDLE_CHECK_SPINS) {
-                            idleSince = now;
-                        } else if (now - idleSince >= budget) {
-                            sleep(sqHead);
-                            idleSpins = 0;
-                            continue;
-                        }
-                    }
-                    Thread.onSpinWait();
+            for (;;) {
+                int step = server.serveNext();
+                if (step == RingServer.SERVED) {
+                    idleSpins = 0;
                     continue;
                 }
-                idleSpins = 0;
-                if (!server.serveOne(sqTail)) return;
-                sqHead = server.sqHead();
+                if (step == RingServer.END) return;
+                // checked only while idle: a call pending is served first, the stop a spin later
+                if (poller.closing() || control.isStopped()) return;
+                if ((++idleSpins & (IDLE_CHECK_SPINS - 1)) == 0) {
+                    long now = System.nanoTime();
+                    if (idleSpins == IDLE_CHECK_SPINS) {
+                        idleSince = now;
+                    } else if (now - idleSince >= budget) {
+                        sleep(server);
+                        idleSpins = 0;
+                        continue;
+                    }
+                }
+                Thread.onSpinWait();
             }
         } catch (GuestMemoryException e) {
             server.corrupt(e.getMessage());
@@ -154,10 +153,10 @@ public final class AdaptiveRingTransport implements SyscallTransport {
     }
 
     /** The sleep handshake (see the class comment). */
-    private void sleep(long sqHead) {
+    private void sleep(RingServer server) {
         memory.setIntRelease(area + OFF_FLAGS, FLAG_POLLER_SLEEPING);
-        VarHandle.fullFence();      // the flag store before the sq_tail load below (store-load order)
-        if (memory.getLongAcquire(area + OFF_SQ_TAIL) == sqHead && !poller.closing() && !control.isStopped()) {
+        VarHandle.fullFence();      // the flag store before the tag load below (store-load order)
+        if (server.idle() && !poller.closing() && !control.isStopped()) {
             doorbell.await();
             sleeps++;
         }

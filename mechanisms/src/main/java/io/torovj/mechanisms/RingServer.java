@@ -1,28 +1,35 @@
 package io.torovj.mechanisms;
 
-import io.torovj.lifecycle.Ending;
-import static io.torovj.mechanisms.RingLayout.CQE_ARRAY;
-import static io.torovj.mechanisms.RingLayout.CQE_SIZE;
-import static io.torovj.mechanisms.RingLayout.ENTRIES;
-import static io.torovj.mechanisms.RingLayout.OFF_CQ_HEAD;
-import static io.torovj.mechanisms.RingLayout.OFF_CQ_TAIL;
-import static io.torovj.mechanisms.RingLayout.OFF_SQ_HEAD;
-import static io.torovj.mechanisms.RingLayout.SQE_ARRAY;
-import static io.torovj.mechanisms.RingLayout.SQE_SIZE;
+import static io.torovj.mechanisms.RingLayout.CQE_OFF_RET;
+import static io.torovj.mechanisms.RingLayout.CQE_OFF_SEQ;
+import static io.torovj.mechanisms.RingLayout.SQE_OFF_ARGS;
+import static io.torovj.mechanisms.RingLayout.SQE_OFF_NR;
+import static io.torovj.mechanisms.RingLayout.SQE_OFF_SEQ;
 
+import io.torovj.lifecycle.Ending;
+import io.torovj.lifecycle.VmControl;
 import io.torovj.memory.GuestMemory;
 import io.torovj.syscall.SyscallExecutor;
-import io.torovj.lifecycle.VmControl;
 import java.util.function.BooleanSupplier;
 
 /**
- * The host side of one SQ/CQ ring pair: executes the submission at sq_head and publishes its
- * completion. The ring transports differ only in how they wait for work; they share this.
- * Poller thread only; allocation-free. Every index the guest wrote is checked: an impossible
- * one ends the VM with "corrupt ring".
+ * The host side of the sequence-tagged rings (ring.h): serves call {@link #head()} once its SQE
+ * carries the tag head + 1, and answers in the CQE of the same slot. The ring transports differ
+ * only in how they wait for work; they share this. Poller thread only; allocation-free.
+ *
+ * <p>The guest is hostile, and this never reads an index it wrote: the slot is the server's own
+ * head, and the only guest-written word it decides on is that slot's tag, read once. A tag that
+ * is neither the next call's nor the slot's previous one cannot come from a guest following
+ * ring.h, and ends the VM with "corrupt ring". The SQE's fields are read once each, after the
+ * tag's acquire load; what the guest writes over them meanwhile is not seen by this call.
  */
 final class RingServer {
-    private static final long MASK = ENTRIES - 1;
+    /** {@link #serveNext}: a call was served. */
+    static final int SERVED = 1;
+    /** {@link #serveNext}: nothing submitted at the head. */
+    static final int IDLE = 0;
+    /** {@link #serveNext}: polling must end (the tag is corrupt and the VM stopped, or the transport is closing). */
+    static final int END = -1;
 
     private final GuestMemory memory;
     private final long area;
@@ -30,8 +37,7 @@ final class RingServer {
     private final VmControl control;
     private final String transport;
     private final BooleanSupplier closing;
-    private long sqHead;
-    private long cqTail;
+    private long head;
 
     RingServer(GuestMemory memory, long area, SyscallExecutor executor, VmControl control, String transport,
                BooleanSupplier closing) {
@@ -43,47 +49,39 @@ final class RingServer {
         this.closing = closing;
     }
 
-    /** The next submission to serve (sq_tail == this means the ring is empty). */
-    long sqHead() { return sqHead; }
+    /** The next call to serve (the number of calls served). */
+    long head() { return head; }
+
+    /** True if nothing has been submitted at the head (the handshake's re-check before sleeping). */
+    boolean idle() {
+        return memory.getLongAcquire(RingLayout.sqe(area, head) + SQE_OFF_SEQ) == RingLayout.idleTag(head);
+    }
 
     /**
-     * Serves the submission at sq_head, given the sq_tail just read (ahead of sq_head). Returns
-     * false when polling must end: the ring is corrupt (the VM is stopped) or the VM is stopping.
+     * Serves the call at the head if the guest has submitted it: {@link #SERVED}, {@link #IDLE},
+     * or {@link #END} when polling must end.
      */
-    boolean serveOne(long sqTail) {
-        if (!RingLayout.sqTailPossible(sqTail, sqHead)) {
-            corrupt(RingLayout.sqReport(sqTail, sqHead));
-            return false;
+    int serveNext() {
+        final long h = head;
+        final long sqe = RingLayout.sqe(area, h);
+        long tag = memory.getLongAcquire(sqe + SQE_OFF_SEQ);
+        if (tag != h + 1) {
+            if (tag == RingLayout.idleTag(h)) return IDLE;
+            corrupt(RingLayout.tagReport(tag, h));
+            return END;
         }
-        long sqe = area + SQE_ARRAY + (sqHead & MASK) * SQE_SIZE;
-        long userData = memory.readU64(sqe);
-        long ret = executor.execute(memory.readU64(sqe + 8), memory.readU64(sqe + 16), memory.readU64(sqe + 24),
-                memory.readU64(sqe + 32), memory.readU64(sqe + 40), memory.readU64(sqe + 48), memory.readU64(sqe + 56));
+        long ret = executor.execute(memory.readU64(sqe + SQE_OFF_NR),
+                memory.readU64(sqe + SQE_OFF_ARGS), memory.readU64(sqe + SQE_OFF_ARGS + 8),
+                memory.readU64(sqe + SQE_OFF_ARGS + 16), memory.readU64(sqe + SQE_OFF_ARGS + 24),
+                memory.readU64(sqe + SQE_OFF_ARGS + 32), memory.readU64(sqe + SQE_OFF_ARGS + 40));
         // the transport is closing (the VM has stopped; its guest never reads this completion): touch
         // no guest memory, which is about to be released if close stopped waiting for this call
-        if (closing.getAsBoolean()) return false;
-        sqHead++;
-        memory.setLongRelease(area + OFF_SQ_HEAD, sqHead);
-        for (;;) {
-            long cqHead = memory.getLongAcquire(area + OFF_CQ_HEAD);
-            long used = cqTail - cqHead;
-            if (!RingLayout.cqUsedPossible(used)) {
-                // consumed completions never produced, or moved back: waiting would never end
-                corrupt(RingLayout.cqReport(cqHead, cqTail));
-                return false;
-            }
-            if (used < ENTRIES) break;
-            if (closing.getAsBoolean() || control.isStopped()) return false;
-            // the guest has not consumed its completions yet; it rings no doorbell for that,
-            // so this wait spins (in every ring transport) rather than sleeps
-            Thread.onSpinWait();
-        }
-        long cqe = area + CQE_ARRAY + (cqTail & MASK) * CQE_SIZE;
-        memory.writeU64(cqe, userData);
-        memory.writeU64(cqe + 8, ret);
-        cqTail++;
-        memory.setLongRelease(area + OFF_CQ_TAIL, cqTail);
-        return true;
+        if (closing.getAsBoolean()) return END;
+        long cqe = RingLayout.cqe(area, h);
+        memory.writeU64(cqe + CQE_OFF_RET, ret);
+        memory.setLongRelease(cqe + CQE_OFF_SEQ, h + 1);
+        head = h + 1;
+        return SERVED;
     }
 
     void corrupt(String what) {

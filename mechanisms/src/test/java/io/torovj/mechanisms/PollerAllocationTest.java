@@ -81,8 +81,13 @@ class PollerAllocationTest {
 
     /** Attaches and starts {@code t}, then makes calls through {@code call} (the guest's side) against its poller. */
     private void assertPollerAllocatesNothing(SyscallTransport t, String name, LongUnaryOperator call) throws Exception {
+        assertPollerAllocatesNothing(t, name, call, java.util.Map.of());
+    }
+
+    private void assertPollerAllocatesNothing(SyscallTransport t, String name, LongUnaryOperator call,
+                                              java.util.Map<String, String> options) throws Exception {
         transport = t;
-        t.attach(f.context(name, dispatcher));
+        t.attach(f.context(name, dispatcher, options));
         t.start();
         assertNoAllocationPerCall(poller("torovj-" + name + "-poller"), call);
         assertFalse(f.control.isStopped(), f.control.report);
@@ -99,17 +104,43 @@ class PollerAllocationTest {
         });
     }
 
+    /** The guest's side of ring.h: call i in its slot, then wait for its completion's tag. */
+    private long ringCall(long area, long i) {
+        f.submit(area, i, GETPPID, 0, 0, 0, 0, 0, 0);
+        while (!f.completed(area, i)) Thread.onSpinWait();
+        return f.cqeRet(area, i);
+    }
+
     @Test
     void ringPollerAllocatesNothingPerCall() throws Exception {
         long area = f.context("ring", dispatcher).transportArea();
-        assertPollerAllocatesNothing(new RingTransport(), "ring", i -> {
-            f.writeSqe(area, i, i, GETPPID, 0, 0, 0, 0, 0, 0);
-            f.setSqTail(area, i + 1);
-            while (f.cqTail(area) != i + 1) Thread.onSpinWait();
-            long ret = f.memory.readU64(RingFixture.cqe(area, i) + 8);
-            assertEquals(i, f.memory.readU64(RingFixture.cqe(area, i)), "user_data");
-            f.setCqHead(area, i + 1);
-            return ret;
-        });
+        assertPollerAllocatesNothing(new RingTransport(), "ring", i -> ringCall(area, i));
+    }
+
+    /** The guest's side of ring.h for aring: as {@link #ringCall}, ringing the doorbell if the poller sleeps (step 4). */
+    private long aringCall(long area, long i) {
+        f.submit(area, i, GETPPID, 0, 0, 0, 0, 0, 0);
+        java.lang.invoke.VarHandle.fullFence();     // between the tag's store and the flags' load
+        if ((f.memory.readU32(area + RingLayout.OFF_FLAGS) & RingLayout.FLAG_POLLER_SLEEPING) != 0) f.doorbell.ring();
+        while (!f.completed(area, i)) Thread.onSpinWait();
+        return f.cqeRet(area, i);
+    }
+
+    /** aring's poller serving back-to-back calls (the default spin budget outlasts the gaps). */
+    @Test
+    void aringPollerAllocatesNothingPerCall() throws Exception {
+        long area = f.context("aring", dispatcher).transportArea();
+        assertPollerAllocatesNothing(new AdaptiveRingTransport(), "aring", i -> aringCall(area, i));
+    }
+
+    /**
+     * aring's poller sleeping and woken for every call (a zero spin budget): the sleep handshake
+     * allocates nothing either.
+     */
+    @Test
+    void aringPollerThatSleepsBetweenCallsAllocatesNothingPerCall() throws Exception {
+        long area = f.context("aring", dispatcher).transportArea();
+        assertPollerAllocatesNothing(new AdaptiveRingTransport(), "aring", i -> aringCall(area, i),
+                java.util.Map.of(AdaptiveRingTransport.IDLE_SPIN_OPTION, "0"));
     }
 }

@@ -84,10 +84,9 @@ class PollerShutdownTest {
         });
         long area = RingLayout.format(f.context("ring", executor));
         RingServer server = new RingServer(f.memory, area, executor, f.control, "ring", closing::get);
-        f.writeSqe(area, 0, 42, 0, 0, 0, 0, 0, 0, 0);
-        f.setSqTail(area, 1);
-        assertFalse(server.serveOne(1), "polling ends");
-        assertEquals(0, f.sqHead(area), "sq_head untouched");
-        assertEquals(0, f.cqTail(area), "no completion written");
+        f.submit(area, 0, 0, 0, 0, 0, 0, 0, 0);
+        assertEquals(RingServer.END, server.serveNext(), "polling ends");
+        assertEquals(0, f.cqeSeq(area, 0), "no completion tagged");
+        assertEquals(0, f.cqeRet(area, 0), "nor its result written");
     }
 }

@@ -29,19 +29,28 @@ final class RingFixture implements AutoCloseable {
     final FakeControl control = new FakeControl();
     final DeviceBus<PortIoDevice> portBus = new DeviceBus<>("port");
     final DeviceBus<MmioDevice> mmioBus = new DeviceBus<>("mmio");
+    /** The one kernel doorbell a transport may claim (aring's). */
+    final CountingDoorbell doorbell = new CountingDoorbell();
 
     RingFixture(String transport) {
         bootInfo = BootInfo.create(memory, transport);
     }
 
     TransportContext context(String transport, SyscallExecutor executor, long transportAreaSize) {
-        KernelDoorbell.Factory noDoorbells = (port, owner) -> {
-            throw new UnsupportedOperationException("no kernel doorbells in this test");
-        };
-        return new TransportContext(transport, memory, bootInfo, portBus, mmioBus, executor, control, noDoorbells,
+        return context(transport, executor, transportAreaSize, Map.of());
+    }
+
+    TransportContext context(String transport, SyscallExecutor executor, Map<String, String> options) {
+        return context(transport, executor, GuestLayout.TRANSPORT_AREA_SIZE, options);
+    }
+
+    TransportContext context(String transport, SyscallExecutor executor, long transportAreaSize,
+                             Map<String, String> options) {
+        KernelDoorbell.Factory doorbells = (port, owner) -> doorbell;
+        return new TransportContext(transport, memory, bootInfo, portBus, mmioBus, executor, control, doorbells,
                 new TransportContext.Slots(GuestLayout.requestBlock(0), GuestLayout.TRANSPORT_AREA, transportAreaSize,
                         GuestLayout.DEVICE_WINDOW, DOORBELL_PORT),
-                Map.of());
+                options);
     }
 
     TransportContext context(String transport, SyscallExecutor executor) {
@@ -50,33 +59,65 @@ final class RingFixture implements AutoCloseable {
 
     // ---- the guest's side of ring.h, against the area RingLayout.format returned ----
 
-    static long sqe(long area, long index) {
-        return area + RingLayout.SQE_ARRAY + (index & (RingLayout.ENTRIES - 1)) * RingLayout.SQE_SIZE;
-    }
-
-    static long cqe(long area, long index) {
-        return area + RingLayout.CQE_ARRAY + (index & (RingLayout.ENTRIES - 1)) * RingLayout.CQE_SIZE;
-    }
-
-    /** Writes SQE[index] = {userData, nr, args} (does not publish it). */
-    void writeSqe(long area, long index, long userData, long nr, long... args) {
+    /** Writes nr and args into the SQE of call {@code index} (does not tag it). */
+    void writeSqe(long area, long index, long nr, long... args) {
         if (args.length != 6) throw new IllegalArgumentException("six arguments");
-        long e = sqe(area, index);
-        memory.writeU64(e, userData);
-        memory.writeU64(e + 8, nr);
-        for (int i = 0; i < 6; i++) memory.writeU64(e + 16 + 8L * i, args[i]);
+        long e = RingLayout.sqe(area, index);
+        memory.writeU64(e + RingLayout.SQE_OFF_NR, nr);
+        for (int i = 0; i < 6; i++) memory.writeU64(e + RingLayout.SQE_OFF_ARGS + 8L * i, args[i]);
     }
 
-    long sqTail(long area) { return memory.getLongAcquire(area + RingLayout.OFF_SQ_TAIL); }
-    long sqHead(long area) { return memory.getLongAcquire(area + RingLayout.OFF_SQ_HEAD); }
-    long cqTail(long area) { return memory.getLongAcquire(area + RingLayout.OFF_CQ_TAIL); }
-    long cqHead(long area) { return memory.getLongAcquire(area + RingLayout.OFF_CQ_HEAD); }
-    void setSqTail(long area, long v) { memory.setLongRelease(area + RingLayout.OFF_SQ_TAIL, v); }
-    void setCqHead(long area, long v) { memory.setLongRelease(area + RingLayout.OFF_CQ_HEAD, v); }
+    /** Tags the SQE of call {@code index}'s slot with {@code seq} (release): the guest's publication. */
+    void tagSqe(long area, long index, long seq) {
+        memory.setLongRelease(RingLayout.sqe(area, index) + RingLayout.SQE_OFF_SEQ, seq);
+    }
+
+    /** Submits call {@code index}: nr and args, then the tag index + 1. */
+    void submit(long area, long index, long nr, long... args) {
+        writeSqe(area, index, nr, args);
+        tagSqe(area, index, index + 1);
+    }
+
+    long cqeSeq(long area, long index) {
+        return memory.getLongAcquire(RingLayout.cqe(area, index) + RingLayout.CQE_OFF_SEQ);
+    }
+
+    long cqeRet(long area, long index) {
+        return memory.readU64(RingLayout.cqe(area, index) + RingLayout.CQE_OFF_RET);
+    }
+
+    /** True once call {@code index} is completed (its CQE tagged index + 1). */
+    boolean completed(long area, long index) {
+        return cqeSeq(area, index) == index + 1;
+    }
 
     @Override
     public void close() {
         memory.close();
+    }
+
+    /**
+     * A kernel doorbell without a kernel: rings count until the next return from await, as an
+     * eventfd's do. Allocation-free (a park, not a lock's queue node), so that the pollers' sleep
+     * path can be checked for allocation.
+     */
+    static final class CountingDoorbell implements KernelDoorbell {
+        private final java.util.concurrent.atomic.AtomicBoolean rung = new java.util.concurrent.atomic.AtomicBoolean();
+        private volatile Thread waiter;
+
+        @Override
+        public void await() {
+            waiter = Thread.currentThread();
+            while (!rung.getAndSet(false)) java.util.concurrent.locks.LockSupport.park(this);
+            waiter = null;
+        }
+
+        @Override
+        public void ring() {
+            rung.set(true);
+            Thread w = waiter;
+            if (w != null) java.util.concurrent.locks.LockSupport.unpark(w);
+        }
     }
 
     /** One system call as the executor received it. */

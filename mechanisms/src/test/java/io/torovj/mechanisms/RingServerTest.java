@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.torovj.lifecycle.Ending;
 import io.torovj.mechanisms.RingFixture.Call;
 import io.torovj.mechanisms.RingFixture.RecordingExecutor;
+import io.torovj.testing.PropertyRunner;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -32,29 +34,27 @@ class RingServerTest {
         f.close();
     }
 
-    /** The guest's steps 1-2 and 3 of ring.h: SQE[t] = {user_data, nr, args}, then sq_tail = t + 1. */
-    private long submit(long userData, long nr, long... args) {
-        long t = f.sqTail(area);
-        f.writeSqe(area, t, userData, nr, args);
-        f.setSqTail(area, t + 1);
-        return t + 1;
+    @Test
+    void nothingSubmittedIsIdle() {
+        assertTrue(server.idle());
+        assertEquals(RingServer.IDLE, server.serveNext());
+        assertEquals(0, server.head());
+        assertTrue(executor.calls().isEmpty());
+        assertFalse(f.control.isStopped());
     }
 
-    private long cqeUserData(long index) { return f.memory.readU64(RingFixture.cqe(area, index)); }
-    private long cqeRet(long index) { return f.memory.readU64(RingFixture.cqe(area, index) + 8); }
-
     @Test
-    void aWellFormedSubmissionIsExecutedAndItsCompletionPublished() {
-        long tail = submit(0xC0FFEE, 1, 10, 11, 12, 13, 14, 15);
+    void aTaggedSubmissionIsExecutedAndItsCompletionTaggedInTheSameSlot() {
+        f.submit(area, 0, 1, 10, 11, 12, 13, 14, 15);
+        assertFalse(server.idle());
 
-        assertTrue(server.serveOne(tail));
+        assertEquals(RingServer.SERVED, server.serveNext());
 
         assertEquals(List.of(new Call(1, 10, 11, 12, 13, 14, 15)), executor.calls(), "nr and the six args, verbatim");
-        assertEquals(1, server.sqHead());
-        assertEquals(1, f.sqHead(area), "sq_head published: the SQE slot is the guest's again");
-        assertEquals(1, f.cqTail(area), "cq_tail published");
-        assertEquals(0xC0FFEE, cqeUserData(0), "the CQE carries the SQE's user_data");
-        assertEquals(1010, cqeRet(0), "and the executor's result");
+        assertEquals(1, server.head());
+        assertEquals(1, f.cqeSeq(area, 0), "the CQE carries the call's tag");
+        assertEquals(1010, f.cqeRet(area, 0), "and the executor's result");
+        assertEquals(RingServer.IDLE, server.serveNext(), "the next slot is untagged");
         assertFalse(f.control.isStopped());
     }
 
@@ -62,73 +62,56 @@ class RingServerTest {
     void negativeResultsAreCompletedAsTheyAre() {
         RingServer s = new RingServer(f.memory, area, (nr, a0, a1, a2, a3, a4, a5) -> -14 /* -EFAULT */,
                 f.control, "ring", closing::get);
-        assertTrue(s.serveOne(submit(7, 0, 0, 0, 0, 0, 0, 0)));
-        assertEquals(7, cqeUserData(0));
-        assertEquals(-14, cqeRet(0));
+        f.submit(area, 0, 0, 0, 0, 0, 0, 0, 0);
+        assertEquals(RingServer.SERVED, s.serveNext());
+        assertEquals(1, f.cqeSeq(area, 0));
+        assertEquals(-14, f.cqeRet(area, 0));
     }
 
     @Test
-    void submissionsAreServedInOrderAcrossManyTurnsOfTheRing() {
-        long consumed = 0;
+    void callsAreServedInOrderAcrossManyTurnsOfTheRing() {
         for (long i = 0; i < 3L * N + 5; i++) {
-            long tail = submit(1_000_000 + i, 2, i, 0, 0, 0, 0, 0);
-            assertTrue(server.serveOne(tail), "call " + i);
-            // the guest's step 5: read CQE[cq_head], release cq_head + 1
-            assertEquals(i + 1, f.cqTail(area));
-            assertEquals(1_000_000 + i, cqeUserData(consumed), "user_data of call " + i + " (slot " + (consumed & (N - 1)) + ")");
-            assertEquals(2000 + i, cqeRet(consumed));
-            f.setCqHead(area, ++consumed);
+            assertEquals(RingServer.IDLE, server.serveNext(), "call " + i + " not yet submitted (its slot holds call " + (i - N) + ")");
+            f.submit(area, i, 2, i, 0, 0, 0, 0, 0);
+            assertEquals(RingServer.SERVED, server.serveNext(), "call " + i);
+            assertTrue(f.completed(area, i), "call " + i + " completed");
+            assertEquals(2000 + i, f.cqeRet(area, i));
         }
         assertEquals(3L * N + 5, executor.calls().size());
         assertFalse(f.control.isStopped());
     }
 
     @Test
-    void aFullRingOfSubmissionsIsServedUntilTheCompletionQueueIsFull() {
-        for (int i = 0; i < N; i++) submit(500 + i, 3, i, 0, 0, 0, 0, 0);
-        long tail = f.sqTail(area);
-        assertEquals(N, tail, "a full SQ is possible");
-        for (int i = 0; i < N; i++) assertTrue(server.serveOne(tail), "call " + i);
-        assertEquals(N, f.cqTail(area), "the guest consumed nothing: the CQ is full");
+    void aFullRingOfCallsInFlightIsServedInOrder() {
+        for (int i = 0; i < N; i++) f.submit(area, i, 3, i, 0, 0, 0, 0, 0);
+        for (int i = 0; i < N; i++) assertEquals(RingServer.SERVED, server.serveNext(), "call " + i);
+        assertEquals(RingServer.IDLE, server.serveNext(), "slot 0 holds call 0's tag: call 64 not submitted");
         for (int i = 0; i < N; i++) {
-            assertEquals(500 + i, cqeUserData(i));
-            assertEquals(3000 + i, cqeRet(i));
+            assertEquals(i + 1, f.cqeSeq(area, i));
+            assertEquals(3000 + i, f.cqeRet(area, i));
         }
         assertFalse(f.control.isStopped());
     }
 
     @Test
-    void aFullCompletionQueueWaitsForTheGuestToConsume() throws Exception {
-        for (int i = 0; i < N; i++) assertTrue(server.serveOne(submit(i, 4, i, 0, 0, 0, 0, 0)));
-        long tail = submit(N, 4, N, 0, 0, 0, 0, 0);
-
-        Thread guest = new Thread(() -> {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                return;
-            }
-            f.setCqHead(area, 1);       // consumes one completion
-        });
-        guest.start();
-        assertTrue(server.serveOne(tail), "served once the guest made room");
-        guest.join(10_000);
-
-        assertEquals(N + 1, f.cqTail(area));
-        assertEquals(N, cqeUserData(N), "slot 0 reused for the 65th completion");
-        assertEquals(4000 + N, cqeRet(N));
-        assertFalse(f.control.isStopped());
+    void callsSubmittedOutOfOrderWaitForTheHead() {
+        f.submit(area, 1, 4, 1, 0, 0, 0, 0, 0);         // call 1 before call 0
+        assertEquals(RingServer.IDLE, server.serveNext(), "the server looks only at its head's slot");
+        f.submit(area, 0, 4, 0, 0, 0, 0, 0, 0);
+        assertEquals(RingServer.SERVED, server.serveNext());
+        assertEquals(RingServer.SERVED, server.serveNext());
+        assertEquals(List.of(new Call(4, 0, 0, 0, 0, 0, 0), new Call(4, 1, 0, 0, 0, 0, 0)), executor.calls());
     }
 
     @Test
-    void aFullCompletionQueueStopsWaitingWhenTheTransportCloses() {
-        for (int i = 0; i < N; i++) assertTrue(server.serveOne(submit(100 + i, 4, i, 0, 0, 0, 0, 0)));
-        long tail = submit(N, 4, N, 0, 0, 0, 0, 0);
-        closing.set(true);
-
-        assertFalse(server.serveOne(tail), "polling ends");
-        assertEquals(N, f.cqTail(area), "no completion over an unconsumed one");
-        assertEquals(100, cqeUserData(0), "slot 0 still holds the first completion");
+    void aCallThatReturnsWhileTheTransportClosesIsNotCompleted() {
+        RingServer s = new RingServer(f.memory, area, (nr, a0, a1, a2, a3, a4, a5) -> {
+            closing.set(true);
+            return 5;
+        }, f.control, "ring", closing::get);
+        f.submit(area, 0, 4, 0, 0, 0, 0, 0, 0);
+        assertEquals(RingServer.END, s.serveNext(), "polling ends");
+        assertEquals(0, f.cqeSeq(area, 0), "no completion written");
         assertFalse(f.control.isStopped(), "closing is not an error: the VM is not ended by the ring");
     }
 
@@ -139,100 +122,130 @@ class RingServerTest {
     }
 
     @Test
-    void anSqTailMoreThanOneRingAheadEndsTheVm() {
-        for (int i = 0; i <= N; i++) f.writeSqe(area, i, i, 1, 0, 0, 0, 0, 0, 0);
-        f.setSqTail(area, N + 1);
+    void aTagAheadOfTheHeadEndsTheVm() {
+        f.writeSqe(area, 0, 1, 0, 0, 0, 0, 0, 0);
+        f.tagSqe(area, 0, 2);
 
-        assertFalse(server.serveOne(N + 1));
+        assertEquals(RingServer.END, server.serveNext());
 
-        assertCorrupt("sq_tail=65 with sq_head=0 and 64 entries");
+        assertCorrupt("seq=2 in slot 0, expected 1 (call 0) or 0 (nothing submitted)");
         assertTrue(executor.calls().isEmpty(), "nothing executed");
-        assertEquals(0, f.sqHead(area));
-        assertEquals(0, f.cqTail(area), "nothing completed");
+        assertEquals(0, f.cqeSeq(area, 0), "nothing completed");
     }
 
     @Test
-    void anSqTailBehindTheHeadEndsTheVm() {
-        assertTrue(server.serveOne(submit(1, 1, 0, 0, 0, 0, 0, 0)));
-        assertTrue(server.serveOne(submit(2, 1, 0, 0, 0, 0, 0, 0)));
-        f.setSqTail(area, 1);            // the guest moves its tail back
+    void aTagBehindTheHeadEndsTheVm() {
+        for (int i = 0; i < N + 2; i++) {
+            f.submit(area, i, 1, 0, 0, 0, 0, 0, 0);
+            assertEquals(RingServer.SERVED, server.serveNext());
+        }
+        f.tagSqe(area, N + 2, 1);           // slot 2 was call 2's (tag 3); 1 is call 0's
 
-        assertFalse(server.serveOne(1));
+        assertEquals(RingServer.END, server.serveNext());
 
-        assertCorrupt("sq_tail=1 with sq_head=2 and 64 entries");
-        assertEquals(2, executor.calls().size(), "only the two good calls");
-        assertEquals(2, f.cqTail(area));
+        assertCorrupt("seq=1 in slot 2, expected 67 (call 66) or 3 (nothing submitted)");
+        assertEquals(N + 2, executor.calls().size(), "only the good calls");
     }
 
     @Test
-    void aHugeSqTailEndsTheVm() {
-        f.setSqTail(area, Long.MAX_VALUE);
-        assertFalse(server.serveOne(Long.MAX_VALUE));
-        assertCorrupt("sq_tail=9223372036854775807 with sq_head=0 and 64 entries");
+    void aHugeOrAllOnesTagEndsTheVm() {
+        f.tagSqe(area, 0, -1L);
+        assertEquals(RingServer.END, server.serveNext());
+        assertCorrupt("seq=18446744073709551615 in slot 0, expected 1 (call 0) or 0 (nothing submitted)");
         assertTrue(executor.calls().isEmpty());
     }
 
+    /**
+     * Whatever tag the guest writes at the head, after however many calls, the server serves
+     * exactly the next call, waits on the slot's previous tag, or ends the VM for anything else.
+     */
     @Test
-    void anAllOnesSqTailEndsTheVm() {
-        // 0xffffffffffffffff: as a free-running u64 counter, one behind sq_head 0
-        f.setSqTail(area, -1L);
-        assertFalse(server.serveOne(-1L));
-        assertCorrupt("sq_tail=-1 with sq_head=0 and 64 entries");
-        assertTrue(executor.calls().isEmpty());
+    void aTagIsServedOnlyIfItIsTheNextCall() {
+        // {calls served before, tag}
+        PropertyRunner.property("aTagIsServedOnlyIfItIsTheNextCall", 300, 0x5E9_2026L).forAll(
+                List.of(new long[] {0, 1}, new long[] {0, 0}, new long[] {N, 1}, new long[] {N, N + 1}, new long[] {5, -1L}),
+                g -> {
+                    long served = g.longs(0, 3L * N);
+                    long tag = switch (g.ints(0, 3)) {
+                        case 0 -> served + 1;
+                        case 1 -> RingLayout.idleTag(served);
+                        case 2 -> served + 1 + g.longs(-N, N);
+                        default -> g.longs();
+                    };
+                    return new long[] {served, tag};
+                },
+                Arrays::toString,
+                c -> {
+                    try (RingFixture g = new RingFixture("ring")) {
+                        RecordingExecutor ex = new RecordingExecutor((nr, a0) -> 7);
+                        long at = RingLayout.format(g.context("ring", ex));
+                        RingServer s = new RingServer(g.memory, at, ex, g.control, "ring", () -> false);
+                        long served = c[0], tag = c[1];
+                        for (long i = 0; i < served; i++) {
+                            g.submit(at, i, 39, 0, 0, 0, 0, 0, 0);
+                            assertEquals(RingServer.SERVED, s.serveNext());
+                        }
+                        g.writeSqe(at, served, 39, 0, 0, 0, 0, 0, 0);
+                        g.tagSqe(at, served, tag);
+                        int step = s.serveNext();
+                        if (tag == served + 1) {
+                            assertEquals(RingServer.SERVED, step);
+                            assertEquals(served + 1, ex.calls().size());
+                            assertTrue(g.completed(at, served));
+                        } else if (tag == RingLayout.idleTag(served)) {
+                            assertEquals(RingServer.IDLE, step);
+                            assertFalse(g.control.isStopped());
+                        } else {
+                            assertEquals(RingServer.END, step);
+                            assertEquals(Ending.UNEXPECTED_EXIT, g.control.ending);
+                            assertEquals(served, ex.calls().size(), "the call with a bad tag is not executed");
+                            assertFalse(g.completed(at, served));
+                        }
+                    }
+                });
     }
 
     @Test
     void aGarbageSubmissionIsTheSyscallLayersToRefuseAndDoesNotEndTheVm() {
-        // RingServer checks indices, not SQE contents: whatever the guest wrote goes to the
+        // RingServer checks the tag, not the SQE's contents: whatever the guest wrote goes to the
         // executor verbatim (the dispatcher answers -ENOSYS, -EFAULT, ...), and its answer is completed
         RingServer s = new RingServer(f.memory, area, (nr, a0, a1, a2, a3, a4, a5) -> nr == -1 ? ENOSYS : 0,
                 f.control, "ring", closing::get);
-        f.writeSqe(area, 0, -1L, -1L, -1L, Long.MIN_VALUE, Long.MAX_VALUE, 0xDEADBEEFL, -1L, 0x3FE00000L);
-        f.setSqTail(area, 1);
+        f.submit(area, 0, -1L, -1L, Long.MIN_VALUE, Long.MAX_VALUE, 0xDEADBEEFL, -1L, 0x3FE00000L);
 
-        assertTrue(s.serveOne(1));
+        assertEquals(RingServer.SERVED, s.serveNext());
 
-        assertEquals(-1L, cqeUserData(0), "the garbage user_data comes back for the guest to check");
-        assertEquals(ENOSYS, cqeRet(0));
+        assertEquals(1, f.cqeSeq(area, 0));
+        assertEquals(ENOSYS, f.cqeRet(area, 0));
         assertFalse(f.control.isStopped());
     }
 
     @Test
     void aGarbageSubmissionReachesTheExecutorUnchanged() {
         long[] args = {-1L, Long.MIN_VALUE, Long.MAX_VALUE, 0xDEADBEEFL, -1L, 0x3FE00000L};
-        f.writeSqe(area, 0, 0x5555, 0xFFFF_FFFF_0000_0001L, args);
-        f.setSqTail(area, 1);
-        assertTrue(server.serveOne(1));
+        f.submit(area, 0, 0xFFFF_FFFF_0000_0001L, args);
+        assertEquals(RingServer.SERVED, server.serveNext());
         assertEquals(List.of(new Call(0xFFFF_FFFF_0000_0001L, args[0], args[1], args[2], args[3], args[4], args[5])),
                 executor.calls());
     }
 
     @Test
-    void aCqHeadAheadOfTheCompletionsProducedEndsTheVm() {
-        f.setCqHead(area, 5);            // consumed five completions the monitor never produced
-        assertFalse(server.serveOne(submit(1, 1, 0, 0, 0, 0, 0, 0)));
-        assertCorrupt("cq_head=5 with cq_tail=0 and 64 entries");
-        assertEquals(0, f.cqTail(area), "no completion published");
-    }
-
-    @Test
-    void aCqHeadMovedBackEndsTheVm() {
-        for (int i = 0; i < 3; i++) {
-            assertTrue(server.serveOne(submit(i, 1, 0, 0, 0, 0, 0, 0)));
-            f.setCqHead(area, i + 1);
+    void completionsTheGuestScribbledOverAreNeverReadBack() {
+        for (int i = 0; i < 2 * N; i++) {
+            for (int k = 0; k < N; k++) f.memory.writeU64(RingLayout.cqe(area, k), 0xBADL * k);
+            f.submit(area, i, 1, i, 0, 0, 0, 0, 0);
+            assertEquals(RingServer.SERVED, server.serveNext(), "call " + i);
+            assertTrue(f.completed(area, i));
         }
-        f.setCqHead(area, -100);         // moved far back: more than a ring of completions unconsumed
-        assertFalse(server.serveOne(submit(3, 1, 0, 0, 0, 0, 0, 0)));
-        assertCorrupt("cq_head=-100 with cq_tail=3 and 64 entries");
-        assertEquals(3, f.cqTail(area));
+        assertFalse(f.control.isStopped());
     }
 
     @Test
     void theReportNamesTheTransportItServes() {
         RingServer aring = new RingServer(f.memory, area, executor, f.control, "aring", closing::get);
-        f.setSqTail(area, N + 1);
-        assertFalse(aring.serveOne(N + 1));
-        assertEquals("aring transport: corrupt ring from the guest: sq_tail=65 with sq_head=0 and 64 entries",
+        f.tagSqe(area, 0, N + 1);
+        assertEquals(RingServer.END, aring.serveNext());
+        assertEquals("aring transport: corrupt ring from the guest: seq=65 in slot 0, expected 1 (call 0) or 0 (nothing submitted)",
                 f.control.report);
     }
 }

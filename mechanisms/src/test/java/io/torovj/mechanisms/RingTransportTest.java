@@ -36,7 +36,7 @@ class RingTransportTest {
     void attachFormatsTheRingsAndClaimsTheDoorbellPort() {
         transport.attach(f.context("ring", executor));
         long area = GuestLayout.TRANSPORT_AREA;
-        assertEquals(RingLayout.ENTRIES, f.memory.readU32(area + RingLayout.OFF_SQ_ENTRIES));
+        assertEquals(RingLayout.ENTRIES, f.memory.readU32(area + RingLayout.OFF_ENTRIES));
         assertEquals(area, f.memory.readU64(GuestLayout.BOOT_INFO + GuestAbi.BOOT_TRANSPORT_AREA));
         assertEquals(RingFixture.DOORBELL_PORT, f.memory.readU32(GuestLayout.BOOT_INFO + GuestAbi.BOOT_DOORBELL_PORT));
         assertSame(transport, f.portBus.find(RingFixture.DOORBELL_PORT));
@@ -49,13 +49,10 @@ class RingTransportTest {
         transport.start();
         long area = GuestLayout.TRANSPORT_AREA;
         for (long t = 0; t < 3L * RingLayout.ENTRIES; t++) {
-            f.writeSqe(area, t, t, 39, 100 + t, 0, 0, 0, 0, 0);
-            f.setSqTail(area, t + 1);
-            long expected = t + 1;
-            await(() -> f.cqTail(area) == expected, "completion " + t);
-            assertEquals(t, f.memory.readU64(RingFixture.cqe(area, t)));
-            assertEquals(101 + t, f.memory.readU64(RingFixture.cqe(area, t) + 8));
-            f.setCqHead(area, t + 1);
+            f.submit(area, t, 39, 100 + t, 0, 0, 0, 0, 0);
+            long call = t;
+            await(() -> f.completed(area, call), "completion " + t);
+            assertEquals(101 + t, f.cqeRet(area, t));
         }
         transport.out(RingFixture.DOORBELL_PORT, 1, 0);     // a doorbell is harmless to the spinning poller
         transport.close();
@@ -64,13 +61,13 @@ class RingTransportTest {
     }
 
     @Test
-    void aCorruptIndexEndsTheVmFromThePoller() throws Exception {
+    void aCorruptTagEndsTheVmFromThePoller() throws Exception {
         transport.attach(f.context("ring", executor));
         transport.start();
-        f.setSqTail(GuestLayout.TRANSPORT_AREA, 1L << 40);
+        f.tagSqe(GuestLayout.TRANSPORT_AREA, 0, 1L << 40);
         await(f.control::isStopped, "the VM to be ended");
         assertEquals(Ending.UNEXPECTED_EXIT, f.control.ending);
-        assertEquals("ring transport: corrupt ring from the guest: sq_tail=1099511627776 with sq_head=0 and 64 entries",
+        assertEquals("ring transport: corrupt ring from the guest: seq=1099511627776 in slot 0, expected 1 (call 0) or 0 (nothing submitted)",
                 f.control.report);
         assertTrue(executor.calls().isEmpty());
     }

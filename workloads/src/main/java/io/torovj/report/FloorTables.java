@@ -56,7 +56,7 @@ final class FloorTables {
             case C_FLOOR_RING_1LINE -> "CPL3 guest writes a request line, spins on an answer line; a host thread "
                     + "polls and answers";
             case C_FLOOR_RING_1LINE_GETPPID -> "the same, with a real getppid per request";
-            case C_FLOOR_RING_6LINE -> "the monitor's ring layout (SQE, sq_tail, sq_head, cq_head, CQE, cq_tail), "
+            case C_FLOOR_RING_6LINE -> "the ring transports' former six-line layout (SQE, sq_tail, sq_head, cq_head, CQE, cq_tail), "
                     + "ring.h's steps in the guest";
             case C_FLOOR_RING_6LINE_GETPPID -> "the same, with a real getppid per request";
             case C_FLOOR_VM_LIFECYCLE -> "create VM, 4 MiB, vCPU, sregs, run to the first out, close";

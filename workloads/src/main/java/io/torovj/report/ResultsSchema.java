@@ -252,7 +252,7 @@ public final class ResultsSchema {
     public static final String C_FLOOR_RING_1LINE = "floor-c-ring-1line";
     /** {@link #C_FLOOR_RING_1LINE} with a getppid per request: the headline floor of shared-memory transports. */
     public static final String C_FLOOR_RING_1LINE_GETPPID = "floor-c-ring-1line-getppid";
-    /** CPL3 guest ↔ host thread over the monitor's ring layout (SQE, sq_tail, sq_head, cq_head, CQE, cq_tail). */
+    /** CPL3 guest ↔ host thread over the ring transports' former six-line layout (SQE, sq_tail, sq_head, cq_head, CQE, cq_tail). */
     public static final String C_FLOOR_RING_6LINE = "floor-c-ring-6line";
     /** {@link #C_FLOOR_RING_6LINE} with a getppid per request. */
     public static final String C_FLOOR_RING_6LINE_GETPPID = "floor-c-ring-6line-getppid";

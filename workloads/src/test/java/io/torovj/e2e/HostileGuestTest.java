@@ -151,7 +151,7 @@ class HostileGuestTest {
     // ------------------------------------------------------------------ ring abuse
 
     /** Variants that break the ring protocol: the monitor must end the VM, naming the corrupt ring. */
-    static final List<String> RING_CORRUPT = List.of("tail-ahead", "tail-behind", "tail-huge", "cq-head-ahead", "cq-head-behind");
+    static final List<String> RING_CORRUPT = List.of("seq-ahead", "seq-behind", "seq-huge", "seq-random");
     /**
      * Variants that stay within what the monitor can serve: garbage in, errnos out, spurious
      * doorbells ignored (or, for aring, spurious wake-ups), the guest exits 0.
