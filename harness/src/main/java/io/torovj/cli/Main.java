@@ -11,13 +11,25 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
-/** The {@code torovj} command line. */
-@Command(name = "torovj", mixinStandardHelpOptions = true, version = "ToroV/J 0.1.0",
-        description = "A kernel in user space: run a program as a KVM VM whose system calls the monitor performs.")
+/**
+ * The {@code torovj} command line. Its model is built with picocli's programmatic API (see
+ * {@link RunCommand}: annotations cost a one-shot run a proxy class per annotation type).
+ */
 public final class Main implements Callable<Integer> {
     /** Exit status for bad input (ELF, policy, options) and monitor errors; usage errors give 2. */
     public static final int EXIT_BAD_INPUT = 1;
+
+    private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
+
+    private Main() {
+        spec.name("torovj").version("ToroV/J 0.1.0").usageMessage()
+                .description("A kernel in user space: run a program as a KVM VM whose system calls the monitor performs.");
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit.").build());
+    }
 
     /** System property naming the process platform's launcher (the torovj script sets it). */
     public static final String LAUNCHER_PROPERTY = "torovj.vcpuProcess";
@@ -51,14 +63,14 @@ public final class Main implements Callable<Integer> {
     private static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
 
     static {
-        SUBCOMMANDS.put("run", RunCommand::new);
+        SUBCOMMANDS.put("run", () -> new RunCommand().spec());
         SUBCOMMANDS.put("serve", ServeCommand::new);
         SUBCOMMANDS.put("transports", Transports::new);
         SUBCOMMANDS.put("info", Info::new);
     }
 
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = new CommandLine(new Main().spec);
         Supplier<Object> named = args.length == 0 ? null : SUBCOMMANDS.get(args[0]);
         if (named != null) {
             cli.addSubcommand(args[0], named.get());
@@ -79,7 +91,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        CommandLine.usage(this, System.out);
+        spec.commandLine().usage(System.out);
         return 2;
     }
 
