@@ -7,9 +7,10 @@ import jnr.ffi.annotations.SaveError;
  * The host C library's socket calls, apart from {@link LibC} so that their bindings are generated
  * only when a program first uses a socket (the interface is initialised, and loaded through
  * jnr-ffi, on the first read of {@link #INSTANCE}). errno after a call: {@link LibC#errno()}, the
- * same thread-local value for every jnr-ffi library. Only {@link HostSockets} calls these.
+ * same thread-local value for every jnr-ffi library. Public only because jnr-ffi implements it from
+ * a class loader of its own; only {@link HostSockets} calls these.
  */
-interface SocketCalls {
+public interface SocketCalls {
 
     SocketCalls INSTANCE = LibraryLoader.create(SocketCalls.class).load("c");
 
