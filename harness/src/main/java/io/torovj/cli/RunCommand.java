@@ -19,62 +19,110 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-/** {@code torovj run [options] PROGRAM.elf [ARGS...]}: exit status = the guest's. */
-@Command(name = "run", description = "Run a static x86-64 ELF program as a KVM virtual machine.",
-        mixinStandardHelpOptions = true)
+/**
+ * {@code torovj run [options] PROGRAM.elf [ARGS...]}: exit status = the guest's.
+ *
+ * <p>The command is declared through picocli's programmatic API ({@link #spec()}), not its
+ * annotations: reading annotations makes the JVM generate a proxy class per annotation type and
+ * walk every field reflectively, about a third of a one-shot run's command-line cost. The values
+ * are read back from the parsed spec when the command runs.
+ */
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = "--transport", defaultValue = "pio", paramLabel = "NAME",
-            description = "Syscall transport (see 'torovj transports'). Default: ${DEFAULT-VALUE}.")
+    private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this);
+
     String transport;
-
-    @Option(names = "--policy", paramLabel = "FILE", description = "JSON syscall policy. Default: a minimal policy that lets HelloWorld run (no file access).")
     Path policyFile;
-
-    @Option(names = "--mem", defaultValue = "8M", paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "Guest memory, a multiple of 2M (suffix K, M or G). Default: ${DEFAULT-VALUE}.")
     long memory;
-
-    @Option(names = "--platform", defaultValue = "kvm", paramLabel = "kvm|process", converter = PlatformConverter.class,
-            description = "Where guest code runs: kvm (default), or process (a separate host process, for hosts without /dev/kvm; functional testing only).")
     Platform.Kind platform;
-
-    @Option(names = "--syscall-entry", defaultValue = "patch", paramLabel = "patch|trap",
-            description = "For unmodified programs (the syscall instruction): patch (default) rewrites each `mov $nr,%%eax; syscall` "
-                    + "site, the first time it traps, into a jump to the VM's transport; trap makes every call exit to the monitor.")
     SyscallEntry syscallEntry;
-
-    @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Environment variable for the guest (repeatable); nothing of the host's is passed.")
-    List<String> env = new ArrayList<>();
-
-    @Option(names = "--transport-option", paramLabel = "NAME=VALUE",
-            description = "A tunable of the transport (repeatable), e.g. aring's idleSpinMicros=100.")
-    List<String> transportOptions = new ArrayList<>();
-
-    @Option(names = "--gdb", paramLabel = "PORT",
-            description = "Start the guest halted at its entry point and serve the GDB remote protocol on PORT "
-                    + "(then: gdb PROGRAM, target remote :PORT).")
+    List<String> env;
+    List<String> transportOptions;
     Integer gdbPort;
-
-    @Option(names = "--gdb-bind", defaultValue = "127.0.0.1", paramLabel = "ADDR",
-            description = "Address the --gdb server listens on. Default: ${DEFAULT-VALUE} (loopback only).")
     String gdbBind;
-
-    @Option(names = {"-v", "--verbose"}, description = "Print stack traces of internal errors and a summary after the run.")
     boolean verbose;
-
-    @Parameters(index = "0", paramLabel = "PROGRAM", description = "Static, non-PIE x86-64 ELF executable.")
     Path program;
+    List<String> args;
 
-    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for the guest program.")
-    List<String> args = new ArrayList<>();
+    RunCommand() {
+        spec.name("run").usageMessage().description("Run a static x86-64 ELF program as a KVM virtual machine.");
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit.").build());
+        spec.addOption(option("--transport", String.class, "NAME", "pio",
+                "Syscall transport (see 'torovj transports'). Default: ${DEFAULT-VALUE}.").build());
+        spec.addOption(option("--policy", Path.class, "FILE", null,
+                "JSON syscall policy. Default: a minimal policy that lets HelloWorld run (no file access).").build());
+        spec.addOption(option("--mem", Long.class, "SIZE", "8M",
+                "Guest memory, a multiple of 2M (suffix K, M or G). Default: ${DEFAULT-VALUE}.")
+                .converters(new SizeConverter()).build());
+        spec.addOption(option("--platform", Platform.Kind.class, "kvm|process", "kvm",
+                "Where guest code runs: kvm (default), or process (a separate host process, for hosts without /dev/kvm; functional testing only).")
+                .converters(new PlatformConverter()).build());
+        spec.addOption(option("--syscall-entry", SyscallEntry.class, "patch|trap", "patch",
+                "For unmodified programs (the syscall instruction): patch (default) rewrites each `mov $nr,%%eax; syscall` "
+                        + "site, the first time it traps, into a jump to the VM's transport; trap makes every call exit to the monitor.").build());
+        spec.addOption(repeatable("--env", "NAME=VALUE",
+                "Environment variable for the guest (repeatable); nothing of the host's is passed."));
+        spec.addOption(repeatable("--transport-option", "NAME=VALUE",
+                "A tunable of the transport (repeatable), e.g. aring's idleSpinMicros=100."));
+        spec.addOption(option("--gdb", Integer.class, "PORT", null,
+                "Start the guest halted at its entry point and serve the GDB remote protocol on PORT "
+                        + "(then: gdb PROGRAM, target remote :PORT).").build());
+        spec.addOption(option("--gdb-bind", String.class, "ADDR", "127.0.0.1",
+                "Address the --gdb server listens on. Default: ${DEFAULT-VALUE} (loopback only).").build());
+        spec.addOption(OptionSpec.builder("-v", "--verbose").type(boolean.class)
+                .description("Print stack traces of internal errors and a summary after the run.").build());
+        spec.addPositional(PositionalParamSpec.builder().index("0").arity("1").required(true).paramLabel("PROGRAM").type(Path.class)
+                .description("Static, non-PIE x86-64 ELF executable.").build());
+        spec.addPositional(PositionalParamSpec.builder().index("1..*").arity("0..*").paramLabel("ARGS").type(List.class)
+                .auxiliaryTypes(String.class).description("Arguments for the guest program.").build());
+    }
+
+    /** The command's picocli model, for {@code CommandLine.addSubcommand}. */
+    CommandSpec spec() {
+        return spec;
+    }
+
+    private static OptionSpec.Builder option(String name, Class<?> type, String label, String defaultValue, String description) {
+        return OptionSpec.builder(name).type(type).paramLabel(label).defaultValue(defaultValue).description(description);
+    }
+
+    private static OptionSpec repeatable(String name, String label, String description) {
+        return OptionSpec.builder(name).type(List.class).auxiliaryTypes(String.class).paramLabel(label)
+                .description(description).build();
+    }
+
+    /** Copies the parsed values (defaults applied, converters run) into the fields. */
+    private void readParsedValues() {
+        transport = value("--transport");
+        policyFile = value("--policy");
+        memory = this.<Long>value("--mem");
+        platform = value("--platform");
+        syscallEntry = value("--syscall-entry");
+        env = listValue(spec.findOption("--env").getValue());
+        transportOptions = listValue(spec.findOption("--transport-option").getValue());
+        gdbPort = value("--gdb");
+        gdbBind = value("--gdb-bind");
+        verbose = Boolean.TRUE.equals(value("--verbose"));
+        program = spec.positionalParameters().get(0).getValue();
+        args = listValue(spec.positionalParameters().get(1).getValue());
+    }
+
+    private <T> T value(String option) {
+        return spec.findOption(option).getValue();
+    }
+
+    private static List<String> listValue(List<String> parsed) {
+        return parsed == null ? new ArrayList<>() : parsed;
+    }
 
     @Override
     public Integer call() {
+        readParsedValues();
         try {
             SyscallPolicy policy = policyFile == null ? SyscallPolicy.defaultPolicy() : PolicyFile.load(policyFile);
             for (String e : env) {

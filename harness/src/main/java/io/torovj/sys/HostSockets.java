@@ -18,35 +18,35 @@ public final class HostSockets {
 
     /** socket(2): the new host fd, or -errno. */
     public static int socket(int domain, int type, int protocol) {
-        int fd = LibC.INSTANCE.socket(domain, type, protocol);
+        int fd = SocketCalls.INSTANCE.socket(domain, type, protocol);
         return fd < 0 ? -LibC.errno() : fd;
     }
 
     /** bind(2) to {@code address}: 0 or -errno. */
     public static int bind(int fd, SockAddrIn address) {
-        return LibC.INSTANCE.bind(fd, address.addressBuffer().address(), SocketConstants.SOCKADDR_IN_SIZE) < 0 ? -LibC.errno() : 0;
+        return SocketCalls.INSTANCE.bind(fd, address.addressBuffer().address(), SocketConstants.SOCKADDR_IN_SIZE) < 0 ? -LibC.errno() : 0;
     }
 
     /** connect(2) to {@code address}: 0 or -errno. */
     public static int connect(int fd, SockAddrIn address) {
-        return LibC.INSTANCE.connect(fd, address.addressBuffer().address(), SocketConstants.SOCKADDR_IN_SIZE) < 0 ? -LibC.errno() : 0;
+        return SocketCalls.INSTANCE.connect(fd, address.addressBuffer().address(), SocketConstants.SOCKADDR_IN_SIZE) < 0 ? -LibC.errno() : 0;
     }
 
     /** listen(2): 0 or -errno. */
     public static int listen(int fd, int backlog) {
-        return LibC.INSTANCE.listen(fd, backlog) < 0 ? -LibC.errno() : 0;
+        return SocketCalls.INSTANCE.listen(fd, backlog) < 0 ? -LibC.errno() : 0;
     }
 
     /** accept4(2), the peer's address written to {@code peer}: the new host fd, or -errno. */
     public static int accept4(int fd, SockAddrIn peer, int flags) {
         peer.expectAddress();
-        int conn = LibC.INSTANCE.accept4(fd, peer.addressBuffer().address(), peer.lengthBuffer().address(), flags);
+        int conn = SocketCalls.INSTANCE.accept4(fd, peer.addressBuffer().address(), peer.lengthBuffer().address(), flags);
         return conn < 0 ? -LibC.errno() : conn;
     }
 
     /** shutdown(2): 0 or -errno. */
     public static int shutdown(int fd, int how) {
-        return LibC.INSTANCE.shutdown(fd, how) < 0 ? -LibC.errno() : 0;
+        return SocketCalls.INSTANCE.shutdown(fd, how) < 0 ? -LibC.errno() : 0;
     }
 
     /** getsockname(2) into {@code scratch}, then its port: the local port (0 while unbound), or -errno. */
@@ -61,7 +61,7 @@ public final class HostSockets {
     /** getsockopt(2) SO_TYPE into {@code scratch} (at least 4 bytes): the socket's type (SOCK_STREAM, ...), or -errno. */
     public static int socketType(int fd, SocketOption scratch) {
         scratch.expectValue();
-        if (LibC.INSTANCE.getsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_TYPE, scratch.address(),
+        if (SocketCalls.INSTANCE.getsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_TYPE, scratch.address(),
                 scratch.lengthAddress()) != 0) {
             return -LibC.errno();
         }
@@ -74,7 +74,7 @@ public final class HostSockets {
      */
     public static int pendingError(int fd, SocketOption scratch) {
         scratch.expectValue();
-        if (LibC.INSTANCE.getsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_ERROR, scratch.address(),
+        if (SocketCalls.INSTANCE.getsockopt(fd, SocketConstants.SOL_SOCKET, SocketConstants.SO_ERROR, scratch.address(),
                 scratch.lengthAddress()) != 0) {
             return -LibC.errno();
         }
@@ -84,11 +84,11 @@ public final class HostSockets {
     /** getsockopt(2) into {@code value} (its whole capacity offered; {@link SocketOption#length()} is then the kernel's): 0 or -errno. */
     public static int getsockopt(int fd, int level, int name, SocketOption value) {
         value.expectValue();
-        return LibC.INSTANCE.getsockopt(fd, level, name, value.address(), value.lengthAddress()) < 0 ? -LibC.errno() : 0;
+        return SocketCalls.INSTANCE.getsockopt(fd, level, name, value.address(), value.lengthAddress()) < 0 ? -LibC.errno() : 0;
     }
 
     /** setsockopt(2) with {@code value}'s bytes: 0 or -errno. */
     public static int setsockopt(int fd, int level, int name, SocketOption value) {
-        return LibC.INSTANCE.setsockopt(fd, level, name, value.address(), value.length()) < 0 ? -LibC.errno() : 0;
+        return SocketCalls.INSTANCE.setsockopt(fd, level, name, value.address(), value.length()) < 0 ? -LibC.errno() : 0;
     }
 }

@@ -9,6 +9,10 @@ import jnr.ffi.annotations.SaveError;
  * host addresses so that no call allocates; every address handed to these functions comes
  * from {@link NativeBuffer} or from {@code GuestMemory}'s bounds-checked translation.
  *
+ * <p>jnr-ffi generates the code of every method of a library interface when it is loaded (a few ms
+ * of a one-shot run's start each), so calls only some programs need live in interfaces of their
+ * own, loaded the first time they are used: {@link SocketCalls}.
+ *
  * <p>Only classes in {@code io.torovj.sys} and the two owners of native memory
  * ({@code GuestMemory}, the KVM fd wrappers) may call this interface directly.
  */
@@ -31,7 +35,6 @@ public interface LibC {
     @SaveError int mkdirat(int dirfd, long path, int mode);
     @SaveError int chmod(String path, int mode);
     @SaveError int fcntl(int fd, int cmd, long arg);
-    @SaveError int dup(int fd);
     @SaveError int dup3(int oldfd, int newfd, int flags);
     @SaveError int fallocate(int fd, int mode, long offset, long len);
     /** poll(2) on {@code nfds} {@code struct pollfd}s (8 bytes each: int fd, short events, short revents) at {@code fds}. */
@@ -45,17 +48,8 @@ public interface LibC {
     @SaveError long syscall(long number, long a0, long a1, long a2, long a3, long a4, long a5);
     @SaveError int munmap(long addr, long length);
     @SaveError int madvise(long addr, long length, int advice);
-    @SaveError int mincore(long addr, long length, long vec);
     @SaveError int clock_gettime(int clockid, long tp);
     @SaveError long syscall(long number, long a0, long a1, long a2, long a3);
-    @SaveError int socket(int domain, int type, int protocol);
-    @SaveError int bind(int fd, long addr, int len);
-    @SaveError int listen(int fd, int backlog);
-    @SaveError int accept4(int fd, long addr, long lenPtr, int flags);
-    @SaveError int connect(int fd, long addr, int len);
-    @SaveError int setsockopt(int fd, int level, int name, long value, int len);
-    @SaveError int getsockopt(int fd, int level, int name, long value, long lenPtr);
-    @SaveError int shutdown(int fd, int how);
     @SaveError int pipe2(long fds, int flags);
     @SaveError int pthread_sigmask(int how, long set, long oldset);
     @SaveError int sigtimedwait(long set, long info, long timeout);
