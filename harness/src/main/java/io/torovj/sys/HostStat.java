@@ -8,7 +8,7 @@ package io.torovj.sys;
 public final class HostStat {
     /** sizeof(struct stat) on x86-64. */
     static final int SIZE = 144;
-    private static final int OFF_MODE = 24, OFF_RDEV = 40;
+    private static final int OFF_MODE = 24, OFF_RDEV = 40, OFF_BLOCKS = 64;
 
     private final NativeBuffer buffer = new NativeBuffer(SIZE);
 
@@ -22,4 +22,7 @@ public final class HostStat {
 
     /** {@code st_rdev}: the device number of a character or block device of the last {@link #fstat}. */
     public long rdev() { return buffer.getLong(OFF_RDEV); }
+
+    /** {@code st_blocks}: 512-byte blocks the file has allocated, of the last {@link #fstat}. */
+    public long blocks() { return buffer.getLong(OFF_BLOCKS); }
 }

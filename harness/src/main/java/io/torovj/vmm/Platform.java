@@ -53,11 +53,21 @@ public abstract class Platform implements AutoCloseable {
         /** Detected once: it reads /proc/cpuinfo, which would add to every VM's start-up. */
         private static final KvmFlavour.Kind FLAVOUR = KvmFlavour.detect().kind();
         private static final boolean VMX = FLAVOUR == KvmFlavour.Kind.VMX;
-        private final Kvm kvm;
+        /**
+         * The monitor's one /dev/kvm fd, opened by its first VM and kept for the life of the
+         * process (as a C VMM keeps it): every later VM skips the open and the version and
+         * capability checks. It creates VMs only; the guest never reaches it (the FdTable).
+         */
+        private static Kvm system;
         private final VmFd vm;
 
+        private static synchronized Kvm system() {
+            if (system == null) system = Kvm.open();     // not kept if it throws: the next VM tries again
+            return system;
+        }
+
         KvmPlatform(GuestMemory memory) {
-            kvm = Kvm.open();
+            Kvm kvm = system();
             VmFd created = null;
             try {
                 created = kvm.createVm();
@@ -65,7 +75,6 @@ public abstract class Platform implements AutoCloseable {
                 created.setUserMemoryRegion(0, 0, memory.size(), memory.hostBase());
             } catch (RuntimeException e) {
                 if (created != null) created.close();
-                kvm.close();
                 throw e;
             }
             vm = created;
@@ -76,7 +85,6 @@ public abstract class Platform implements AutoCloseable {
         @Override boolean syscallStaysInUserMode() { return FLAVOUR == KvmFlavour.Kind.PVM; }
         @Override public void close() {
             vm.close();
-            kvm.close();
         }
     }
 

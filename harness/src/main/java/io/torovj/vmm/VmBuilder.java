@@ -13,7 +13,7 @@ import io.torovj.kvm.KvmSregs;
 import io.torovj.kvm.Vcpu;
 import io.torovj.loader.ElfImage;
 import io.torovj.loader.ElfLoadException;
-import io.torovj.loader.ElfLoader;
+import io.torovj.loader.ProgramCache;
 import io.torovj.memory.GuestMemory;
 import io.torovj.syscall.EventSyscalls;
 import io.torovj.syscall.PollSyscalls;
@@ -124,7 +124,7 @@ public final class VmBuilder {
                     config.memorySize() >> 20, maxMemory >> 20));
         }
         if (config.reusable() && debugger != null) throw new IllegalArgumentException("a reusable VM cannot have a debugger");
-        image = ElfLoader.parse(config.program());
+        image = ProgramCache.parse(config.program());     // a program run before is not parsed again
         provider = transports.provider(config.transport());
         transport = provider.create();
     }

@@ -75,7 +75,7 @@ final class HostileRun {
     /**
      * The JVM's open fds as "n->target", sorted: the listing's own directory fd, and files the JVM
      * itself opens and closes at any moment (class path jars, /proc and /sys files such as the
-     * cgroup limits it rereads), left out.
+     * cgroup limits it rereads) and the monitor's /dev/kvm fd, kept from the JVM's first VM on, left out.
      */
     static List<String> openFds() {
         List<String> fds = new ArrayList<>();
@@ -85,7 +85,7 @@ final class HostileRun {
                 try {
                     String target = Files.readSymbolicLink(p).toString().replaceFirst(" \\(deleted\\)$", "");
                     if (!target.equals(self) && !target.startsWith("/proc/") && !target.startsWith("/sys/")
-                            && !target.endsWith(".jar")) {
+                            && !target.endsWith(".jar") && !target.equals("/dev/kvm")) {
                         fds.add(p.getFileName() + "->" + target);
                     }
                 } catch (IOException e) {
