@@ -313,10 +313,10 @@ public final class BenchMain {
                 }
             }
         } else {
-            // one unmeasured run first (no peer: echo's client serves one run), as JMH warms up: else a
-            // transport's first workload times the JIT compiling the monitor's exit path (measured:
-            // pio p50 27.7 us in a fresh JVM, 21.6 us warm, C floor 19.9-23.9 us in the same minutes)
-            if (peer == null) launcher.vm(transport, 0, workload, args);
+            // one unmeasured run of a transport's first workload, as JMH warms up: else it times the JIT
+            // compiling the monitor's exit path (measured: pio p50 27.7 us in a fresh JVM, 21.6 us warm,
+            // C floor 19.9-23.9 us in the same minutes); the workloads after it find the path compiled
+            if (workload.equals(ResultsSchema.NULLCALL)) launcher.vm(transport, 0, workload, args);
             long cpu0 = processCpuNanos();
             VmResult r = launcher.vm(transport, Math.max(mode.calls() * 2 + 16, echoMessages() * 2 + 16), workload, args);
             cpuNanos = processCpuNanos() - cpu0;
