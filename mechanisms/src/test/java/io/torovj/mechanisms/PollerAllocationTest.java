@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * The busy-polling transports' poller threads allocate nothing per call, the syscall layer
  * included: a real dispatcher (getppid performed on the host) behind the poller, this test as the
  * guest, and the poller thread's allocated bytes for 20,000 calls no larger (within noise) than
- * for 2,000 (the vCPU thread's twin is the e2e ExitLoopAllocationTest).
+ * for 2,000 (the e2e CallPathAllocationTest checks every transport, vCPU and poller threads, in real VMs on both platforms).
  */
 class PollerAllocationTest {
     private static final long GETPPID = 110;

@@ -148,11 +148,15 @@ public final class BenchMain {
             } else {
                 rows.add(MetricRow.mean(method, transport, ResultsSchema.LATENCY, primary.getScore(),
                         primary.getScoreError(), ResultsSchema.UNIT_NS, samples));
+                // JMH's bytes per operation are one invocation's (a VM built, run for CALLS calls and
+                // closed; natively a process spawned) divided by its calls: reported per invocation, as
+                // the per-VM cost it is; the per-call figure comes from CallAllocation (latencyRuns)
                 r.getSecondaryResults().forEach((label, alloc) -> {
                     if (label.endsWith("gc.alloc.rate.norm") && Double.isFinite(alloc.getScore())) {
                         double error = Double.isFinite(alloc.getScoreError()) ? alloc.getScoreError() : 0;
-                        rows.add(MetricRow.mean(method, transport, ResultsSchema.ALLOC_PER_CALL, Math.max(0, alloc.getScore()),
-                                error, ResultsSchema.UNIT_BYTES, alloc.getSampleCount()));
+                        rows.add(MetricRow.mean(method, transport, ResultsSchema.ALLOC_PER_VM,
+                                Math.max(0, alloc.getScore()) * SyscallBench.CALLS, error * SyscallBench.CALLS,
+                                ResultsSchema.UNIT_BYTES, alloc.getSampleCount()));
                     }
                 });
             }
@@ -216,6 +220,7 @@ public final class BenchMain {
             if (!transport.equals(GuestLauncher.NATIVE)) {
                 unmodified(launcher, root, transport, SyscallEntry.PATCH, ResultsSchema.NULLCALL_UNMODIFIED, n);
                 unmodified(launcher, root, transport, SyscallEntry.TRAP, ResultsSchema.NULLCALL_TRAPPED, n);
+                callAllocation(launcher, transport);
                 VmResult hello = launcher.vm(transport, 0, "helloworld");
                 rows.add(new MetricRow(ResultsSchema.HELLOWORLD, transport, ResultsSchema.GUEST_RESIDENT, ResultsSchema.MAX,
                         hello.residentBytes(), null, ResultsSchema.UNIT_BYTES, 1));
@@ -261,6 +266,22 @@ public final class BenchMain {
                     pair.steady() ? "" : attempt < PairedFloor.MAX_ATTEMPTS ? ": measuring again" : ": kept, drift noted");
         }
         pairedFloors.put(transport, pair);
+    }
+
+    /** JVM heap bytes per forwarded call, the VM's set-up and teardown left out (CallAllocation), per JMH workload. */
+    private void callAllocation(GuestLauncher launcher, String transport) {
+        CallAllocation allocation = new CallAllocation(launcher);
+        Map<String, java.util.function.IntFunction<String[]>> workloads = new LinkedHashMap<>();
+        workloads.put(ResultsSchema.NULLCALL, calls -> new String[] {Integer.toString(calls)});
+        workloads.put(ResultsSchema.WRITE, calls -> new String[] {Integer.toString(calls), "64"});
+        workloads.put(ResultsSchema.MMAP, calls -> new String[] {Integer.toString(calls / 2), "16"});
+        for (var w : workloads.entrySet()) {
+            CallAllocation.Bytes b = allocation.measure(transport, w.getKey(), w.getValue());
+            rows.add(MetricRow.mean(w.getKey(), transport, ResultsSchema.ALLOC_PER_CALL, b.perCall(), null,
+                    ResultsSchema.UNIT_BYTES, CallAllocation.REPEATS));
+            System.out.printf("[torovj bench] allocation %s %s: %.3f B per call, %d B per VM of %d calls%n", w.getKey(),
+                    transport, b.perCall(), b.perVm(), CallAllocation.SMALL);
+        }
     }
 
     /** echo's messages per run: every transaction, warm-up included; the server stops at the client's close. */

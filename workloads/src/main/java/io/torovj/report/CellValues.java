@@ -134,6 +134,7 @@ final class CellValues {
             case HOST_KERNEL_PER_VM -> "host kernel memory per VM";
             case NATIVE_PEAK_RSS -> "native peak RSS";
             case ALLOC_PER_CALL -> "JVM allocation per call";
+            case ALLOC_PER_VM -> "JVM allocation per VM (20,000 calls)";
             default -> metric;
         };
     }

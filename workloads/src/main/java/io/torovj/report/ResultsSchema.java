@@ -307,11 +307,18 @@ public final class ResultsSchema {
     /** Peak RSS of the native process, bytes. */
     public static final String NATIVE_PEAK_RSS = "native_peak_rss";
     /**
-     * JVM heap bytes allocated per syscall during a JMH benchmark (JMH's GC profiler, every thread
-     * of the fork: vCPU, pollers, the VM's set-up and teardown amortized over its calls): the
-     * hot path's promise that it allocates nothing. Mean, with JMH's error.
+     * JVM heap bytes one forwarded syscall allocates (every thread of the bench's JVM, pollers
+     * included), the VM's set-up and teardown left out: the difference between a VM of 10,000
+     * calls and one of 1,000, per call between them (the bench's CallAllocation). The hot path's
+     * promise is 0. None for native: its calls are not made in the JVM.
      */
     public static final String ALLOC_PER_CALL = "alloc_per_call";
+    /**
+     * JVM heap bytes of one per-syscall JMH invocation (JMH's GC profiler, every thread of the fork):
+     * a VM built, run for its 20,000 calls and closed; natively, spawning the process and waiting for it.
+     * Mean, with JMH's error.
+     */
+    public static final String ALLOC_PER_VM = "alloc_per_vm";
     /**
      * Requests completed per second (httpd under wrk; echo-rr's transactions; invocations through serve's HTTP
      * API), in {@link #UNIT_PER_S}: larger is better.
@@ -319,7 +326,7 @@ public final class ResultsSchema {
     public static final String THROUGHPUT = "throughput";
     /** Every metric, in display order. */
     public static final List<String> METRICS = List.of(LATENCY, WALL, CPU_PER_CALL, GUEST_RESIDENT, HOST_RSS_PER_VM,
-            HOST_KERNEL_PER_VM, NATIVE_PEAK_RSS, THROUGHPUT, ALLOC_PER_CALL);
+            HOST_KERNEL_PER_VM, NATIVE_PEAK_RSS, THROUGHPUT, ALLOC_PER_CALL, ALLOC_PER_VM);
     /** Metrics measured in time units. */
     public static final Set<String> TIME_METRICS = Set.of(LATENCY, WALL, CPU_PER_CALL);
     /** Metrics measured in bytes. */

@@ -468,22 +468,26 @@ final class RunPage {
         valueTable("memory-table", rows, false);
     }
 
-    /** JMH's GC profiler: heap bytes per syscall, which the hot paths promise to keep at about zero. */
+    /** Heap bytes per forwarded syscall (the hot paths' promise: 0) and per VM, which a per-call mean would hide. */
     private void allocation() {
         h.el("h3", "", "JVM allocation per call");
         List<String[]> rows = new ArrayList<>();
         for (String w : workloads) {
             if (rs.has(w, ALLOC_PER_CALL)) rows.add(new String[] {w, ALLOC_PER_CALL});
+            if (rs.has(w, ALLOC_PER_VM)) rows.add(new String[] {w, ALLOC_PER_VM});
         }
         if (rows.isEmpty()) {
-            skipped("alloc", "JVM allocation per call", "no alloc_per_call rows in this run");
+            skipped("alloc", "JVM allocation per call", "no alloc_per_call or alloc_per_vm rows in this run");
             return;
         }
-        h.line("<p>Heap bytes the monitor's JVM allocated per syscall during the per-syscall JMH benchmarks (JMH's "
-                + "GC profiler, <code>gc.alloc.rate.norm</code>, every thread of the fork), the VM's set-up and "
-                + "teardown spread over its " + "calls. The exit loop, the pollers and the dispatcher allocate nothing per "
-                + "call, so what remains is the per-VM cost divided by the number of calls. Native: the JMH "
-                + "thread's own cost of spawning the process.</p>");
+        h.line("<p><b>Per call</b>: heap bytes the monitor's JVM (every thread, pollers included) allocated per "
+                + "forwarded syscall, the VM's set-up and teardown left out: a VM of " + "10,000 calls minus one of 1,000, "
+                + "divided by the 9,000 calls between them (least of 3 runs each). The exit loop, the pollers and the "
+                + "dispatcher allocate nothing per call, so this is 0; native has none, its calls are not made in the JVM. "
+                + "<b>Per VM</b>: JMH's GC profiler (<code>gc.alloc.rate.norm</code>, every thread of the fork) times the "
+                + "20,000 calls of an invocation, i.e. what one VM's build, run and close allocate; native: the JMH "
+                + "thread spawning the process. JMH's own per-call figure is this per-VM cost divided by 20,000, not a "
+                + "cost of the call path.</p>");
         valueTable("alloc-table", rows, false);
     }
 

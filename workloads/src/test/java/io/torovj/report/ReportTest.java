@@ -278,7 +278,8 @@ class ReportTest {
                 csv.stat(NULLCALL, t, LATENCY, P50, t.equals("pio") ? 25_000 : 500, UNIT_NS, 5000);
                 csv.stat(NULLCALL_UNMODIFIED, t, LATENCY, P50, t.equals("pio") ? 26_000 : 1_500, UNIT_NS, 5000);
                 csv.stat(NULLCALL_TRAPPED, t, LATENCY, P50, 60_000, UNIT_NS, 5000);
-                csv.mean(NULLCALL, t, ALLOC_PER_CALL, 3.5, 0.25, UNIT_BYTES, 5);
+                csv.mean(NULLCALL, t, ALLOC_PER_CALL, 0, 0, UNIT_BYTES, 3);
+                csv.mean(NULLCALL, t, ALLOC_PER_VM, 124_000, 900.0, UNIT_BYTES, 5);
             }
         }
         String html = Files.readString(new ReportWriter(tmp.resolve("reports")).write(ResultSet.read(dir)));
@@ -291,6 +292,7 @@ class ReportTest {
         assertTrue(html.contains("gVisor"), "the external reference, labelled as not of this run");
         String alloc = between(html, "id=\"alloc-table\"", "</table>");
         assertTrue(alloc.contains("data-workload=\"nullcall\"") && alloc.contains("JVM allocation per call"), alloc);
+        assertTrue(alloc.contains("JVM allocation per VM") && alloc.contains("KiB"), "the per-VM row, in KiB: " + alloc);
 
         Path none = tmp.resolve("results").resolve("no-unmodified");
         try (MetricsCsvWriter csv = MetricsCsvWriter.create(none)) {
