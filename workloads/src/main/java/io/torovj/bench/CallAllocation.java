@@ -10,10 +10,11 @@ import java.lang.management.ManagementFactory;
  * so its bytes per call are that per-VM cost divided by the invocation's calls, whatever the
  * call path does. Counted over every thread of this JVM, ended ones included (the pollers of
  * closed VMs), as JMH counts; the least of {@link #REPEATS} runs of each size, so that a JIT
- * compilation or a lazy initialisation in one run does not count.
+ * compilation or a lazy initialisation in one run does not count. Run after the workload's
+ * latency run in the same JVM, which is its warm-up.
  */
 final class CallAllocation {
-    static final int SMALL = 1_000, LARGE = 10_000, REPEATS = 3;
+    static final int SMALL = 1_000, LARGE = 10_000, REPEATS = 2;
 
     /** One workload's figures: bytes per call (the marginal) and bytes per VM of {@link #SMALL} calls. */
     record Bytes(double perCall, long perVm) {}
@@ -31,7 +32,8 @@ final class CallAllocation {
      * of {@code calls} syscalls (e.g. mmap's pair count is half of them).
      */
     Bytes measure(String transport, String program, java.util.function.IntFunction<String[]> args) {
-        allocatedBy(transport, program, args.apply(LARGE));        // warm-up: class loading, JIT
+        // no warm-up of its own: the bench measured this workload over this transport in this JVM just
+        // before (class loading and JIT done); the least of the repeats drops a one-off
         long small = Long.MAX_VALUE, large = Long.MAX_VALUE;
         for (int i = 0; i < REPEATS; i++) {
             small = Math.min(small, allocatedBy(transport, program, args.apply(SMALL)));
