@@ -1,5 +1,6 @@
 package io.torovj.bench;
 
+import io.torovj.report.ResultsSchema;
 import java.lang.management.ManagementFactory;
 
 /**
@@ -14,7 +15,8 @@ import java.lang.management.ManagementFactory;
  * latency run in the same JVM, which is its warm-up.
  */
 final class CallAllocation {
-    static final int SMALL = 1_000, LARGE = 10_000, REPEATS = 2;
+    static final int SMALL = ResultsSchema.ALLOC_SMALL_CALLS, LARGE = ResultsSchema.ALLOC_LARGE_CALLS,
+            REPEATS = ResultsSchema.ALLOC_REPEATS;
 
     /** One workload's figures: bytes per call (the marginal) and bytes per VM of {@link #SMALL} calls. */
     record Bytes(double perCall, long perVm) {}

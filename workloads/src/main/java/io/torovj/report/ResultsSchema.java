@@ -308,11 +308,14 @@ public final class ResultsSchema {
     public static final String NATIVE_PEAK_RSS = "native_peak_rss";
     /**
      * JVM heap bytes one forwarded syscall allocates (every thread of the bench's JVM, pollers
-     * included), the VM's set-up and teardown left out: the difference between a VM of 10,000
-     * calls and one of 1,000, per call between them (the bench's CallAllocation). The hot path's
-     * promise is 0. None for native: its calls are not made in the JVM.
+     * included), the VM's set-up and teardown left out: the difference between a VM of
+     * {@link #ALLOC_LARGE_CALLS} calls and one of {@link #ALLOC_SMALL_CALLS}, per call between them, the least
+     * of {@link #ALLOC_REPEATS} runs each (the bench's CallAllocation). The hot path's promise is 0. None for
+     * native: its calls are not made in the JVM.
      */
     public static final String ALLOC_PER_CALL = "alloc_per_call";
+    /** {@link #ALLOC_PER_CALL}'s two VM sizes (calls) and how many runs of each it takes the least of. */
+    public static final int ALLOC_SMALL_CALLS = 500, ALLOC_LARGE_CALLS = 5_000, ALLOC_REPEATS = 2;
     /**
      * JVM heap bytes of one per-syscall JMH invocation (JMH's GC profiler, every thread of the fork):
      * a VM built, run for its 20,000 calls and closed; natively, spawning the process and waiting for it.

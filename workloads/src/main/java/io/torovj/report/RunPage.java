@@ -481,8 +481,10 @@ final class RunPage {
             return;
         }
         h.line("<p><b>Per call</b>: heap bytes the monitor's JVM (every thread, pollers included) allocated per "
-                + "forwarded syscall, the VM's set-up and teardown left out: a VM of " + "10,000 calls minus one of 1,000, "
-                + "divided by the 9,000 calls between them (least of 3 runs each). The exit loop, the pollers and the "
+                + "forwarded syscall, the VM's set-up and teardown left out: a VM of " + DisplayFormat.count(ALLOC_LARGE_CALLS)
+                + " calls minus one of " + DisplayFormat.count(ALLOC_SMALL_CALLS) + ", divided by the "
+                + DisplayFormat.count(ALLOC_LARGE_CALLS - ALLOC_SMALL_CALLS) + " calls between them (least of "
+                + ALLOC_REPEATS + " runs each). The exit loop, the pollers and the "
                 + "dispatcher allocate nothing per call, so this is 0; native has none, its calls are not made in the JVM. "
                 + "<b>Per VM</b>: JMH's GC profiler (<code>gc.alloc.rate.norm</code>, every thread of the fork) times the "
                 + "20,000 calls of an invocation, i.e. what one VM's build, run and close allocate; native: the JMH "
