@@ -25,7 +25,7 @@ import java.util.Map;
 record PairedFloor(String floor, CFloorProbe.Line before, CFloorProbe.Line after, CFloorProbe.Line pingBefore,
                    CFloorProbe.Line pingAfter, int attempts) {
     /** A bracket whose two floors differ by more than this (relative to the smaller) is measured again. */
-    static final double MAX_DRIFT = 0.15;
+    static final double MAX_DRIFT = ResultsSchema.PAIRED_FLOOR_MAX_DRIFT;
     /** Brackets measured at most per transport; the last one is kept, its drift reported. */
     static final int MAX_ATTEMPTS = 3;
 

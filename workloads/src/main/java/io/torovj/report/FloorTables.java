@@ -151,8 +151,15 @@ final class FloorTables {
                 tr.append("<td class=\"ratio\"><div class=\"v\">").append(Html.esc(DisplayFormat.ratio(c / f)))
                         .append("</div></td>");
                 Optional<Double> goal = target(floor);
-                tr.append(goal.map(g -> "<td class=\"target\"><div class=\"v\">" + (c / f <= g ? "held" : "missed")
-                        + "</div><div class=\"s\">≤ " + Html.esc(DisplayFormat.ratio(g)) + "</div></td>").orElse(na("none")));
+                double drift = rs.environment().path("cfloor").path("paired").path(t).path("drift").asDouble(0);
+                // a floor that moved by more than the bench accepts during the measurement decides nothing
+                String verdict = drift > PAIRED_FLOOR_MAX_DRIFT ? "not decided" : null;
+                tr.append(goal.map(g -> "<td class=\"target\"><div class=\"v\">"
+                        + (verdict != null ? verdict : c / f <= g ? "held" : "missed")
+                        + "</div><div class=\"s\">≤ " + Html.esc(DisplayFormat.ratio(g))
+                        + (verdict != null ? String.format(Locale.ROOT, "; the floor drifted %.0f%% around the nullcall",
+                                100 * drift) : "")
+                        + "</div></td>").orElse(na("none")));
                 tr.append("<td class=\"overhead\"><div class=\"v\">").append(Html.esc(ns(c - f)))
                         .append("</div><div class=\"s\">").append(Html.esc(String.format(Locale.ROOT,
                                 "%.0f%% of the nullcall", 100 * (c - f) / c))).append("</div></td>");

@@ -258,6 +258,11 @@ public final class ResultsSchema {
     public static final String C_FLOOR_RING_6LINE_GETPPID = "floor-c-ring-6line-getppid";
     /** Create a VM with 4 MiB, a vCPU, sregs; run to the first {@code out}; close. */
     public static final String C_FLOOR_VM_LIFECYCLE = "floor-c-vm-lifecycle";
+    /**
+     * A transport's floor measured before and after its nullcall whose two p50s differ by more than this
+     * (relative to the smaller) is measured again; if the last bracket still does, the report decides no target on it.
+     */
+    public static final double PAIRED_FLOOR_MAX_DRIFT = 0.15;
     /** Every C floor, in display order. */
     public static final List<String> C_FLOORS = List.of(C_FLOOR_TIMER_OVERHEAD, C_FLOOR_NATIVE_GETPPID,
             C_FLOOR_NATIVE_GETPPID_LOOP, C_FLOOR_NATIVE_GETPPID_LIBC, C_FLOOR_NATIVE_GETPPID_LIBC_LOOP,

@@ -321,7 +321,9 @@ final class SyntheticResults {
                   "cfloor": {"tsc_step": "24 cycles 9.8 ns", "kvm": "ok (CPL3 guest)", "truncated": "none",
                              "paired": {"ring": {"floor": "floor-c-ring-1line-getppid", "before_p50_ns": 300.0,
                                                  "after_p50_ns": 330.0, "drift": 0.1, "attempts": 2,
-                                                 "pingpong_before_p50_ns": 120.0, "pingpong_after_p50_ns": 131.0}}},
+                                                 "pingpong_before_p50_ns": 120.0, "pingpong_after_p50_ns": 131.0},
+                                        "mmio": {"floor": "floor-c-mmio-exit-getppid", "before_p50_ns": 20000.0,
+                                                 "after_p50_ns": 30000.0, "drift": 0.5, "attempts": 3}}},
                   "notes": ["2 cores: the ring poller competes with the vCPU thread", "synthetic data (tests)"],
                   "pinning": "none"
                 }
