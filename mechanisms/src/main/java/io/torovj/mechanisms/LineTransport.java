@@ -14,10 +14,10 @@ import io.torovj.transport.TransportProvider;
  * guest writes nr and args into the request line, then its sequence number with release; the host
  * poller spins ({@link Thread#onSpinWait()}) on that sequence number, executes the request and
  * answers in the response line (ret, then the same sequence number with release), on which the
- * guest spins. Nothing else is shared: no ring indices, no flags, no doorbell. Against
- * {@link RingTransport}'s six separately-lined fields this saves the lines that SQ/CQ bookkeeping
- * moves per call; it gives up batching (one call in flight, which is all a synchronous syscall
- * needs). Guest half: src/main/guest/line.c.
+ * guest spins. Nothing else is shared: no ring indices, no flags, no doorbell. {@link RingTransport}'s
+ * sequence-tagged slots move the same one line each way for a synchronous call and keep up to 64
+ * calls in flight; this transport is the minimal form of that exchange, one slot each way (one call
+ * in flight, which is all a synchronous syscall needs). Guest half: src/main/guest/line.c.
  *
  * <p>Layout at the transport area (64-aligned, {@link #AREA_BYTES} bytes, zeroed at attach):
  * request line {seq u64 @0, nr @8, args[6] @16}, response line {seq u64 @64, ret i64 @72}.
