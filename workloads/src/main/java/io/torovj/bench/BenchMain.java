@@ -209,6 +209,12 @@ public final class BenchMain {
         workloads.put(ResultsSchema.FILEIO, new String[] {Integer.toString(4096 * Math.max(64, mode.calls() / 50)), root.toString()});
         workloads.put(ResultsSchema.MMAP, new String[] {Integer.toString(mode.calls() / 2), "16"});
         try (GuestLauncher launcher = new GuestLauncher(root)) {
+            if (!transport.equals(GuestLauncher.NATIVE)) {
+                // one unmeasured nullcall run first, as JMH warms up: else the first workload times the JIT
+                // compiling the monitor's exit path (measured: pio p50 27.7 us in a fresh JVM, 21.6 us warm,
+                // C floor 19.9-23.9 us in the same minutes); here, before nullcall's floor bracket, not inside it
+                launcher.vm(transport, 0, ResultsSchema.NULLCALL, workloads.get(ResultsSchema.NULLCALL));
+            }
             for (Map.Entry<String, String[]> w : workloads.entrySet()) {
                 if (w.getKey().equals(ResultsSchema.NULLCALL) && pairsFloor(transport)) {
                     bracketed(launcher, transport, w.getValue());
@@ -334,10 +340,6 @@ public final class BenchMain {
                 }
             }
         } else {
-            // one unmeasured run of a transport's first workload, as JMH warms up: else it times the JIT
-            // compiling the monitor's exit path (measured: pio p50 27.7 us in a fresh JVM, 21.6 us warm,
-            // C floor 19.9-23.9 us in the same minutes); the workloads after it find the path compiled
-            if (workload.equals(ResultsSchema.NULLCALL)) launcher.vm(transport, 0, workload, args);
             long cpu0 = processCpuNanos();
             VmResult r = launcher.vm(transport, Math.max(mode.calls() * 2 + 16, echoMessages() * 2 + 16), workload, args);
             cpuNanos = processCpuNanos() - cpu0;
