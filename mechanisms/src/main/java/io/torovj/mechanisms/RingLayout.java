@@ -13,7 +13,12 @@ import io.torovj.transport.TransportContext;
  * there is no shared head or tail index, so a synchronous call moves one line each way.
  */
 final class RingLayout {
-    static final int ENTRIES = 64;
+    /**
+     * Slots each way. A synchronous guest has one call in flight, so depth only serves batching;
+     * 16 keeps the whole area (header, 16 SQE and 16 CQE lines: 2,176 bytes) in one guest page,
+     * where 64 slots took three: 8 KiB more resident guest RAM in every VM.
+     */
+    static final int ENTRIES = 16;
     static final int OFF_ENTRIES = 0, OFF_SQE = 4, OFF_CQE = 8, OFF_FLAGS = 64;
     static final int SQE_SIZE = 64, CQE_SIZE = 64;
     static final int SQE_OFF_SEQ = 0, SQE_OFF_NR = 8, SQE_OFF_ARGS = 16;

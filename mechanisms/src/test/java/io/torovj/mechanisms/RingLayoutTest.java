@@ -45,12 +45,12 @@ class RingLayoutTest {
 
         assertEquals(area, RingLayout.format(f.context("ring", never())));
 
-        assertEquals(64, f.memory.readU32(area + 0), "entries @0");
+        assertEquals(16, f.memory.readU32(area + 0), "entries @0");
         assertEquals(128, f.memory.readU32(area + 4), "sqe_offset @4: after the flags' line");
-        assertEquals(128 + 64 * 64, f.memory.readU32(area + 8), "cqe_offset @8: after the 64-byte SQEs");
+        assertEquals(128 + 16 * 64, f.memory.readU32(area + 8), "cqe_offset @8: after the 64-byte SQEs");
         assertEquals(0, f.memory.readU32(area + 64), "flags @64 zeroed (the poller is not sleeping)");
         long end = RingLayout.AREA_BYTES;
-        assertEquals(128 + 64 * 64 + 64 * 64, end);
+        assertEquals(128 + 16 * 64 + 16 * 64, end);
         for (long off = 12; off < end; off += 4) {
             assertEquals(0, f.memory.readU32(area + off), "byte " + off + " of the rings zeroed: every tag 0");
         }
@@ -84,6 +84,7 @@ class RingLayoutTest {
         assertEquals(64, RingLayout.CQE_SIZE);
         assertEquals(RingLayout.SQE_ARRAY + RingLayout.ENTRIES * RingLayout.SQE_SIZE, RingLayout.CQE_ARRAY);
         assertTrue(RingLayout.AREA_BYTES <= GuestLayout.TRANSPORT_AREA_SIZE, "fits the VM's transport area");
+        assertTrue(RingLayout.AREA_BYTES <= 4096, "one guest page: a page more is 4 KiB more resident in every VM");
         assertEquals(0, GuestLayout.TRANSPORT_AREA % 64, "the VM's transport area is line-aligned");
     }
 
@@ -91,24 +92,24 @@ class RingLayoutTest {
     void callsUseTheirSlotInBothArraysAcrossTurnsOfTheRing() {
         long area = GuestLayout.TRANSPORT_AREA;
         assertEquals(area + 128, RingLayout.sqe(area, 0));
-        assertEquals(area + 128 + 63 * 64, RingLayout.sqe(area, 63));
-        assertEquals(area + 128, RingLayout.sqe(area, 64), "call 64 reuses call 0's slot");
-        assertEquals(area + RingLayout.CQE_ARRAY + 5 * 64, RingLayout.cqe(area, 5 + 64 * 1000));
-        assertEquals(RingLayout.sqe(area, 63), RingLayout.sqe(area, -1L), "u64 calls wrap");
+        assertEquals(area + 128 + 15 * 64, RingLayout.sqe(area, 15));
+        assertEquals(area + 128, RingLayout.sqe(area, 16), "call 16 reuses call 0's slot");
+        assertEquals(area + RingLayout.CQE_ARRAY + 5 * 64, RingLayout.cqe(area, 5 + 16 * 1000));
+        assertEquals(RingLayout.sqe(area, 15), RingLayout.sqe(area, -1L), "u64 calls wrap");
     }
 
     @Test
     void theIdleTagIsTheSlotsPreviousCallsOrZeroInTheFirstTurn() {
         assertEquals(0, RingLayout.idleTag(0));
-        assertEquals(0, RingLayout.idleTag(63));
-        assertEquals(1, RingLayout.idleTag(64), "slot 0 then holds call 0's tag");
-        assertEquals(1000 + 1 - 64, RingLayout.idleTag(1000));
-        assertEquals(-64L, RingLayout.idleTag(-1L), "near 2^64: call 2^64-65's tag");
+        assertEquals(0, RingLayout.idleTag(15));
+        assertEquals(1, RingLayout.idleTag(16), "slot 0 then holds call 0's tag");
+        assertEquals(1000 + 1 - 16, RingLayout.idleTag(1000));
+        assertEquals(-16L, RingLayout.idleTag(-1L), "near 2^64: call 2^64-17's tag");
     }
 
     @Test
     void tagReportsNameTheTagTheSlotAndWhatWasExpected() {
-        assertEquals("seq=7 in slot 2, expected 67 (call 66) or 3 (nothing submitted)", RingLayout.tagReport(7, 66));
+        assertEquals("seq=7 in slot 2, expected 19 (call 18) or 3 (nothing submitted)", RingLayout.tagReport(7, 18));
         assertEquals("seq=18446744073709551615 in slot 0, expected 1 (call 0) or 0 (nothing submitted)",
                 RingLayout.tagReport(-1L, 0));
     }
