@@ -64,6 +64,28 @@ class GuestHeapTest {
         assertEquals(END - 6 * 4096, heap.mmap(6 * 4096), "the whole range is one free run again");
     }
 
+    /**
+     * A short freed run is zeroed in place (its host pages stay: no unmap, shadow-page zap and
+     * re-fault per page); a long one is given back to the host. Both read as zero afterwards.
+     */
+    @Test
+    void munmapZeroesShortRunsInPlaceAndGivesLongOnesBack() {
+        long small = 16 * 4096, large = 2 * GuestHeap.ZERO_IN_PLACE_MAX_BYTES;
+        long a = heap.mmap(small);
+        for (long p = a; p < a + small; p += 4096) mem.writeU8(p + 5, (byte) 0x5A);
+        long resident = mem.residentBytes();
+        assertEquals(0, heap.munmap(a, small));
+        assertEquals(resident, mem.residentBytes(), "a 64 KiB run keeps its host pages");
+        for (long p = a; p < a + small; p += 4096) assertEquals(0, mem.readU8(p + 5), "page 0x" + Long.toHexString(p));
+
+        long b = heap.mmap(large);
+        for (long p = b; p < b + large; p += 4096) mem.writeU8(p + 5, (byte) 0x5A);
+        resident = mem.residentBytes();
+        assertEquals(0, heap.munmap(b, large));
+        assertEquals(resident - large, mem.residentBytes(), "a 512 KiB run goes back to the host");
+        for (long p = b; p < b + large; p += 4096) assertEquals(0, mem.readU8(p + 5), "page 0x" + Long.toHexString(p));
+    }
+
     @Test
     void mmapAndBrkNeverOverlap() {
         long all = heap.mmap(END - START);
