@@ -4,8 +4,9 @@
  * always reads flags after publishing a submission and rings the doorbell
  * port when the poller says it sleeps. What differs is the monitor side
  * (io.torovj.mechanisms.AdaptiveRingTransport): its poller stops spinning
- * after an idle spell and sleeps until that doorbell, which on KVM is an
- * ioeventfd (absorbed in the kernel, no exit to the monitor's user space).
+ * after an idle spell and sleeps until that doorbell: an exit to the
+ * monitor's port bus, or with the option doorbell=ioeventfd an ioeventfd on
+ * KVM (absorbed in the kernel, no exit to the monitor's user space).
  */
 #include <stdint.h>
 

@@ -4,12 +4,13 @@ import io.torovj.lifecycle.Ending;
 import io.torovj.lifecycle.VmControl;
 import io.torovj.sys.EventFd;
 import io.torovj.transport.KernelDoorbell;
+import io.torovj.transport.KernelDoorbell.Path;
 import io.torovj.transport.PortIoDevice;
 
 /**
- * A {@link KernelDoorbell} on one I/O port: an eventfd, signalled inside the kernel by a
- * KVM_IOEVENTFD on KVM, and by this device on the port bus wherever an OUT reaches the monitor
- * (every OUT on the process platform). An IN from the port ends the VM in its owner's name.
+ * A {@link KernelDoorbell} on one I/O port: an eventfd, signalled by this device on the port bus
+ * wherever an OUT reaches the monitor, and inside the kernel by a KVM_IOEVENTFD where one was
+ * asked for ({@link KernelDoorbell.Path#IOEVENTFD}) and the platform has it. An IN from the port ends the VM in its owner's name.
  * Owned by the VM: closed after the transport that waits on it.
  */
 final class PortDoorbell implements KernelDoorbell, PortIoDevice, AutoCloseable {
@@ -25,24 +26,30 @@ final class PortDoorbell implements KernelDoorbell, PortIoDevice, AutoCloseable 
         this.owner = owner;
     }
 
-    static PortDoorbell create(Platform platform, int port, String owner, VmControl control) {
+    static PortDoorbell create(Platform platform, int port, String owner, VmControl control, Path path) {
         EventFd event = EventFd.create();
         try {
-            return new PortDoorbell(event, platform.signalOnOut(port, event), control, owner);
+            AutoCloseable kernelPath = path == Path.IOEVENTFD ? platform.signalOnOut(port, event) : null;
+            return new PortDoorbell(event, kernelPath, control, owner);
         } catch (RuntimeException e) {
             event.close();
             throw e;
         }
     }
 
+    /** Written by the vCPU thread, read by the waiting thread. */
+    private volatile long lastExitNanos;
+
     @Override public void await() { event.await(); }
+    @Override public long lastExitNanos() { return lastExitNanos; }
     @Override public void ring() { event.signal(); }
 
-    /** The OUT reached the monitor (the process platform, or an access KVM's ioeventfd did not match). */
+    /** The OUT reached the monitor (an exit doorbell, the process platform, or an access KVM's ioeventfd did not match). */
     @Override
     public void out(int port, int size, long value) {
         try {
             event.signal();
+            lastExitNanos = System.nanoTime();
         } catch (IllegalStateException e) {
             control.stop(Ending.MONITOR_ERROR, owner + " transport: doorbell: " + e.getMessage());
         }

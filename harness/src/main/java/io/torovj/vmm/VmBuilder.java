@@ -220,8 +220,8 @@ public final class VmBuilder {
         // pushed before the transport, so closed after it: its poller may wait on a doorbell until it closes
         closers.push(() -> { while (!doorbells.isEmpty()) doorbells.pop().close(); });
         closers.push(transport);
-        KernelDoorbell.Factory factory = (port, owner) -> {
-            PortDoorbell bell = PortDoorbell.create(platform, port, owner, control);
+        KernelDoorbell.Factory factory = (port, owner, path) -> {
+            PortDoorbell bell = PortDoorbell.create(platform, port, owner, control, path);
             doorbells.push(bell);
             ports.register(port, 1, bell);
             return bell;

@@ -25,9 +25,13 @@ import java.lang.invoke.VarHandle;
  * (release), full fence, re-check the tag of the slot it serves next - if a submission arrived
  * meanwhile, clear the flag and go on polling - else wait on the VM's {@link KernelDoorbell}. The
  * guest publishes the SQE's tag with a full barrier and then reads flags, so either the poller sees the submission or the guest sees
- * the flag and executes {@code out} to the doorbell port. On KVM the kernel answers that OUT
- * itself (an ioeventfd): no exit to the monitor's user space. After waking, the poller clears the
- * flag and polls again.
+ * the flag and executes {@code out} to the doorbell port. That OUT exits to the monitor, whose
+ * port bus wakes the poller; with the transport option {@code doorbell=ioeventfd} the kernel
+ * answers it on KVM instead (KVM_IOEVENTFD), without an exit to user space. The exit is the
+ * default because on this project's PVM hosts a doorbell cost about the same either way (the
+ * OUT traps to the host kernel in both), while taking the ioeventfd down at the VM's end cost
+ * 5-13 ms (KVM_IOEVENTFD deassign, or the VM fd's close if left to it): more than the rest of a
+ * fresh VM's life. After waking, the poller clears the flag and polls again.
  *
  * <p>Ending: the run loop calls {@link #close} once the vCPU has stopped, whatever stopped it,
  * and close always rings the doorbell before joining, so a sleeping poller cannot miss the end
@@ -65,6 +69,9 @@ public final class AdaptiveRingTransport implements SyscallTransport {
      */
     private static final int IDLE_CHECK_SPINS = 64;     // a power of two
 
+    /** Transport option: how the doorbell reaches the poller, {@code exit} (the default) or {@code ioeventfd}. */
+    public static final String DOORBELL_OPTION = "doorbell";
+
     /** {@link #counters()}' name for the times this VM's poller slept and was woken. */
     public static final String POLLER_SLEEPS = "pollerSleeps";
 
@@ -88,8 +95,16 @@ public final class AdaptiveRingTransport implements SyscallTransport {
         executor = context.executor();
         control = context.control();
         area = RingLayout.format(context);
-        doorbell = context.doorbells().claim(context.doorbellPort(), name);
+        doorbell = context.doorbells().claim(context.doorbellPort(), name,
+                doorbellPath(context.option(DOORBELL_OPTION).orElse(null)));
         context.bootInfo().setDoorbellPort(context.doorbellPort());
+    }
+
+    static KernelDoorbell.Path doorbellPath(String value) {
+        if (value == null || value.trim().equals("exit")) return KernelDoorbell.Path.EXIT;
+        if (value.trim().equals("ioeventfd")) return KernelDoorbell.Path.IOEVENTFD;
+        throw new IllegalArgumentException("aring transport option " + DOORBELL_OPTION
+                + " must be exit or ioeventfd, not '" + value + "'");
     }
 
     static long idleSpinMicros(String value) {
@@ -137,7 +152,9 @@ public final class AdaptiveRingTransport implements SyscallTransport {
                     long now = System.nanoTime();
                     if (idleSpins == IDLE_CHECK_SPINS) {
                         idleSince = now;
-                    } else if (now - idleSince >= budget) {
+                    } else if (now - Math.max(idleSince, doorbell.lastExitNanos()) >= budget) {
+                        // an idle spell counts from the doorbell's exit if that came later: the
+                        // guest that rang is not back in its code before the vCPU re-enters it
                         sleep(server);
                         idleSpins = 0;
                         continue;
@@ -185,7 +202,7 @@ public final class AdaptiveRingTransport implements SyscallTransport {
     public static final class Provider implements TransportProvider {
         @Override public String name() { return "aring"; }
         @Override public String description() {
-            return "shared-memory rings, host poller that sleeps when idle (doorbell: ioeventfd on KVM), like io_uring SQPOLL";
+            return "shared-memory rings, host poller that sleeps when idle and is woken by a port doorbell, like io_uring SQPOLL";
         }
         @Override public Floor floor() { return Floor.CACHE_LINE_PING_PONG; }
         @Override public SyscallTransport create() { return new AdaptiveRingTransport(); }

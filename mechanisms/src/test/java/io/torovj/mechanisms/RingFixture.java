@@ -46,7 +46,7 @@ final class RingFixture implements AutoCloseable {
 
     TransportContext context(String transport, SyscallExecutor executor, long transportAreaSize,
                              Map<String, String> options) {
-        KernelDoorbell.Factory doorbells = (port, owner) -> doorbell;
+        KernelDoorbell.Factory doorbells = (port, owner, path) -> doorbell;
         return new TransportContext(transport, memory, bootInfo, portBus, mmioBus, executor, control, doorbells,
                 new TransportContext.Slots(GuestLayout.requestBlock(0), GuestLayout.TRANSPORT_AREA, transportAreaSize,
                         GuestLayout.DEVICE_WINDOW, DOORBELL_PORT),
