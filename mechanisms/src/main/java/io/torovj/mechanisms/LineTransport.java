@@ -15,7 +15,7 @@ import io.torovj.transport.TransportProvider;
  * poller spins ({@link Thread#onSpinWait()}) on that sequence number, executes the request and
  * answers in the response line (ret, then the same sequence number with release), on which the
  * guest spins. Nothing else is shared: no ring indices, no flags, no doorbell. {@link RingTransport}'s
- * sequence-tagged slots move the same one line each way for a synchronous call and keep up to 64
+ * sequence-tagged slots move the same one line each way for a synchronous call and keep up to 16
  * calls in flight; this transport is the minimal form of that exchange, one slot each way (one call
  * in flight, which is all a synchronous syscall needs). Guest half: src/main/guest/line.c.
  *
@@ -78,15 +78,19 @@ public final class LineTransport implements SyscallTransport {
     private void poll() {
         final GuestMemory memory = this.memory;
         final long seqAt = area + OFF_REQ_SEQ;
+        long idleSpins = 0;
         try {
             for (;;) {
                 long seq = memory.getLongAcquire(seqAt);
                 if (seq == lastSeq) {
                     // checked only while idle: a request pending is served first, the stop a spin later
                     if (poller.closing() || control.isStopped()) return;
-                    Thread.onSpinWait();
+                    // yields as the ring's poller does, and for the same reason (RingTransport.YIELD_EVERY_SPINS)
+                    if ((++idleSpins & (RingTransport.YIELD_EVERY_SPINS - 1)) == 0) Thread.yield();
+                    else Thread.onSpinWait();
                     continue;
                 }
+                idleSpins = 0;
                 if (!serveOne(seq)) return;
             }
         } catch (GuestMemoryException e) {
