@@ -46,7 +46,7 @@ import java.lang.invoke.VarHandle;
 public final class AdaptiveRingTransport implements SyscallTransport {
     /**
      * How long (µs) the poller keeps spinning on idle rings before it sleeps. Sleeping pays, on the
-     * next call, the guest's doorbell (~47 µs on this project's PVM hosts, whether an ioeventfd or
+     * next call, the guest's doorbell (~47-80 µs on this project's PVM hosts, whether an ioeventfd or
      * an exit) plus the host wake-up of the blocked poller (a few µs); spinning pays host CPU time.
      * Spinning for about as long as the sleep path costs - ~50 µs - is the classic rent-or-buy
      * choice: whatever the gaps between calls, the guest's added latency and the poller's wasted
