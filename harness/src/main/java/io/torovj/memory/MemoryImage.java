@@ -2,6 +2,7 @@ package io.torovj.memory;
 
 import io.torovj.sys.LibC;
 import io.torovj.sys.NativeBuffer;
+import java.util.Arrays;
 
 /**
  * Guest RAM as it was at one moment, to return it to exactly that state later: a pooled VM's
@@ -36,9 +37,9 @@ public final class MemoryImage {
 
     /**
      * Copies the allocated extents of {@code memory} now, less their all-zero pages: those need no
-     * copy, as {@link #restore} zeroes whatever lies outside the image (a fresh build's zero pages
-     * are most of what it has touched but not written: bss, stack and heap pages, page-table space),
-     * and the copy is native memory each pooled VM holds for its whole life.
+     * copy, as {@link #restore} zeroes whatever lies outside the image, and the copy is native
+     * memory each pooled VM holds for its whole life (HelloWorld's build leaves 3 of its 16 pages
+     * zero: the image keeps 52 KiB, not 64).
      */
     public static MemoryImage capture(GuestMemory memory) {
         long[] runs = new long[16];
@@ -51,7 +52,7 @@ public final class MemoryImage {
                 if (p == end) break;
                 long q = p;
                 while (q < end && !zeroPage(memory, q, end)) q = pageEnd(q, end);
-                if (2 * n + 2 > runs.length) runs = java.util.Arrays.copyOf(runs, runs.length * 2);
+                if (2 * n + 2 > runs.length) runs = Arrays.copyOf(runs, runs.length * 2);
                 runs[2 * n] = p;
                 runs[2 * n + 1] = q;
                 n++;
