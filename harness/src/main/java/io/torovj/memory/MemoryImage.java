@@ -2,12 +2,14 @@ package io.torovj.memory;
 
 import io.torovj.sys.LibC;
 import io.torovj.sys.NativeBuffer;
+import java.util.Arrays;
 
 /**
  * Guest RAM as it was at one moment, to return it to exactly that state later: a pooled VM's
  * reset between invocations. Only what is allocated is kept: guest RAM is a memfd, and
  * {@code lseek(SEEK_DATA/SEEK_HOLE)} names its allocated extents (on tmpfs, pages swapped out
- * count as data, so nothing written can hide from the restore); HelloWorld's image is 16 pages.
+ * count as data, so nothing written can hide from the restore); of those, the pages that are all
+ * zero are not copied but zeroed back like any page outside the image.
  *
  * <p>{@link #restore} walks the extents allocated now: what lies outside the image is zeroed
  * (a short run by memset, so the pages a function touches every time stay mapped in the guest
@@ -33,30 +35,60 @@ public final class MemoryImage {
         this.bytes = bytes;
     }
 
-    /** Copies the allocated extents of {@code memory} now. */
+    /**
+     * Copies the allocated extents of {@code memory} now, less their all-zero pages: those need no
+     * copy, as {@link #restore} zeroes whatever lies outside the image, and the copy is native
+     * memory each pooled VM holds for its whole life (HelloWorld's build leaves 3 of its 16 pages
+     * zero: the image keeps 52 KiB, not 64).
+     */
     public static MemoryImage capture(GuestMemory memory) {
+        long[] runs = new long[16];
         int n = 0;
         long total = 0;
         for (long at = 0; (at = nextData(memory, at)) < memory.size(); ) {
             long end = nextHole(memory, at);
-            total += end - at;
-            n++;
+            for (long p = at; p < end; ) {
+                while (p < end && zeroPage(memory, p, end)) p = pageEnd(p, end);
+                if (p == end) break;
+                long q = p;
+                while (q < end && !zeroPage(memory, q, end)) q = pageEnd(q, end);
+                if (2 * n + 2 > runs.length) runs = Arrays.copyOf(runs, runs.length * 2);
+                runs[2 * n] = p;
+                runs[2 * n + 1] = q;
+                n++;
+                total += q - p;
+                p = q;
+            }
             at = end;
         }
         if (total > Integer.MAX_VALUE) throw new IllegalStateException("guest RAM image too large to keep: " + total + " bytes");
         long[] starts = new long[n], ends = new long[n];
-        NativeBuffer saved = new NativeBuffer((int) Math.max(1, total));
+        NativeBuffer saved = NativeBuffer.uncleared((int) Math.max(1, total)); // every byte is copied in below
         long off = 0;
-        int i = 0;
-        for (long at = 0; i < n && (at = nextData(memory, at)) < memory.size(); i++) {
-            long end = nextHole(memory, at);
-            starts[i] = at;
-            ends[i] = end;
-            LibC.INSTANCE.memcpy(saved.address() + off, memory.hostBase() + at, end - at);
-            off += end - at;
-            at = end;
+        for (int i = 0; i < n; i++) {
+            starts[i] = runs[2 * i];
+            ends[i] = runs[2 * i + 1];
+            LibC.INSTANCE.memcpy(saved.address() + off, memory.hostBase() + starts[i], ends[i] - starts[i]);
+            off += ends[i] - starts[i];
         }
         return new MemoryImage(memory, starts, ends, saved, total);
+    }
+
+    /** The end of the page holding {@code p}, or {@code end} if that comes first. */
+    private static long pageEnd(long p, long end) {
+        return Math.min(end, (p | (GuestMemory.PAGE_SIZE - 1)) + 1);
+    }
+
+    /** True when the bytes from {@code p} to the end of its page (or {@code end}) are all zero. */
+    private static boolean zeroPage(GuestMemory memory, long p, long end) {
+        long stop = pageEnd(p, end);
+        for (; p + 8 <= stop; p += 8) {
+            if (memory.readU64(p) != 0) return false;
+        }
+        for (; p < stop; p++) {
+            if (memory.readU8(p) != 0) return false;
+        }
+        return true;
     }
 
     /** Returns guest RAM to the captured state: nothing written since survives. */

@@ -10,7 +10,9 @@ public final class HostPath {
 
     /** @param maxLength the longest path it holds, in bytes, NUL excluded */
     public HostPath(int maxLength) {
-        this.buffer = new NativeBuffer(maxLength + 1);
+        // every use sets the path first and the host reads it only up to its NUL: no need to
+        // zero it, and a VM that never names a path keeps its pages untouched (three per VM)
+        this.buffer = NativeBuffer.uncleared(maxLength + 1);
     }
 
     /** Sets the path to {@code utf8} (no NUL inside); false, and unchanged, if it is longer than the maximum. */

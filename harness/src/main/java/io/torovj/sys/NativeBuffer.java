@@ -15,9 +15,16 @@ public final class NativeBuffer {
     private final int size;
 
     public NativeBuffer(int size) {
-        this.pointer = Memory.allocateDirect(LibC.RUNTIME, size, true);
-        this.address = pointer.address();
-        this.size = size;
+        this(Memory.allocateDirect(LibC.RUNTIME, size, true), size);
+    }
+
+    /**
+     * A buffer left as malloc gives it, not zeroed: for one whose bytes are only ever read after
+     * they were written (a path set before each use). Zeroing would touch every page of a large
+     * buffer at once, resident from the VM's build on, though most VMs never use it.
+     */
+    public static NativeBuffer uncleared(int size) {
+        return new NativeBuffer(Memory.allocateDirect(LibC.RUNTIME, size, false), size);
     }
 
     private NativeBuffer(Pointer pointer, int size) {

@@ -85,6 +85,24 @@ class MemoryImageTest {
         assertZero((SIZE / PAGE) - 1, 1);
     }
 
+    /** Allocated pages that hold only zeros are not copied, and still come back as zeros. */
+    @Test
+    void zeroPagesAreLeftOutOfTheImageAndZeroedBack() {
+        paint(1, 1, 1);
+        mem.fill(2L * PAGE, 2L * PAGE, (byte) 0); // allocated, all zero
+        paint(4, 1, 1);
+        assertEquals(4L * PAGE, mem.residentBytes());
+        MemoryImage image = MemoryImage.capture(mem);
+        assertEquals(2, image.extents());
+        assertEquals(2L * PAGE, image.bytes());
+        paint(2, 2, 5);
+        paint(1, 1, 5);
+        image.restore();
+        assertPainted(1, 1, 1);
+        assertZero(2, 2);
+        assertPainted(4, 1, 1);
+    }
+
     /** Seeded: random images and random damage; after restore every sampled byte is the captured one. */
     @Test
     void randomDamageIsAlwaysUndone() {
