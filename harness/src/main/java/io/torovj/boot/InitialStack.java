@@ -38,26 +38,6 @@ public final class InitialStack {
 
     /** Writes the stack below {@code top}; returns the initial rsp (16-byte aligned, pointing at argc). */
     /**
-     * Where AT_RANDOM's bytes come from: a DRBG (NIST SP 800-90A) seeded by the OS once. The
-     * default NativePRNG reads /dev/urandom under a lock on every call, which costs a pooled VM's
-     * reset ~15 us on a busy host.
-     */
-    private static final java.security.SecureRandom RANDOM = drbg();
-
-    private static java.security.SecureRandom drbg() {
-        try {
-            return java.security.SecureRandom.getInstance("DRBG");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            return new java.security.SecureRandom();
-        }
-    }
-
-    /** Fills {@code into} with fresh AT_RANDOM bytes. */
-    public static void randomBytes(byte[] into) {
-        RANDOM.nextBytes(into);
-    }
-
-    /**
      * Where the 16 AT_RANDOM bytes of the initial stack at {@code sp} (as {@link #build} laid it
      * out) lie: found through argc, argv, envp and the auxiliary vector. A pooled VM's reset
      * writes fresh ones there, so that every invocation gets its own stack canary, as a fresh VM

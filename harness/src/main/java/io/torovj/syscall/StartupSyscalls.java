@@ -4,8 +4,8 @@ import io.torovj.linux.CanonicalAddress;
 import io.torovj.linux.Errno;
 import io.torovj.memory.GuestMemory;
 import io.torovj.sys.HostProcess;
+import io.torovj.sys.HostRandom;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 
 /**
  * What a static libc (glibc, musl) and busybox ask of the kernel while they start and run,
@@ -33,7 +33,6 @@ public final class StartupSyscalls implements io.torovj.lifecycle.Rewindable {
     private final byte[] exePath;
     private final long stackBytes;
     private final long maxOpenFiles;
-    private final SecureRandom random = new SecureRandom();
     /** When the VM was made: sysinfo's uptime counts from here. */
     private final long startNanos = System.nanoTime();
     private final byte[] name = new byte[TASK_COMM_LEN];
@@ -178,7 +177,7 @@ public final class StartupSyscalls implements io.torovj.lifecycle.Rewindable {
         int n = (int) Math.min(len, GETRANDOM_MAX);              // a short read, as Linux may give
         if (!memory.contains(buf, n)) return -Errno.EFAULT;
         byte[] bytes = new byte[n];
-        random.nextBytes(bytes);
+        HostRandom.fill(bytes);
         memory.write(buf, bytes);
         return n;
     }

@@ -6,6 +6,7 @@ import io.torovj.boot.CpuState;
 import io.torovj.boot.DescriptorTables;
 import io.torovj.boot.GuestLayout;
 import io.torovj.boot.InitialStack;
+import io.torovj.sys.HostRandom;
 import io.torovj.boot.IoPermissionBitmap;
 import io.torovj.boot.PageTables;
 import io.torovj.kvm.KvmRegs;
@@ -164,7 +165,7 @@ public final class VmBuilder {
         heap = new GuestHeap(memory, programBreak, stackBottom);
         latencyBuffer = LatencyBuffer.reserve(memory, heap, bootInfo, config.latencySamples());
         byte[] random = new byte[16];
-        InitialStack.randomBytes(random);       // a libc's stack-protector canary and pointer guard
+        HostRandom.fill(random);       // a libc's stack-protector canary and pointer guard
         initialRsp = InitialStack.build(memory, GuestLayout.stackTop(config.memorySize()),
                 new InitialStack.Program(image.entry(), image.programHeaders(), image.programHeaderCount(), execfn(), random),
                 config.argv(), config.env());

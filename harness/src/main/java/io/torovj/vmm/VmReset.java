@@ -1,6 +1,7 @@
 package io.torovj.vmm;
 
 import io.torovj.boot.InitialStack;
+import io.torovj.sys.HostRandom;
 import io.torovj.kvm.KvmRegs;
 import io.torovj.kvm.KvmSregs;
 import io.torovj.kvm.Vcpu;
@@ -45,7 +46,7 @@ final class VmReset {
     void apply() {
         vcpu.settle();
         image.restore();
-        InitialStack.randomBytes(random);
+        HostRandom.fill(random);
         memory.write(randomAt, random);
         for (Rewindable part : parts) part.rewind();
         // the syscall MSRs are not set again: CPL3 code cannot write MSRs and the monitor sets them once
