@@ -36,7 +36,6 @@ public final class InitialStack {
         }
     }
 
-    /** Writes the stack below {@code top}; returns the initial rsp (16-byte aligned, pointing at argc). */
     /**
      * Where the 16 AT_RANDOM bytes of the initial stack at {@code sp} (as {@link #build} laid it
      * out) lie: found through argc, argv, envp and the auxiliary vector. A pooled VM's reset
@@ -53,6 +52,7 @@ public final class InitialStack {
         }
     }
 
+    /** Writes the stack below {@code top}; returns the initial rsp (16-byte aligned, pointing at argc). */
     public static long build(GuestMemory mem, long top, Program program, List<String> argv, List<String> envp) {
         long needed = 64 + 8L * (argv.size() + envp.size() + 48) + program.execfn().length();
         for (String a : argv) needed += a.getBytes(StandardCharsets.UTF_8).length + 1;
