@@ -47,17 +47,19 @@ public final class MemoryImage {
         long total = 0;
         for (long at = 0; (at = nextData(memory, at)) < memory.size(); ) {
             long end = nextHole(memory, at);
-            for (long p = at; p < end; ) {
-                while (p < end && zeroPage(memory, p, end)) p = pageEnd(p, end);
-                if (p == end) break;
-                long q = p;
-                while (q < end && !zeroPage(memory, q, end)) q = pageEnd(q, end);
-                if (2 * n + 2 > runs.length) runs = Arrays.copyOf(runs, runs.length * 2);
-                runs[2 * n] = p;
-                runs[2 * n + 1] = q;
-                n++;
+            // each page looked at once: a non-zero one extends the run it follows, or starts one
+            for (long p = at; p < end; p = pageEnd(p, end)) {
+                if (zeroPage(memory, p, end)) continue;
+                long q = pageEnd(p, end);
+                if (n > 0 && runs[2 * n - 1] == p) {
+                    runs[2 * n - 1] = q;
+                } else {
+                    if (2 * n + 2 > runs.length) runs = Arrays.copyOf(runs, runs.length * 2);
+                    runs[2 * n] = p;
+                    runs[2 * n + 1] = q;
+                    n++;
+                }
                 total += q - p;
-                p = q;
             }
             at = end;
         }

@@ -1,13 +1,14 @@
 package io.torovj.sys;
 
+import io.torovj.linux.Errno;
+
 /**
  * Unpredictable bytes straight from the host kernel's getrandom(2) (AT_RANDOM, the guest's own
  * getrandom). A {@code SecureRandom} would give the same quality but costs a one-shot run ~10 ms
  * of provider set-up and DRBG seeding before its first byte, and the kernel's pool needs neither.
  */
 public final class HostRandom {
-    private static final long SYS_GETRANDOM = 318;
-    private static final int EINTR = 4;
+    private static final long SYS_GETRANDOM = 318;      // x86-64
     /** One buffer for every caller (pool workers and vCPU threads), under its own lock. */
     private static final int CHUNK = 256;
     private static NativeBuffer buffer;
@@ -15,13 +16,8 @@ public final class HostRandom {
     private HostRandom() {}
 
     /** Fills {@code into} with bytes from the kernel's random pool (blocking only before it is seeded, at boot). */
-    public static void fill(byte[] into) {
-        fill(into, 0, into.length);
-    }
-
-    /** Fills {@code len} bytes of {@code into} from {@code off}. */
-    public static synchronized void fill(byte[] into, int off, int len) {
-        java.util.Objects.checkFromIndexSize(off, len, into.length);
+    public static synchronized void fill(byte[] into) {
+        int len = into.length;
         if (buffer == null) buffer = new NativeBuffer(CHUNK);
         int done = 0;
         while (done < len) {
@@ -29,10 +25,10 @@ public final class HostRandom {
             long n = LibC.INSTANCE.syscall(SYS_GETRANDOM, buffer.address(), want, 0, 0);
             if (n < 0) {
                 int errno = LibC.errno();
-                if (errno == EINTR) continue;
+                if (errno == Errno.EINTR) continue;
                 throw new IllegalStateException("getrandom failed: " + LibC.INSTANCE.strerror(errno));
             }
-            buffer.get(0, into, off + done, (int) n);
+            buffer.get(0, into, done, (int) n);
             done += (int) n;
         }
     }

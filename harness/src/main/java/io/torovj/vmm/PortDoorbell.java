@@ -10,7 +10,8 @@ import io.torovj.transport.PortIoDevice;
 /**
  * A {@link KernelDoorbell} on one I/O port: an eventfd, signalled by this device on the port bus
  * wherever an OUT reaches the monitor, and inside the kernel by a KVM_IOEVENTFD where one was
- * asked for ({@link KernelDoorbell.Path#IOEVENTFD}) and the platform has it. An IN from the port ends the VM in its owner's name.
+ * asked for ({@link KernelDoorbell.Path#IOEVENTFD}) and the platform has it. An IN from the
+ * port ends the VM in its owner's name.
  * Owned by the VM: closed after the transport that waits on it.
  */
 final class PortDoorbell implements KernelDoorbell, PortIoDevice, AutoCloseable {
