@@ -8,7 +8,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
@@ -30,6 +32,13 @@ public final class EchoClient {
     /** Round trips beyond this are recorded as this (the histogram's range); none is expected near it. */
     static final long MAX_ROUND_TRIP_NANOS = TimeUnit.SECONDS.toNanos(30);
 
+    /**
+     * Every port {@link #freePort} has returned in this JVM. The kernel may give a closed port
+     * out again at once, and a probe that starts 16 servers before any of them binds would then
+     * hand one port to two of them (the second fails in bind).
+     */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
     private EchoClient() {}
 
     /**
@@ -46,9 +55,14 @@ public final class EchoClient {
         public double perSecond() { return elapsedNanos <= 0 ? 0 : transactions() * 1e9 / elapsedNanos; }
     }
 
+    /** A loopback port that no socket holds now and that this JVM has not handed out before. */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        while (true) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            if (HANDED_OUT.add(port)) return port;
         }
     }
 

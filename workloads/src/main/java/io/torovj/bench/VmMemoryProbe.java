@@ -106,13 +106,32 @@ public final class VmMemoryProbe {
                     points.add(new MemoryGrowth.Point((i + 1) * half, MemorySnapshot.take()));
                 }
             } finally {
-                for (int port : ports) EchoClient.start(port, 0, 1).get(START_SECONDS, TimeUnit.SECONDS);
-                for (CompletableFuture<Void> vm : vms) vm.get(START_SECONDS, TimeUnit.SECONDS);
+                endAll(ports, vms);
             }
         } finally {
             Files.deleteIfExists(root);
         }
         return points;
+    }
+
+    /**
+     * Ends every echo guest still running with one transaction of its own client, then waits for
+     * all of them. The first failure is thrown with the later ones attached: a guest that ended
+     * early (one that failed in bind, say) is not connected to, so its own error is the one seen,
+     * not the client's "connection refused" half a minute later.
+     */
+    private static void endAll(List<Integer> ports, List<CompletableFuture<Void>> vms) throws Exception {
+        Exception first = null;
+        for (int i = 0; i < vms.size(); i++) {
+            try {
+                if (!vms.get(i).isDone()) EchoClient.start(ports.get(i), 0, 1).get(START_SECONDS, TimeUnit.SECONDS);
+                vms.get(i).get(START_SECONDS, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                if (first == null) first = e;
+                else first.addSuppressed(e);
+            }
+        }
+        if (first != null) throw first;
     }
 
     private static List<long[]> points(List<MemoryGrowth.Point> points) {

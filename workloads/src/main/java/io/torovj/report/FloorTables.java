@@ -59,7 +59,9 @@ final class FloorTables {
             case C_FLOOR_RING_6LINE -> "the ring transports' former six-line layout (SQE, sq_tail, sq_head, cq_head, CQE, cq_tail), "
                     + "ring.h's steps in the guest";
             case C_FLOOR_RING_6LINE_GETPPID -> "the same, with a real getppid per request";
-            case C_FLOOR_VM_LIFECYCLE -> "create VM, 4 MiB, vCPU, sregs, run to the first out, close";
+            case C_FLOOR_VM_LIFECYCLE -> "create VM, 4 MiB, vCPU, sregs, run to the first out, close; "
+                    + "an idle standby VM open, as the monitor keeps one";
+            case C_FLOOR_VM_LIFECYCLE_COLD -> "the same with no other VM open: KVM's static keys flip on and off per VM";
             default -> "";
         };
     }

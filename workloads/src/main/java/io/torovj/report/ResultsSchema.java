@@ -256,8 +256,13 @@ public final class ResultsSchema {
     public static final String C_FLOOR_RING_6LINE = "floor-c-ring-6line";
     /** {@link #C_FLOOR_RING_6LINE} with a getppid per request. */
     public static final String C_FLOOR_RING_6LINE_GETPPID = "floor-c-ring-6line-getppid";
-    /** Create a VM with 4 MiB, a vCPU, sregs; run to the first {@code out}; close. */
+    /**
+     * Create a VM with 4 MiB, a vCPU, sregs; run to the first {@code out}; close; with an idle
+     * standby VM open, as the monitor keeps one (it holds KVM's static keys on between VMs).
+     */
     public static final String C_FLOOR_VM_LIFECYCLE = "floor-c-vm-lifecycle";
+    /** {@link #C_FLOOR_VM_LIFECYCLE} with no other VM open: each VM flips KVM's static keys on and off. */
+    public static final String C_FLOOR_VM_LIFECYCLE_COLD = "floor-c-vm-lifecycle-cold";
     /**
      * A transport's floor measured before and after its nullcall whose two p50s differ by more than this
      * (relative to the smaller) is measured again; if the last bracket still does, the report decides no target on it.
@@ -268,7 +273,8 @@ public final class ResultsSchema {
             C_FLOOR_NATIVE_GETPPID_LOOP, C_FLOOR_NATIVE_GETPPID_LIBC, C_FLOOR_NATIVE_GETPPID_LIBC_LOOP,
             C_FLOOR_NATIVE_WRITE, C_FLOOR_PINGPONG, C_FLOOR_PIO_EXIT,
             C_FLOOR_PIO_EXIT_GETPPID, C_FLOOR_MMIO_EXIT, C_FLOOR_MMIO_EXIT_GETPPID, C_FLOOR_RING_1LINE,
-            C_FLOOR_RING_1LINE_GETPPID, C_FLOOR_RING_6LINE, C_FLOOR_RING_6LINE_GETPPID, C_FLOOR_VM_LIFECYCLE);
+            C_FLOOR_RING_1LINE_GETPPID, C_FLOOR_RING_6LINE, C_FLOOR_RING_6LINE_GETPPID, C_FLOOR_VM_LIFECYCLE,
+            C_FLOOR_VM_LIFECYCLE_COLD);
     /** Prefix of a think-time workload: {@code think-<think time in ns>} (see "Think time" above). */
     public static final String THINK_PREFIX = "think-";
     /** The think times the bench measures, ns: 0, 1 µs, 10 µs, 100 µs, 1 ms. */

@@ -15,6 +15,36 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The monitor-core scenarios, on every platform and transport, with real guest programs. */
 class MonitorCoreTest {
 
+    /**
+     * The KVM platform keeps one idle vCPU open for the process's life, so that KVM's static keys
+     * are not flipped on and off by every VM (see the KVM platform); VMs come and go beside it and
+     * leave no vCPU of their own behind.
+     */
+    @org.junit.jupiter.api.Test
+    void oneStandbyVcpuOutlivesTheVmsAndTheyLeaveNoneBehind() throws Exception {
+        GuestRun.assumePlatform(Platform.Kind.KVM);
+        GuestRun.run(Platform.Kind.KVM, "pio", SyscallPolicy.defaultPolicy(), "helloworld");
+        long before = openKvmVcpus();
+        assertTrue(before >= 1, "the standby vCPU is open after a VM closed");
+        for (String transport : GuestRun.TRANSPORTS) {
+            GuestRun.Outcome o = GuestRun.run(Platform.Kind.KVM, transport, SyscallPolicy.defaultPolicy(), "helloworld");
+            assertEquals(0, o.vm().status(), o.vm().report());
+        }
+        assertEquals(before, openKvmVcpus(), "vCPU fds open before and after " + GuestRun.TRANSPORTS.size() + " more VMs");
+    }
+
+    private static long openKvmVcpus() throws java.io.IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return java.nio.file.Files.readSymbolicLink(fd).toString().contains("kvm-vcpu");
+                } catch (java.io.IOException e) {
+                    return false;       // the listing's own fd, closed by now
+                }
+            }).count();
+        }
+    }
+
 
     @ParameterizedTest(name = "{0}/{1}")
     @MethodSource("io.torovj.e2e.GuestRun#everywhere")

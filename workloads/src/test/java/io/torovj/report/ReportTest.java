@@ -251,7 +251,9 @@ class ReportTest {
         String ring1 = between(table, "data-workload=\"" + C_FLOOR_RING_1LINE_GETPPID + "\"", "</tr>");
         assertTrue(ring1.contains(">ring</td>"), ring1);
         assertTrue(ring1.contains("real getppid per request"), ring1);
-        assertTrue(between(table, "data-workload=\"" + C_FLOOR_VM_LIFECYCLE + "\"", "</tr>").contains("900 µs"));
+        assertTrue(between(table, "data-workload=\"" + C_FLOOR_VM_LIFECYCLE + "\"", "</tr>").contains("600 µs"));
+        String cold = between(table, "data-workload=\"" + C_FLOOR_VM_LIFECYCLE_COLD + "\"", "</tr>");
+        assertTrue(cold.contains("1.10 ms") && cold.contains("static keys"), cold);
         assertTrue(html.contains("src=\"charts/c-floors-host.png\"") && html.contains("src=\"charts/c-floors-vm.png\""));
     }
 
