@@ -1,8 +1,9 @@
 package io.torovj.memory;
 
 import io.torovj.sys.LibC;
-import io.torovj.sys.NativeBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Guest RAM as it was at one moment, to return it to exactly that state later: a pooled VM's
@@ -23,34 +24,40 @@ public final class MemoryImage {
 
     private final GuestMemory memory;
     private final long[] starts, ends;
-    private final NativeBuffer saved;
+    /** The image's pages in address order, the extents' pages one after another. */
+    private final SharedPages.Page[] pages;
     private final long bytes;
     private long zeroedBytes, removedBytes;
 
-    private MemoryImage(GuestMemory memory, long[] starts, long[] ends, NativeBuffer saved, long bytes) {
+    private MemoryImage(GuestMemory memory, long[] starts, long[] ends, SharedPages.Page[] pages, long bytes) {
         this.memory = memory;
         this.starts = starts;
         this.ends = ends;
-        this.saved = saved;
+        this.pages = pages;
         this.bytes = bytes;
     }
 
     /**
-     * Copies the allocated extents of {@code memory} now, less their all-zero pages: those need no
-     * copy, as {@link #restore} zeroes whatever lies outside the image, and the copy is native
-     * memory each pooled VM holds for its whole life (HelloWorld's build leaves 3 of its 16 pages
-     * zero: the image keeps 52 KiB, not 64).
+     * Keeps the allocated extents of {@code memory} now, less their all-zero pages: those need no
+     * copy, as {@link #restore} zeroes whatever lies outside the image (HelloWorld's build leaves
+     * 3 of its 16 pages zero). Each page kept is a {@link SharedPages} copy, shared with every
+     * other image holding the same bytes: the VMs of a pool hold one image between them, but for
+     * the pages where they differ.
      */
     public static MemoryImage capture(GuestMemory memory) {
         long[] runs = new long[16];
         int n = 0;
-        long total = 0;
+        List<SharedPages.Page> kept = new ArrayList<>();
         for (long at = 0; (at = nextData(memory, at)) < memory.size(); ) {
             long end = nextHole(memory, at);
+            if ((at | end) % GuestMemory.PAGE_SIZE != 0) {
+                throw new IllegalStateException("guest RAM extent [0x" + Long.toHexString(at) + ", 0x" + Long.toHexString(end)
+                        + ") is not page-aligned");
+            }
             // each page looked at once: a non-zero one extends the run it follows, or starts one
-            for (long p = at; p < end; p = pageEnd(p, end)) {
-                if (zeroPage(memory, p, end)) continue;
-                long q = pageEnd(p, end);
+            for (long p = at; p < end; p += GuestMemory.PAGE_SIZE) {
+                if (zeroPage(memory, p)) continue;
+                long q = p + GuestMemory.PAGE_SIZE;
                 if (n > 0 && runs[2 * n - 1] == p) {
                     runs[2 * n - 1] = q;
                 } else {
@@ -59,36 +66,23 @@ public final class MemoryImage {
                     runs[2 * n + 1] = q;
                     n++;
                 }
-                total += q - p;
+                kept.add(SharedPages.intern(memory, p));
             }
             at = end;
         }
-        if (total > Integer.MAX_VALUE) throw new IllegalStateException("guest RAM image too large to keep: " + total + " bytes");
         long[] starts = new long[n], ends = new long[n];
-        NativeBuffer saved = NativeBuffer.uncleared((int) Math.max(1, total)); // every byte is copied in below
-        long off = 0;
         for (int i = 0; i < n; i++) {
             starts[i] = runs[2 * i];
             ends[i] = runs[2 * i + 1];
-            LibC.INSTANCE.memcpy(saved.address() + off, memory.hostBase() + starts[i], ends[i] - starts[i]);
-            off += ends[i] - starts[i];
         }
-        return new MemoryImage(memory, starts, ends, saved, total);
+        return new MemoryImage(memory, starts, ends, kept.toArray(new SharedPages.Page[0]),
+                (long) kept.size() * GuestMemory.PAGE_SIZE);
     }
 
-    /** The end of the page holding {@code p}, or {@code end} if that comes first. */
-    private static long pageEnd(long p, long end) {
-        return Math.min(end, (p | (GuestMemory.PAGE_SIZE - 1)) + 1);
-    }
-
-    /** True when the bytes from {@code p} to the end of its page (or {@code end}) are all zero. */
-    private static boolean zeroPage(GuestMemory memory, long p, long end) {
-        long stop = pageEnd(p, end);
-        for (; p + 8 <= stop; p += 8) {
+    /** True when guest page {@code p} is all zero. */
+    private static boolean zeroPage(GuestMemory memory, long p) {
+        for (long stop = p + GuestMemory.PAGE_SIZE; p < stop; p += 8) {
             if (memory.readU64(p) != 0) return false;
-        }
-        for (; p < stop; p++) {
-            if (memory.readU8(p) != 0) return false;
         }
         return true;
     }
@@ -113,11 +107,11 @@ public final class MemoryImage {
             }
             at = end;
         }
-        long off = 0;
+        int j = 0;
         for (int i = 0; i < starts.length; i++) {
-            long len = ends[i] - starts[i];
-            c.memcpy(memory.hostBase() + starts[i], saved.address() + off, len);
-            off += len;
+            for (long p = starts[i]; p < ends[i]; p += GuestMemory.PAGE_SIZE) {
+                c.memcpy(memory.hostBase() + p, pages[j++].address(), GuestMemory.PAGE_SIZE);
+            }
         }
     }
 
@@ -131,8 +125,17 @@ public final class MemoryImage {
         }
     }
 
-    /** Bytes the image holds (its allocated extents when captured). */
+    /** Bytes the image holds (its non-zero allocated pages when captured), shared or not. */
     public long bytes() { return bytes; }
+    /** How many of this image's pages are the very copies {@code other} holds (not merely equal ones). */
+    public int pagesSharedWith(MemoryImage other) {
+        java.util.Set<SharedPages.Page> theirs = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        theirs.addAll(List.of(other.pages));
+        int n = 0;
+        for (SharedPages.Page p : pages) if (theirs.contains(p)) n++;
+        return n;
+    }
+
     /** Extents the image holds. */
     public int extents() { return starts.length; }
     /** Bytes zeroed in place and bytes given back by the restores so far. */

@@ -103,6 +103,31 @@ class MemoryImageTest {
         assertPainted(4, 1, 1);
     }
 
+    /**
+     * Two images of the same bytes share their pages, but for the page where the two memories
+     * differ; each still restores its own memory to its own bytes.
+     */
+    @Test
+    void imagesOfTheSameBytesShareTheirPagesButNotTheOnesThatDiffer() {
+        try (GuestMemory twin = GuestMemory.allocate(SIZE)) {
+            for (int page = 1; page <= 4; page++) paint(page, 1, page);      // four different pages
+            for (long at = PAGE; at < 5L * PAGE; at += 512) twin.writeU8(at, mem.readU8(at));   // all paint writes
+            twin.writeU8(3L * PAGE + 7, (byte) 0x5A);        // page 3 differs: the twin's own AT_RANDOM, say
+            MemoryImage mine = MemoryImage.capture(mem), theirs = MemoryImage.capture(twin);
+            assertEquals(4L * PAGE, mine.bytes());
+            assertEquals(4L * PAGE, theirs.bytes());
+            assertEquals(3, mine.pagesSharedWith(theirs));
+            paint(1, 4, 9);
+            twin.fill(PAGE, 4L * PAGE, (byte) 1);
+            mine.restore();
+            theirs.restore();
+            for (int page = 1; page <= 4; page++) assertPainted(page, 1, page);
+            assertEquals((byte) 0x5A, twin.readU8(3L * PAGE + 7));
+            assertEquals(mem.readU8(2L * PAGE + 512), twin.readU8(2L * PAGE + 512));
+            assertEquals(mem.readU8(3L * PAGE + 512), twin.readU8(3L * PAGE + 512));
+        }
+    }
+
     /** Seeded: random images and random damage; after restore every sampled byte is the captured one. */
     @Test
     void randomDamageIsAlwaysUndone() {
