@@ -1,6 +1,7 @@
 package io.torovj.cli;
 
 import io.torovj.kvm.KvmFlavour;
+import io.torovj.sys.BindingWarmUp;
 import io.torovj.transport.TransportProvider;
 import io.torovj.transport.TransportRegistry;
 import java.net.URISyntaxException;
@@ -52,6 +53,7 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("run")) BindingWarmUp.start();     // beside the parse: see its doc
         System.exit(execute(args));
     }
 

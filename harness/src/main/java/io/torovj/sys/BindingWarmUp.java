@@ -1,0 +1,29 @@
+package io.torovj.sys;
+
+/**
+ * Links the host-library bindings on a thread of their own, for a one-shot command: jnr-ffi
+ * generates {@link LibC}'s stubs at its first use, ~120 ms of a {@code torovj run} that takes
+ * ~250 ms in all (its own start-up ~75 ms, LibC's 38 functions ~45 ms, measured on the 2-core
+ * host with class-data sharing). Started before the command line is parsed, it runs beside
+ * picocli's parse and the ELF's load on the other core. The first real use of LibC waits for it
+ * (the JVM's class-initialization lock), so nothing is used half-made; a failure here is the
+ * same failure the first use then reports.
+ */
+public final class BindingWarmUp {
+    private BindingWarmUp() {}
+
+    /** Starts the warm-up (a daemon thread: it never keeps the JVM alive). */
+    public static void start() {
+        Thread t = new Thread(BindingWarmUp::link, "torovj-binding-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void link() {
+        try {
+            LibC.INSTANCE.getpid();
+        } catch (Throwable e) {     // NOPMD: the first real use reports it (NoClassDefFoundError names this one)
+            // nothing to do here
+        }
+    }
+}
