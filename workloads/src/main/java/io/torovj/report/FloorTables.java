@@ -55,7 +55,9 @@ final class FloorTables {
             case C_FLOOR_MMIO_EXIT_GETPPID -> "the same, with a getppid by the host per exit";
             case C_FLOOR_RING_1LINE -> "CPL3 guest writes a request line, spins on an answer line; a host thread "
                     + "polls and answers";
-            case C_FLOOR_RING_1LINE_GETPPID -> "the same, with a real getppid per request";
+            case C_FLOOR_RING_1LINE_GETPPID -> "the same, with a real getppid per request (an inline syscall instruction)";
+            case C_FLOOR_RING_1LINE_GETPPID_LIBC -> "the same, with glibc's getppid() (a call, as the JVM's poller makes "
+                    + "through jnr-ffi; where the kernel stuffs the return predictor, the ret after the syscall mispredicts)";
             case C_FLOOR_RING_6LINE -> "the ring transports' former six-line layout (SQE, sq_tail, sq_head, cq_head, CQE, cq_tail), "
                     + "ring.h's steps in the guest";
             case C_FLOOR_RING_6LINE_GETPPID -> "the same, with a real getppid per request";

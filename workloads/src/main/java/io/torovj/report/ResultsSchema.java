@@ -252,6 +252,11 @@ public final class ResultsSchema {
     public static final String C_FLOOR_RING_1LINE = "floor-c-ring-1line";
     /** {@link #C_FLOOR_RING_1LINE} with a getppid per request: the headline floor of shared-memory transports. */
     public static final String C_FLOOR_RING_1LINE_GETPPID = "floor-c-ring-1line-getppid";
+    /**
+     * {@link #C_FLOOR_RING_1LINE_GETPPID} with glibc's getppid() (a call) instead of an inline syscall
+     * instruction: what a poller pays that cannot inline the syscall, as the JVM's cannot.
+     */
+    public static final String C_FLOOR_RING_1LINE_GETPPID_LIBC = "floor-c-ring-1line-getppid-libc";
     /** CPL3 guest ↔ host thread over the ring transports' former six-line layout (SQE, sq_tail, sq_head, cq_head, CQE, cq_tail). */
     public static final String C_FLOOR_RING_6LINE = "floor-c-ring-6line";
     /** {@link #C_FLOOR_RING_6LINE} with a getppid per request. */
@@ -273,7 +278,8 @@ public final class ResultsSchema {
             C_FLOOR_NATIVE_GETPPID_LOOP, C_FLOOR_NATIVE_GETPPID_LIBC, C_FLOOR_NATIVE_GETPPID_LIBC_LOOP,
             C_FLOOR_NATIVE_WRITE, C_FLOOR_PINGPONG, C_FLOOR_PIO_EXIT,
             C_FLOOR_PIO_EXIT_GETPPID, C_FLOOR_MMIO_EXIT, C_FLOOR_MMIO_EXIT_GETPPID, C_FLOOR_RING_1LINE,
-            C_FLOOR_RING_1LINE_GETPPID, C_FLOOR_RING_6LINE, C_FLOOR_RING_6LINE_GETPPID, C_FLOOR_VM_LIFECYCLE,
+            C_FLOOR_RING_1LINE_GETPPID, C_FLOOR_RING_1LINE_GETPPID_LIBC, C_FLOOR_RING_6LINE, C_FLOOR_RING_6LINE_GETPPID,
+            C_FLOOR_VM_LIFECYCLE,
             C_FLOOR_VM_LIFECYCLE_COLD);
     /** Prefix of a think-time workload: {@code think-<think time in ns>} (see "Think time" above). */
     public static final String THINK_PREFIX = "think-";

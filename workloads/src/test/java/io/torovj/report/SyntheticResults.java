@@ -55,6 +55,7 @@ final class SyntheticResults {
         m.put(C_FLOOR_MMIO_EXIT_GETPPID, 4900.0);
         m.put(C_FLOOR_RING_1LINE, 150.0);
         m.put(C_FLOOR_RING_1LINE_GETPPID, 400.0);
+        m.put(C_FLOOR_RING_1LINE_GETPPID_LIBC, 450.0);
         m.put(C_FLOOR_RING_6LINE, 210.0);
         m.put(C_FLOOR_RING_6LINE_GETPPID, 460.0);
         m.put(C_FLOOR_VM_LIFECYCLE, 600_000.0);
