@@ -116,7 +116,10 @@ final class FloorTables {
                 + "and an answer line polled by a host thread doing one getppid per request (<code>"
                 + C_FLOOR_RING_1LINE_GETPPID + "</code>). Every floor thus does the one host syscall a nullcall "
                 + "makes. <b>Monitor overhead</b> = nullcall p50 − floor p50: what the monitor adds over the "
-                + "mechanism. Beside it, the bare mechanism without the syscall, and the floor measured through "
+                + "mechanism. For shared memory, the nullcall's ratio to the same floor with glibc's getppid() called "
+                + "instead of the syscall instruction inlined (<code>" + C_FLOOR_RING_1LINE_GETPPID_LIBC + "</code>): "
+                + "the JVM's poller can only call, and on a host whose kernel stuffs the return predictor the "
+                + "ret after each syscall mispredicts. Beside it, the bare mechanism without the syscall, and the floor measured through "
                 + "the monitor (its null doorbell, or two Java threads). Where the run measured a transport's floor "
                 + "right before and right after its nullcall (the floors on this host move between minutes with "
                 + "where the hypervisor below places its vCPUs), the floor is the mean of the two and both are "
@@ -127,7 +130,7 @@ final class FloorTables {
         Map<String, String> monitorFloors = CellValues.floors(rs);
         h.line("<div class=\"scroll\"><table class=\"values\" id=\"floor-distance\"><thead><tr><th>transport</th>"
                 + "<th>nullcall p50</th><th>C floor p50</th><th>nullcall ÷ floor</th><th>target</th><th>monitor overhead</th>"
-                + "<th>bare mechanism p50</th><th>monitor's own floor p50</th></tr></thead><tbody>");
+                + "<th>÷ the floor with a libc call</th><th>bare mechanism p50</th><th>monitor's own floor p50</th></tr></thead><tbody>");
         int rows = 0;
         for (String t : rs.transports()) {
             if (NATIVE.equals(t)) {
@@ -170,6 +173,7 @@ final class FloorTables {
             } else {
                 tr.append(na("n/a")).append(na("n/a")).append(na("n/a"));
             }
+            tr.append(libcCallRatio(floor, call));
             String bare = floor != null && floor.endsWith("-getppid")
                     ? floor.substring(0, floor.length() - "-getppid".length()) : null;
             Optional<CellValues.Cell> b = bare == null ? Optional.empty() : p50(bare, NATIVE);
@@ -183,9 +187,23 @@ final class FloorTables {
             h.line(tr.toString());
         }
         if (rows == 0) {
-            h.line("<tr><td colspan=\"8\" class=\"na\">no transports in this run: only native was measured</td></tr>");
+            h.line("<tr><td colspan=\"9\" class=\"na\">no transports in this run: only native was measured</td></tr>");
         }
         h.line("</tbody></table></div>");
+    }
+
+    /**
+     * For a shared-memory transport: its nullcall ÷ {@link ResultsSchema#C_FLOOR_RING_1LINE_GETPPID_LIBC}
+     * (the whole-run probe's), the floor whose poller makes its getppid as a call, as the JVM's must
+     * (through jnr-ffi); the headline floor inlines the syscall instruction. No target: it shows how
+     * much of the distance a call around the syscall explains on this host.
+     */
+    private String libcCallRatio(String floor, Optional<CellValues.Cell> call) {
+        if (!C_FLOOR_RING_1LINE_GETPPID.equals(floor) || call.isEmpty()) return na("n/a");
+        Optional<CellValues.Cell> libc = p50(C_FLOOR_RING_1LINE_GETPPID_LIBC, NATIVE);
+        if (libc.isEmpty() || libc.get().base() <= 0) return na("n/a: no " + C_FLOOR_RING_1LINE_GETPPID_LIBC + " in this run");
+        return "<td class=\"ratio libc\"><div class=\"v\">" + Html.esc(DisplayFormat.ratio(call.get().base() / libc.get().base()))
+                + "</div><div class=\"s\">" + Html.esc(ns(libc.get())) + " " + Html.esc(C_FLOOR_RING_1LINE_GETPPID_LIBC) + "</div></td>";
     }
 
     /** "before → after (drift), ping-pong …" for a floor measured around the transport's nullcall, else "". */

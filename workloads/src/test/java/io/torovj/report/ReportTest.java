@@ -227,6 +227,11 @@ class ReportTest {
         String ringRow = between(distance, "data-transport=\"ring\"", "</tr>");
         assertTrue(ringRow.contains("around the nullcall: 300 ns before, 330 ns after (drift 10%, measured 2 times)"
                 + "; thread ping-pong 120 ns / 131 ns"), ringRow);
+        double ringCall = rs.find(NULLCALL, "ring", LATENCY, P50).orElseThrow().baseValue();
+        String libc = between(ringRow, "class=\"ratio libc\"", "</td>");
+        assertTrue(libc.contains(">" + DisplayFormat.ratio(ringCall / 450.0) + "<") && libc.contains(C_FLOOR_RING_1LINE_GETPPID_LIBC),
+                "ring's ratio to the floor whose poller calls glibc's getppid: " + libc);
+        assertFalse(between(distance, "data-transport=\"pio\"", "</tr>").contains("ratio libc"), "no libc-call floor for an exit");
         assertTrue(between(distance, "data-transport=\"pio\"", "</tr>").contains("the whole-run probe's"));
         assertTrue(between(distance, "data-transport=\"mmio\"", "</tr>").contains("the floor drifted 50% around the nullcall"),
                 "a floor that moved during the measurement decides no target");
