@@ -1,5 +1,7 @@
 package io.torovj.mechanisms;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -9,8 +11,12 @@ import java.util.concurrent.TimeUnit;
  * so that every polling transport ends the same way.
  *
  * <p>The thread outlives a run: between two runs of a pooled VM it is parked on a semaphore
- * (no CPU; a new run costs one wake-up rather than a thread start), and it ends only at
- * {@link #close}. A one-shot VM runs once, so its poller starts, serves and ends as before.
+ * (no CPU; a new run costs one wake-up rather than a thread start). It outlives the transport
+ * too: {@link #close} hands it back as a spare, parked, for the next polling transport's first
+ * run, unless {@link #SPARE_WORKERS} are spare already (then it ends). A Java thread's start and
+ * end cost ~180 µs on the 2-core host, a seventh of a fresh VM's whole life; a spare's wake-up
+ * costs a few. A spare carries nothing from one transport to the next: the body is the new
+ * transport's, it keeps no thread-local state, and its interrupt status is cleared per run.
  */
 final class PollerThread {
     /**
@@ -22,12 +28,17 @@ final class PollerThread {
      */
     static final long JOIN_MILLIS = 5_000;
 
+    /** Parked workers kept for the next polling transports; more than this end at close. */
+    static final int SPARE_WORKERS = 4;
+    /** A spare's name while it is parked (a poller's is its transport's, e.g. torovj-ring-poller). */
+    static final String SPARE_NAME = "torovj-spare-poller";
+    private static final Deque<Worker> SPARE = new ArrayDeque<>();
+
     private final String threadName;
-    private final Semaphore go = new Semaphore(0), done = new Semaphore(0);
-    private Thread thread;
+    private final Semaphore done = new Semaphore(0);
+    private Worker worker;
     private volatile Runnable body;
     private volatile boolean stopping;
-    private volatile boolean ended;
     /** True while the body runs (tests: the poller has noticed a stop once this is false again). */
     private volatile boolean serving;
     private boolean running, closed;
@@ -43,25 +54,76 @@ final class PollerThread {
         this.body = body;
         stopping = false;
         running = true;
-        if (thread == null) {
-            thread = new Thread(this::serveRuns, threadName);
+        if (worker == null) worker = Worker.take(threadName);
+        worker.serve(this);
+    }
+
+    /** One run's body, on the worker thread. */
+    private void serveRun() {
+        serving = true;
+        try {
+            body.run();
+        } finally {
+            serving = false;
+            done.release();
+        }
+    }
+
+    /**
+     * A poller thread: it serves the runs of one {@link PollerThread} at a time, parked on its
+     * semaphore between them; with no owner when woken, it ends.
+     */
+    private static final class Worker {
+        private final Thread thread;
+        private final Semaphore go = new Semaphore(0);
+        private volatile PollerThread owner;
+
+        private Worker(String name) {
+            thread = new Thread(this::serveRuns, name);
             thread.setDaemon(true);
             thread.start();
         }
-        go.release();
-    }
 
-    private void serveRuns() {
-        while (true) {
-            go.acquireUninterruptibly();
-            if (ended) return;
-            serving = true;
-            try {
-                body.run();
-            } finally {
-                serving = false;
-                done.release();
+        /** A spare if there is one (renamed {@code name}), else a new thread. */
+        static Worker take(String name) {
+            synchronized (SPARE) {
+                Worker w = SPARE.pollFirst();
+                if (w != null) {
+                    w.thread.setName(name);
+                    return w;
+                }
             }
+            return new Worker(name);
+        }
+
+        /** Starts one run of {@code poller}'s. */
+        void serve(PollerThread poller) {
+            owner = poller;
+            go.release();
+        }
+
+        private void serveRuns() {
+            while (true) {
+                go.acquireUninterruptibly();
+                PollerThread p = owner;
+                if (p == null) return;
+                Thread.interrupted();      // no interrupt carried into a run from an earlier one
+                p.serveRun();
+            }
+        }
+
+        /** After its owner's last run (the body has returned): parked as a spare, or ended and joined. */
+        void retire(String transport) {
+            owner = null;
+            synchronized (SPARE) {
+                if (SPARE.size() < SPARE_WORKERS) {
+                    thread.setName(SPARE_NAME);
+                    SPARE.addFirst(this);
+                    return;
+                }
+            }
+            go.release();
+            join(thread, transport, JOIN_MILLIS);
         }
     }
 
@@ -115,7 +177,10 @@ final class PollerThread {
         running = false;
     }
 
-    /** Ends the run if one is going ({@link #stop}), then the thread, and joins it. Idempotent. */
+    /**
+     * Ends the run if one is going ({@link #stop}), then hands the thread back as a spare (or ends
+     * and joins it). Idempotent. A poller abandoned in a host call is neither: stop throws first.
+     */
     void close(String transport, Runnable wake) {
         if (closed) return;
         stopping = true;            // also for a call served outside a run (tests drive serveOne directly)
@@ -124,10 +189,10 @@ final class PollerThread {
         } finally {
             closed = true;
         }
-        if (thread != null) {
-            ended = true;
-            go.release();
-            join(thread, transport, JOIN_MILLIS);
+        if (worker != null) {
+            Worker w = worker;
+            worker = null;
+            w.retire(transport);
         }
     }
 

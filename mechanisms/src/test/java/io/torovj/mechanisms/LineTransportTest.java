@@ -71,6 +71,10 @@ class LineTransportTest {
         }
     }
 
+    private static java.util.List<Thread> thread(String name) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name)).toList();
+    }
+
     private static Optional<Thread> poller() {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("torovj-line-poller")).findFirst();
     }
@@ -292,7 +296,8 @@ class LineTransportTest {
         }
         assertEquals(9, executor.calls().size());
         transport.close();
-        assertTrue(poller().isEmpty(), "close ends the thread");
+        assertTrue(poller().isEmpty(), "close hands the thread back as a spare (renamed) or ends it");
+        assertTrue(!thread(PollerThread.SPARE_NAME).isEmpty(), "a spare poller is parked for the next transport");
     }
 
     @Test
