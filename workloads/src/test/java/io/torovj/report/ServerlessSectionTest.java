@@ -39,6 +39,11 @@ class ServerlessSectionTest {
         assertTrue(warm.contains("<b>met</b>"), warm);
         assertTrue(row(table, CLI_RUN).contains("<b>met</b>"), "ring's torovj run at ~120 ms is under 150 ms");
         assertTrue(table.contains("<th>native</th>") && table.contains("<th>ring</th>"), table);
+        // a fresh VM: every transport against the C lifecycle (600 µs here), each ratio shown
+        String cold = row(table, HELLOWORLD);
+        assertTrue(cold.contains("every transport ≤ 1.20× the C VM lifecycle") && cold.contains(C_FLOOR_VM_LIFECYCLE), cold);
+        assertTrue(cold.contains("<b>missed</b>") || cold.contains("<b>met</b>"), cold);
+        for (String t : java.util.List.of("pio", "ring")) assertTrue(Pattern.compile(t + " [0-9.]+×").matcher(cold).find(), t + ": " + cold);
         ResultSet rs = ResultSet.read(tmp.resolve("results/20261202-030000-abc1234"));
         assertEquals("ring", new ServerlessSection(rs, new Html(), tmp, new java.util.ArrayList<>()).chartTransport());
     }
