@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>live</b>: echo guests in the middle of a run, blocked in accept (each with its vCPU
  *       thread and, for the ring transports, its poller thread), at 0, k/2 and k VMs.</li>
  * </ul>
- * Before either, a few VMs are built, run and closed, so that the classes, the JIT's code and
- * the allocator's arenas the first VM brings are not counted per VM. Prints one JSON object.
+ * Before either, a few VMs of each shape are built, run and closed (HelloWorld, a pool, and an
+ * echo guest served to its end), so that the classes, the native bindings, the JIT's code and the
+ * allocator's arenas the first VM brings are not counted per VM. Prints one JSON object.
  */
 public final class VmMemoryProbe {
     private static final long START_SECONDS = 60;
@@ -47,6 +48,14 @@ public final class VmMemoryProbe {
         Path root = Files.createTempDirectory("torovj-bench");
         try (GuestLauncher launcher = new GuestLauncher(root); FunctionRegistry registry = HelloFunction.registry()) {
             for (int i = 0; i < 3; i++) launcher.vm(transport, 0, "helloworld");
+            // the live shape's path once, end to end: its socket bindings (jnr-ffi generates them at
+            // their first call) and classes are the first echo guest's cost, not each live VM's
+            for (int i = 0; i < 2; i++) {
+                int port = EchoClient.freePort();
+                CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> launcher.vm(transport, 0, "echo", Integer.toString(port), "1"));
+                EchoClient.start(port, 0, 1).get(START_SECONDS, TimeUnit.SECONDS);
+                echo.get(START_SECONDS, TimeUnit.SECONDS);
+            }
             registry.define(HelloFunction.definition("warm", transport, 2));
             registry.pool("warm").orElseThrow().submit(new byte[0]).get(START_SECONDS, TimeUnit.SECONDS);
             registry.delete("warm");
