@@ -12,8 +12,6 @@ import java.util.Objects;
  * come from (the parsed array, or the file mapped read-only). Made only by {@link ElfLoader#parse}.
  */
 public final class ElfImage {
-    /** Copy chunk for segment bytes: a mapped file is copied to guest memory a piece at a time. */
-    private static final int CHUNK = 64 * 1024;
     /** Size of one ELF64 section header. */
     private static final int SHDR_SIZE = 64;
 
@@ -91,15 +89,10 @@ public final class ElfImage {
                         s.vaddr(), s.end(), minAddress, Math.max(minAddress, limit)));
             }
         }
-        byte[] chunk = new byte[CHUNK];
         for (ElfSegment s : segments) {
-            // both bounded: fileOffset + fileSize <= the file's length, memSize <= mem.size() < 2 GiB
-            for (long done = 0; done < s.fileSize(); ) {
-                int n = (int) Math.min(CHUNK, s.fileSize() - done);
-                file.get((int) (s.fileOffset() + done), chunk, 0, n);
-                mem.write(s.vaddr() + done, chunk, 0, n);
-                done += n;
-            }
+            // both bounded: fileOffset + fileSize <= the file's length, memSize <= mem.size() < 2 GiB;
+            // one copy, file to guest RAM (absolute indexes: the shared buffer's position is not touched)
+            mem.write(s.vaddr(), file, (int) s.fileOffset(), (int) s.fileSize());
             mem.fill(s.vaddr() + s.fileSize(), s.memSize() - s.fileSize(), (byte) 0);
         }
         long page = GuestMemory.PAGE_SIZE;

@@ -239,6 +239,12 @@ public final class GuestMemory implements AutoCloseable {
 
     public void write(long gpa, byte[] src) { write(gpa, src, 0, src.length); }
 
+    /** Copies {@code len} bytes of {@code src} from its absolute index {@code srcOff} (its position is untouched). */
+    public void write(long gpa, java.nio.ByteBuffer src, int srcOff, int len) {
+        int off = check(gpa, len);
+        bytes.put(off, src, srcOff, len);
+    }
+
     public void fill(long gpa, long len, byte value) {
         check(gpa, len);
         LibC.INSTANCE.memset(base + gpa, value, len);
