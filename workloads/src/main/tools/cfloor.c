@@ -48,7 +48,11 @@
  *                                 first `out`, close (CLOCK_MONOTONIC_RAW),
  *                                 with an idle standby VM and vCPU open, as
  *                                 the monitor keeps one (see below)     --vms
- *   floor-c-vm-lifecycle-cold     the same with no other VM open
+ *   floor-c-vm-lifecycle-cold     the same with no other VM of its own open
+ *                                 (the static keys are kernel-wide: another
+ *                                 process's vCPU, the bench monitor's standby
+ *                                 among them, keeps them on; run alone to see
+ *                                 the flip)
  *
  * The standby VM: KVM turns static keys on when a vCPU of a VM without an
  * in-kernel irqchip is created and the count goes 0 -> 1, and off at 1 -> 0;

@@ -63,7 +63,9 @@ final class FloorTables {
             case C_FLOOR_RING_6LINE_GETPPID -> "the same, with a real getppid per request";
             case C_FLOOR_VM_LIFECYCLE -> "create VM, 4 MiB, vCPU, sregs, run to the first out, close; "
                     + "an idle standby VM open, as the monitor keeps one";
-            case C_FLOOR_VM_LIFECYCLE_COLD -> "the same with no other VM open: KVM's static keys flip on and off per VM";
+            case C_FLOOR_VM_LIFECYCLE_COLD -> "the same with no other VM of its own open: KVM's static keys flip on and "
+                    + "off per VM, unless another process holds a vCPU (the keys are the kernel's: in the bench the "
+                    + "monitor's standby keeps them on, so this matches the line above; run cfloor alone to see the flip)";
             default -> "";
         };
     }
