@@ -37,7 +37,7 @@
  *                                 calling libc). On hosts whose kernel stuffs
  *                                 the return predictor on kernel entry (SRSO
  *                                 "Safe RET" here), the ret after each syscall
- *                                 mispredicts: ~50 ns more per call, measured
+ *                                 mispredicts: ~50 ns more per call here
  *   floor-c-ring-6line            RingLayout's lines (SQE, sq_tail, sq_head,
  *                                 cq_head, CQE, cq_tail; + the flags line the
  *                                 guest reads), ring.h's ring_view_call steps
@@ -792,12 +792,12 @@ static void exit_floor(struct vm *v, int test, int getppid, uint64_t *s, size_t 
     report_cycles(name, s, done, n);
 }
 
-/* the host half of a ring: polls guest memory, answers each request */
 /* struct poller's getppid: none, an inline syscall instruction, glibc's getppid() */
 #define GETPPID_NONE   0
 #define GETPPID_INLINE 1
 #define GETPPID_LIBC   2
 
+/* the host half of a ring: polls guest memory, answers each request */
 struct poller {
     uint8_t *mem;
     int six_lines, getppid;
@@ -1046,12 +1046,12 @@ int main(int argc, char **argv)
     if (want("floor-c-pio-exit-getppid")) exit_floor(&v, T_PIO, 1, s, guest_exits, "floor-c-pio-exit-getppid");
     if (want("floor-c-mmio-exit")) exit_floor(&v, T_MMIO, 0, s, guest_exits, "floor-c-mmio-exit");
     if (want("floor-c-mmio-exit-getppid")) exit_floor(&v, T_MMIO, 1, s, guest_exits, "floor-c-mmio-exit-getppid");
-    if (want("floor-c-ring-1line")) ring_floor(&v, 0, 0, s, guest_calls, "floor-c-ring-1line");
+    if (want("floor-c-ring-1line")) ring_floor(&v, 0, GETPPID_NONE, s, guest_calls, "floor-c-ring-1line");
     if (want("floor-c-ring-1line-getppid")) ring_floor(&v, 0, GETPPID_INLINE, s, guest_calls, "floor-c-ring-1line-getppid");
     if (want("floor-c-ring-1line-getppid-libc"))
         ring_floor(&v, 0, GETPPID_LIBC, s, guest_calls, "floor-c-ring-1line-getppid-libc");
-    if (want("floor-c-ring-6line")) ring_floor(&v, 1, 0, s, guest_calls, "floor-c-ring-6line");
-    if (want("floor-c-ring-6line-getppid")) ring_floor(&v, 1, 1, s, guest_calls, "floor-c-ring-6line-getppid");
+    if (want("floor-c-ring-6line")) ring_floor(&v, 1, GETPPID_NONE, s, guest_calls, "floor-c-ring-6line");
+    if (want("floor-c-ring-6line-getppid")) ring_floor(&v, 1, GETPPID_INLINE, s, guest_calls, "floor-c-ring-6line-getppid");
     vm_destroy(&v);
     if (want("floor-c-vm-lifecycle")) lifecycle((size_t)vms, 1, "floor-c-vm-lifecycle");
     if (want("floor-c-vm-lifecycle-cold")) lifecycle((size_t)vms, 0, "floor-c-vm-lifecycle-cold");
