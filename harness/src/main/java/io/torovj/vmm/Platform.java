@@ -1,6 +1,7 @@
 package io.torovj.vmm;
 
 import io.torovj.kvm.Kvm;
+import io.torovj.kvm.KvmException;
 import io.torovj.kvm.KvmFlavour;
 import io.torovj.kvm.ProcessVcpu;
 import io.torovj.kvm.Vcpu;
@@ -74,19 +75,19 @@ public abstract class Platform implements AutoCloseable {
 
         private static synchronized Kvm system() {
             if (system == null) {
-                Kvm opened = Kvm.open();     // not kept if it throws: the next VM tries again
+                system = Kvm.open();     // not kept if it throws: the next VM tries again
                 try {
-                    VmFd standby = opened.createVm();
+                    VmFd standby = system.createVm();
                     try {
                         standbyVcpu = standby.createVcpu(0);    // its fd holds the VM: the VM's own fd can go
                     } finally {
                         standby.close();
                     }
-                } catch (RuntimeException e) {
-                    opened.close();
-                    throw e;
+                } catch (KvmException e) {
+                    // only a speed-up: without it every VM flips the keys, as before; the VM's own
+                    // creation, next, reports whatever KVM refuses
+                    standbyVcpu = null;
                 }
-                system = opened;
             }
             return system;
         }
