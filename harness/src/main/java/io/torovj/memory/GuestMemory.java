@@ -285,6 +285,21 @@ public final class GuestMemory implements AutoCloseable {
     }
 
     /**
+     * Leaves [gpa, gpa+len) zero, as freed anonymous memory must read: a run of up to
+     * {@code inPlaceMaxBytes} by memset, which keeps its host pages (the guest's next touch
+     * faults nowhere), a longer one by {@link #discard}, which gives them back. True if it was
+     * zeroed in place.
+     */
+    public boolean zero(long gpa, long len, long inPlaceMaxBytes) {
+        if (len <= inPlaceMaxBytes) {
+            fill(gpa, len, (byte) 0);
+            return true;
+        }
+        discard(gpa, len);
+        return false;
+    }
+
+    /**
      * Bytes of guest RAM the host has allocated now: resident, or swapped out. The RAM memfd's
      * st_blocks, one fstat (shmem counts a page there from its allocation until it is freed,
      * swapped or not): every run's result asks, and a walk of its extents took ~10 lseeks.

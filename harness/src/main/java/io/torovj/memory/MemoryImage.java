@@ -116,19 +116,14 @@ public final class MemoryImage {
     }
 
     private void clear(long gpa, long len) {
-        if (len <= ZERO_IN_PLACE_BYTES) {
-            memory.fill(gpa, len, (byte) 0);
-            zeroedBytes += len;
-        } else {
-            memory.discard(gpa, len);
-            removedBytes += len;
-        }
+        if (memory.zero(gpa, len, ZERO_IN_PLACE_BYTES)) zeroedBytes += len;
+        else removedBytes += len;
     }
 
     /** Bytes the image holds (its non-zero allocated pages when captured), shared or not. */
     public long bytes() { return bytes; }
     /** How many of this image's pages are the very copies {@code other} holds (not merely equal ones). */
-    public int pagesSharedWith(MemoryImage other) {
+    int pagesSharedWith(MemoryImage other) {
         java.util.Set<SharedPages.Page> theirs = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         theirs.addAll(List.of(other.pages));
         int n = 0;

@@ -71,16 +71,6 @@ final class SharedPages {
         return page;
     }
 
-    /** Distinct pages the store holds now (for tests). */
-    static synchronized int size() {
-        forgetDead();
-        int n = 0;
-        for (List<Entry> filed : BY_HASH.values()) {
-            for (Entry e : filed) if (e.get() != null) n++;
-        }
-        return n;
-    }
-
     private static void forgetDead() {
         for (java.lang.ref.Reference<? extends Page> r; (r = DEAD.poll()) != null; ) {
             Entry dead = (Entry) r;

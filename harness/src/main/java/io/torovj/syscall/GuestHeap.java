@@ -118,8 +118,7 @@ public final class GuestHeap implements io.torovj.lifecycle.Rewindable {
 
     /** Leaves the freed run [gpa, gpa + len) zeroed: in place if short, else given back to the host. */
     private void release(long gpa, long len) {
-        if (len <= ZERO_IN_PLACE_MAX_BYTES) memory.fill(gpa, len, (byte) 0);
-        else memory.discard(gpa, len);
+        memory.zero(gpa, len, ZERO_IN_PLACE_MAX_BYTES);
     }
 
     /** Takes [from, to) out of the heap for the monitor's own use (e.g. the latency buffer). */

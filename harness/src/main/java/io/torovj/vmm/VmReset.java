@@ -1,13 +1,13 @@
 package io.torovj.vmm;
 
 import io.torovj.boot.InitialStack;
-import io.torovj.sys.HostRandom;
 import io.torovj.kvm.KvmRegs;
 import io.torovj.kvm.KvmSregs;
 import io.torovj.kvm.Vcpu;
 import io.torovj.lifecycle.Rewindable;
 import io.torovj.memory.GuestMemory;
 import io.torovj.memory.MemoryImage;
+import io.torovj.sys.HostRandom;
 import java.util.List;
 
 /**
