@@ -2,6 +2,7 @@ package io.torovj.memory;
 
 import io.torovj.linux.SocketConstants;
 import io.torovj.linux.SyscallNames;
+import io.torovj.sys.FileCalls;
 import io.torovj.sys.LibC;
 import io.torovj.sys.NativeBuffer;
 import io.torovj.sys.SockAddrIn;
@@ -52,13 +53,13 @@ public final class GuestIo {
 
     /** pread(2) of up to {@code count} bytes at {@code offset} of {@code fd} into guest [gpa, gpa+count). */
     public long pread(int fd, long gpa, long count, long offset) {
-        long n = LibC.INSTANCE.pread(fd, memory.hostAddress(gpa, count), count, offset);
+        long n = FileCalls.INSTANCE.pread(fd, memory.hostAddress(gpa, count), count, offset);
         return n < 0 ? -LibC.errno() : n;
     }
 
     /** pwrite(2) of guest [gpa, gpa+count) at {@code offset} of {@code fd}. */
     public long pwrite(int fd, long gpa, long count, long offset) {
-        long n = LibC.INSTANCE.pwrite(fd, memory.hostAddress(gpa, count), count, offset);
+        long n = FileCalls.INSTANCE.pwrite(fd, memory.hostAddress(gpa, count), count, offset);
         return n < 0 ? -LibC.errno() : n;
     }
 

@@ -1,5 +1,6 @@
 package io.torovj.memory;
 
+import io.torovj.sys.FileCalls;
 import io.torovj.sys.LibC;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -140,7 +141,7 @@ public final class MemoryImage {
     /** The first allocated offset at or after {@code from}, or the size if there is none. */
     static long nextData(GuestMemory memory, long from) {
         if (from >= memory.size()) return memory.size();
-        long r = LibC.INSTANCE.lseek(memory.memfd(), from, SEEK_DATA);
+        long r = FileCalls.INSTANCE.lseek(memory.memfd(), from, SEEK_DATA);
         if (r < 0) {
             int errno = LibC.errno();
             if (errno == 6) return memory.size();        // ENXIO: no data at or after from
@@ -151,7 +152,7 @@ public final class MemoryImage {
 
     /** The first hole at or after {@code from} (the file's end counts as one). */
     static long nextHole(GuestMemory memory, long from) {
-        long r = LibC.INSTANCE.lseek(memory.memfd(), from, SEEK_HOLE);
+        long r = FileCalls.INSTANCE.lseek(memory.memfd(), from, SEEK_HOLE);
         if (r < 0) throw new IllegalStateException("lseek(SEEK_HOLE) on guest RAM failed: errno " + LibC.errno());
         return Math.min(r, memory.size());
     }

@@ -37,7 +37,7 @@ public final class HostFiles {
 
     /** lseek(2): the new offset, or -errno. */
     public static long lseek(int fd, long offset, int whence) {
-        long n = LibC.INSTANCE.lseek(fd, offset, whence);
+        long n = FileCalls.INSTANCE.lseek(fd, offset, whence);
         return n < 0 ? -LibC.errno() : n;
     }
 
@@ -65,7 +65,7 @@ public final class HostFiles {
 
     /** fsync(2): 0 or -errno. */
     public static int fsync(int fd) {
-        return LibC.INSTANCE.fsync(fd) < 0 ? -LibC.errno() : 0;
+        return FileCalls.INSTANCE.fsync(fd) < 0 ? -LibC.errno() : 0;
     }
 
     /** openat2(2) of {@code path} relative to {@code dirFd}, as {@code how} says: the new host fd, or -errno. */
@@ -76,12 +76,12 @@ public final class HostFiles {
 
     /** unlinkat(2) of {@code path} relative to {@code dirFd}: 0 or -errno. */
     public static int unlinkat(int dirFd, HostPath path, int flags) {
-        return LibC.INSTANCE.unlinkat(dirFd, path.address(), flags) < 0 ? -LibC.errno() : 0;
+        return FileCalls.INSTANCE.unlinkat(dirFd, path.address(), flags) < 0 ? -LibC.errno() : 0;
     }
 
     /** mkdirat(2) of {@code path} relative to {@code dirFd}: 0 or -errno. */
     public static int mkdirat(int dirFd, HostPath path, int mode) {
-        return LibC.INSTANCE.mkdirat(dirFd, path.address(), mode) < 0 ? -LibC.errno() : 0;
+        return FileCalls.INSTANCE.mkdirat(dirFd, path.address(), mode) < 0 ? -LibC.errno() : 0;
     }
 
     /** renameat2(2) of {@code oldPath} (relative to {@code oldDir}) to {@code newPath} (relative to {@code newDir}): 0 or -errno. */
@@ -99,7 +99,7 @@ public final class HostFiles {
     public static int chmod(int fd, int mode) {
         long rc = LibC.INSTANCE.syscall(SYS_FCHMODAT2, fd, EMPTY_PATH.address(), mode, AT_EMPTY_PATH);
         if (rc < 0 && LibC.errno() == Errno.ENOSYS) {
-            rc = LibC.INSTANCE.chmod("/proc/self/fd/" + fd, mode);
+            rc = FileCalls.INSTANCE.chmod("/proc/self/fd/" + fd, mode);
         }
         return rc < 0 ? -LibC.errno() : 0;
     }

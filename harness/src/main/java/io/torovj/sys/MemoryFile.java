@@ -84,7 +84,7 @@ public final class MemoryFile implements AutoCloseable {
         if (size < 0) return;
         MemoryFile next = unsized("torovj-stdin");
         try {
-            if (LibC.INSTANCE.dup3(next.fd, fd, io.torovj.linux.OpenFlags.O_CLOEXEC) != fd) {
+            if (FileCalls.INSTANCE.dup3(next.fd, fd, io.torovj.linux.OpenFlags.O_CLOEXEC) != fd) {
                 throw new IllegalStateException("dup3 onto a memfd failed: errno " + LibC.errno());
             }
             size = -1;
@@ -98,10 +98,10 @@ public final class MemoryFile implements AutoCloseable {
      * the offset at 0, so that the next guest can neither see nor seek to the last one's output.
      */
     public void clear() {
-        if (size > 0 && LibC.INSTANCE.fallocate(fd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, 0, size) != 0) {
+        if (size > 0 && FileCalls.INSTANCE.fallocate(fd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, 0, size) != 0) {
             throw new IllegalStateException("punching a memfd failed: errno " + LibC.errno());
         }
-        if (LibC.INSTANCE.lseek(fd, 0, SEEK_SET) != 0) throw new IllegalStateException("lseek on a memfd failed: errno " + LibC.errno());
+        if (FileCalls.INSTANCE.lseek(fd, 0, SEEK_SET) != 0) throw new IllegalStateException("lseek on a memfd failed: errno " + LibC.errno());
     }
 
     /** The host fd, to lend to a guest as one of its stdio fds. */
@@ -115,12 +115,12 @@ public final class MemoryFile implements AutoCloseable {
      * its writes advance the shared offset), at most the size; the offset stays.
      */
     public byte[] writtenBytes() {
-        long end = LibC.INSTANCE.lseek(fd, 0, SEEK_CUR);
+        long end = FileCalls.INSTANCE.lseek(fd, 0, SEEK_CUR);
         if (end < 0) throw new IllegalStateException("lseek on a memfd failed: errno " + LibC.errno());
         byte[] out = new byte[(int) Math.min(end, size)];
         NativeBuffer buf = scratch();
         for (int done = 0; done < out.length;) {
-            int n = (int) LibC.INSTANCE.pread(fd, buf.address(), Math.min(CHUNK, out.length - done), done);
+            int n = (int) FileCalls.INSTANCE.pread(fd, buf.address(), Math.min(CHUNK, out.length - done), done);
             if (n <= 0) throw new IllegalStateException("pread on a memfd failed: errno " + LibC.errno());
             buf.get(0, out, done, n);
             done += n;
@@ -138,7 +138,7 @@ public final class MemoryFile implements AutoCloseable {
             if (n <= 0) throw new IllegalStateException("write to a memfd failed: errno " + LibC.errno());
             done += (int) n;
         }
-        if (c.lseek(fd, 0, SEEK_SET) != 0) throw new IllegalStateException("lseek on a memfd failed: errno " + LibC.errno());
+        if (FileCalls.INSTANCE.lseek(fd, 0, SEEK_SET) != 0) throw new IllegalStateException("lseek on a memfd failed: errno " + LibC.errno());
     }
 
     private void seal() {

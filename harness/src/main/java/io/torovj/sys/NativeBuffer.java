@@ -1,21 +1,29 @@
 package io.torovj.sys;
 
+import com.kenai.jffi.MemoryIO;
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
 /**
  * A small block of host memory for ioctl and libc arguments (KVM structs, paths,
  * sigsets). Allocated once and reused: hot paths must not allocate.
+ *
+ * <p>The memory is malloc's, freed when the buffer becomes unreachable. Not jnr-ffi's
+ * {@code Memory.allocateDirect}: its first use starts java.util.logging and a finalizer thread,
+ * ~8 ms of a one-shot {@code torovj run} on the 2-core host, for what one {@link Cleaner} does.
  */
 public final class NativeBuffer {
+    /** Frees the memory of unreachable buffers (one daemon thread, started at the first buffer). */
+    private static final Cleaner FREED = Cleaner.create();
+
     private final Pointer pointer;
     private final long address;
     private final int size;
 
     public NativeBuffer(int size) {
-        this(Memory.allocateDirect(LibC.RUNTIME, size, true), size);
+        this(allocate(size, true), size);
     }
 
     /**
@@ -24,13 +32,30 @@ public final class NativeBuffer {
      * buffer at once, resident from the VM's build on, though most VMs never use it.
      */
     public static NativeBuffer uncleared(int size) {
-        return new NativeBuffer(Memory.allocateDirect(LibC.RUNTIME, size, false), size);
+        return new NativeBuffer(allocate(size, false), size);
+    }
+
+    private NativeBuffer(long malloced, int size) {
+        this(Pointer.wrap(LibC.RUNTIME, malloced, size), size);
+        FREED.register(this, new Free(malloced));
     }
 
     private NativeBuffer(Pointer pointer, int size) {
         this.pointer = pointer;
         this.address = pointer.address();
         this.size = size;
+    }
+
+    private static long allocate(int size, boolean zeroed) {
+        if (size < 0) throw new IllegalArgumentException("a native buffer of " + size + " bytes");
+        long address = MemoryIO.getInstance().allocateMemory(Math.max(1, size), zeroed);
+        if (address == 0) throw new OutOfMemoryError("cannot allocate a native buffer of " + size + " bytes");
+        return address;
+    }
+
+    /** The cleaning action: holds the address only, never the buffer (else it would stay reachable). */
+    private record Free(long address) implements Runnable {
+        @Override public void run() { MemoryIO.getInstance().freeMemory(address); }
     }
 
     /** A bounds-checked view over host memory this process mapped (not owned, not freed). */
@@ -69,6 +94,6 @@ public final class NativeBuffer {
 
     /** A direct ByteBuffer over host memory that this process mapped (guest RAM, kvm_run). */
     public static ByteBuffer wrap(long address, int size) {
-        return com.kenai.jffi.MemoryIO.getInstance().newDirectByteBuffer(address, size).order(ByteOrder.LITTLE_ENDIAN);
+        return MemoryIO.getInstance().newDirectByteBuffer(address, size).order(ByteOrder.LITTLE_ENDIAN);
     }
 }

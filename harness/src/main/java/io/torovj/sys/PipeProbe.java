@@ -29,7 +29,7 @@ public final class PipeProbe implements AutoCloseable {
     /** A new probe (a non-blocking, close-on-exec pipe), or null if the host refuses one. */
     public static PipeProbe create() {
         NativeBuffer fds = new NativeBuffer(8);
-        if (LibC.INSTANCE.pipe2(fds.address(), OpenFlags.O_NONBLOCK | OpenFlags.O_CLOEXEC) != 0) return null;
+        if (FileCalls.INSTANCE.pipe2(fds.address(), OpenFlags.O_NONBLOCK | OpenFlags.O_CLOEXEC) != 0) return null;
         return new PipeProbe(fds.getInt(0), fds.getInt(4));
     }
 

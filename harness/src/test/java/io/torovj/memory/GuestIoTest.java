@@ -9,6 +9,7 @@ import io.torovj.linux.Errno;
 import io.torovj.linux.SocketConstants;
 import io.torovj.sys.HostFiles;
 import io.torovj.sys.HostSockets;
+import io.torovj.sys.FileCalls;
 import io.torovj.sys.LibC;
 import io.torovj.sys.NativeBuffer;
 import io.torovj.sys.SockAddrIn;
@@ -39,7 +40,7 @@ class GuestIoTest {
         mem = GuestMemory.allocate(SIZE);
         io = new GuestIo(mem);
         NativeBuffer fds = new NativeBuffer(8);
-        assertEquals(0, LibC.INSTANCE.pipe2(fds.address(), 0x80000 | O_NONBLOCK));
+        assertEquals(0, FileCalls.INSTANCE.pipe2(fds.address(), 0x80000 | O_NONBLOCK));
         pipe[0] = fds.getInt(0);
         pipe[1] = fds.getInt(4);
     }

@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.torovj.linux.Errno;
 import io.torovj.policy.SyscallPolicy;
+import io.torovj.sys.FileCalls;
 import io.torovj.sys.LibC;
 import io.torovj.sys.NativeBuffer;
 import java.io.IOException;
@@ -103,9 +104,9 @@ class PathSemanticsTest {
         NativeBuffer p = new NativeBuffer(bytes.length + 1);
         p.putCString(0, bytes);
         long r = switch (c.nr()) {
-            case OPENAT -> LibC.INSTANCE.openat(twinFd, p.address(), c.flags() | O_CLOEXEC, c.mode());
-            case UNLINK -> LibC.INSTANCE.unlinkat(twinFd, p.address(), 0);
-            default -> LibC.INSTANCE.unlinkat(twinFd, p.address(), c.flags());
+            case OPENAT -> FileCalls.INSTANCE.openat(twinFd, p.address(), c.flags() | O_CLOEXEC, c.mode());
+            case UNLINK -> FileCalls.INSTANCE.unlinkat(twinFd, p.address(), 0);
+            default -> FileCalls.INSTANCE.unlinkat(twinFd, p.address(), c.flags());
         };
         if (r < 0) return -LibC.errno();
         if (c.nr() == OPENAT) LibC.INSTANCE.close((int) r);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.torovj.memory.GuestMemory;
 import io.torovj.policy.SyscallPolicy;
+import io.torovj.sys.FileCalls;
 import io.torovj.sys.LibC;
 import io.torovj.sys.NativeBuffer;
 import io.torovj.lifecycle.VmControl;
@@ -55,7 +56,7 @@ class SyscallDispatcherTest {
         mem = GuestMemory.allocate(RAM);
         fds = new FdTable(16);
         NativeBuffer p = new NativeBuffer(8);
-        assertEquals(0, LibC.INSTANCE.pipe2(p.address(), 0x80000));
+        assertEquals(0, FileCalls.INSTANCE.pipe2(p.address(), 0x80000));
         pipe[0] = p.getInt(0);
         pipe[1] = p.getInt(4);
         fds.installStdio(0, pipe[1], pipe[1]);

@@ -5,6 +5,7 @@ import io.torovj.lifecycle.VmControl;
 import io.torovj.log.MonitorLog;
 import io.torovj.memory.GuestMemory;
 import io.torovj.policy.SyscallPolicy;
+import io.torovj.sys.FileCalls;
 import io.torovj.sys.LibC;
 import io.torovj.sys.NativeBuffer;
 import java.io.ByteArrayOutputStream;
@@ -69,7 +70,7 @@ final class SyscallLayer implements AutoCloseable {
     /** A host pipe, close-on-exec: {read end, write end}. */
     static int[] pipe() {
         NativeBuffer p = new NativeBuffer(8);
-        if (LibC.INSTANCE.pipe2(p.address(), O_CLOEXEC) != 0) throw new IllegalStateException("pipe2 failed");
+        if (FileCalls.INSTANCE.pipe2(p.address(), O_CLOEXEC) != 0) throw new IllegalStateException("pipe2 failed");
         return new int[] {p.getInt(0), p.getInt(4)};
     }
 

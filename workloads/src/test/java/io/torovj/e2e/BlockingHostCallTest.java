@@ -9,6 +9,7 @@ import io.torovj.kvm.Kvm;
 import io.torovj.lifecycle.Ending;
 import io.torovj.log.MonitorLog;
 import io.torovj.policy.SyscallPolicy;
+import io.torovj.sys.FileCalls;
 import io.torovj.sys.LibC;
 import io.torovj.sys.NativeBuffer;
 import io.torovj.transport.TransportRegistry;
@@ -94,7 +95,7 @@ class BlockingHostCallTest {
     /** A host pipe for the test, closed after it: {read end, write end}. */
     private int[] pipe() {
         NativeBuffer p = new NativeBuffer(8);
-        assertEquals(0, LibC.INSTANCE.pipe2(p.address(), 0x80000 /* O_CLOEXEC */));
+        assertEquals(0, FileCalls.INSTANCE.pipe2(p.address(), 0x80000 /* O_CLOEXEC */));
         int[] fds = {p.getInt(0), p.getInt(4)};
         testFds.add(fds[0]);
         testFds.add(fds[1]);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.torovj.log.MonitorLog;
 import io.torovj.mechanisms.AdaptiveRingTransport;
 import io.torovj.policy.SyscallPolicy;
+import io.torovj.sys.FileCalls;
 import io.torovj.sys.LibC;
 import io.torovj.sys.NativeBuffer;
 import io.torovj.transport.TransportRegistry;
@@ -141,7 +142,7 @@ class CallPathAllocationTest {
     /** A host pipe: {read end, write end}. */
     private static int[] pipe() {
         NativeBuffer p = new NativeBuffer(8);
-        assertEquals(0, LibC.INSTANCE.pipe2(p.address(), 0x80000 /* O_CLOEXEC */));
+        assertEquals(0, FileCalls.INSTANCE.pipe2(p.address(), 0x80000 /* O_CLOEXEC */));
         return new int[] {p.getInt(0), p.getInt(4)};
     }
 }
