@@ -99,7 +99,7 @@ public final class HostFiles {
     public static int chmod(int fd, int mode) {
         long rc = LibC.INSTANCE.syscall(SYS_FCHMODAT2, fd, EMPTY_PATH.address(), mode, AT_EMPTY_PATH);
         if (rc < 0 && LibC.errno() == Errno.ENOSYS) {
-            rc = FileCalls.INSTANCE.chmod("/proc/self/fd/" + fd, mode);
+            rc = FileCalls.INSTANCE.chmod(LibC.cString("/proc/self/fd/" + fd), mode);
         }
         return rc < 0 ? -LibC.errno() : 0;
     }
