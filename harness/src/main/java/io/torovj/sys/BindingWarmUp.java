@@ -2,12 +2,12 @@ package io.torovj.sys;
 
 /**
  * Links the host-library bindings on a thread of their own, for a one-shot command: jnr-ffi
- * generates {@link LibC}'s stubs at its first use, ~120 ms of a {@code torovj run} that takes
- * ~250 ms in all (its own start-up ~75 ms, LibC's 38 functions ~45 ms, measured on the 2-core
- * host with class-data sharing). Started before the command line is parsed, it runs beside
- * picocli's parse and the ELF's load on the other core. The first real use of LibC waits for it
- * (the JVM's class-initialization lock), so nothing is used half-made; a failure here is the
- * same failure the first use then reports.
+ * generates {@link LibC}'s stubs at its first use, the longest part of a {@code torovj run}'s
+ * start (measured on the 2-core host with class-data sharing: jffi's own start-up ~26 ms, LibC's
+ * 27 functions ~50 ms, of a run whose JVM lives ~160 ms). Started before the command line is
+ * parsed, it runs beside picocli's parse and the ELF's load on the other core. The first real use
+ * of LibC waits for it (the JVM's class-initialization lock), so nothing is used half-made; a
+ * failure here is the same failure the first use then reports.
  */
 public final class BindingWarmUp {
     private BindingWarmUp() {}
