@@ -3,6 +3,7 @@ package io.torovj.kvm;
 import io.torovj.linux.Errno;
 import io.torovj.sys.LibC;
 import io.torovj.sys.NativeBuffer;
+import java.lang.ref.Reference;
 
 /**
  * One vCPU fd and its kvm_run mapping. {@link #run()} enters the guest and returns the exit,
@@ -75,6 +76,7 @@ public final class VcpuFd implements Vcpu {
             int errno = LibC.errno();
             throw new KvmException("KVM_SET_SIGNAL_MASK failed: " + LibC.INSTANCE.strerror(errno), errno);
         }
+        Reference.reachabilityFence(mask);      // its memory is freed once unreachable: not before the call is done
         drainKick();
         runThreadTid = (int) LibC.INSTANCE.syscall(SYS_GETTID, 0, 0, 0, 0);
         runThreadId = Thread.currentThread().getId();
@@ -228,6 +230,7 @@ public final class VcpuFd implements Vcpu {
             msrs.putLong(e + KvmAbi.MSR_ENTRY_DATA, values[i]);
         }
         int set = LibC.INSTANCE.ioctl(fd, KvmAbi.KVM_SET_MSRS, msrs.address());
+        Reference.reachabilityFence(msrs);
         if (set != indices.length) {
             int errno = set < 0 ? LibC.errno() : 0;
             String which = set >= 0 && set < indices.length ? String.format(" (MSR 0x%x refused)", indices[set]) : "";

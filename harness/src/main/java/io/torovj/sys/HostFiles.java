@@ -130,6 +130,7 @@ public final class HostFiles {
         NativeBuffer at = new NativeBuffer(8);
         at.putLong(0, offset);
         long n = LibC.INSTANCE.syscall(SYS_SENDFILE, outFd, inFd, at.address(), count);
+        java.lang.ref.Reference.reachabilityFence(at);    // freed once unreachable: not before the call is done
         return n < 0 ? -LibC.errno() : n;
     }
 }

@@ -13,6 +13,9 @@ import jnr.ffi.Pointer;
  * <p>The memory is malloc's, freed when the buffer becomes unreachable. Not jnr-ffi's
  * {@code Memory.allocateDirect}: its first use starts java.util.logging and a finalizer thread,
  * ~8 ms of a one-shot {@code torovj run} on the 2-core host, for what one {@link Cleaner} does.
+ * So a buffer must stay reachable while its address is in use: a method that hands
+ * {@link #address()} to a call and does not touch the buffer afterwards ends with
+ * {@code Reference.reachabilityFence(buffer)} (a field holding it does the same).
  */
 public final class NativeBuffer {
     /** Frees the memory of unreachable buffers (one daemon thread, started at the first buffer). */
