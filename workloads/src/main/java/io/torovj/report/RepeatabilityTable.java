@@ -1,0 +1,104 @@
+package io.torovj.report;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import static io.torovj.report.ResultsSchema.*;
+
+/**
+ * Issue 10's repeatability check on the comparison page: do two runs on one host agree within
+ * ±15% on every median? Each value of a later run with a median (else a mean: JMH's) is set
+ * against the same workload, transport and metric of the reference run; the C floors are counted
+ * apart, since they move only with the host (a floor that moved says the host did).
+ */
+final class RepeatabilityTable {
+    /** Issue 10: two default runs on one host agree within this on every median. */
+    static final double TOLERANCE = 0.15;
+    /** The worst differences listed per run. */
+    static final int LISTED = 25;
+
+    /** One value of {@code other} against the reference's. */
+    record Difference(String workload, String transport, String metric, String statistic, double reference,
+                      double value) {
+        double ratio() { return value / reference; }
+        boolean within() { return Math.abs(ratio() - 1) <= TOLERANCE + 1e-9; }     // 1e-9: +15% exactly is within
+        /** How far off, as a factor ≥ 1 either way (1.3 for 30% slower and for 1/1.3 faster alike). */
+        double factor() { return Math.max(ratio(), 1 / ratio()); }
+    }
+
+    /**
+     * Every median (else mean) that both runs have, in {@code other}'s order; values of 0 in the
+     * reference (nothing to divide by) are left out.
+     */
+    static List<Difference> differences(ResultSet reference, ResultSet other) {
+        List<Difference> out = new ArrayList<>();
+        for (MetricRow r : other.rows()) {
+            String stat = r.statistic();
+            if (!P50.equals(stat) && !(MEAN.equals(stat) && other.find(r.workload(), r.transport(), r.metric(), P50).isEmpty())) {
+                continue;
+            }
+            Optional<MetricRow> ref = reference.find(r.workload(), r.transport(), r.metric(), stat);
+            if (ref.isPresent() && ref.get().baseValue() > 0) {
+                out.add(new Difference(r.workload(), r.transport(), r.metric(), stat, ref.get().baseValue(), r.baseValue()));
+            }
+        }
+        return out;
+    }
+
+    private final Html h;
+
+    RepeatabilityTable(Html h) {
+        this.h = h;
+    }
+
+    /** The section: per later run, the count within ±15% (monitor and C floors apart) and the worst. */
+    void write(List<ResultSet> runs, List<String> labels) {
+        h.line("<h2 id=\"repeatability\">Repeatability</h2>");
+        h.line("<p>Issue 10's check: two runs on one host agree within ±" + Math.round(TOLERANCE * 100)
+                + "% on every median (JMH's mean where there is no median), each later run against "
+                + Html.esc(labels.get(0)) + ". The C floors are counted apart: they measure the host alone, "
+                + "so where they moved, the host did (a shared machine, its vCPUs placed elsewhere).</p>");
+        for (int i = 1; i < runs.size(); i++) {
+            List<Difference> all = differences(runs.get(0), runs.get(i));
+            List<Difference> monitor = all.stream().filter(d -> !isCFloor(d.workload())).toList();
+            List<Difference> floors = all.stream().filter(d -> isCFloor(d.workload())).toList();
+            String id = "repeatability-" + i;
+            h.line("<p id=\"" + id + "-summary\"><b>" + Html.esc(labels.get(i)) + "</b>: "
+                    + summary(monitor, "of the monitor's values") + "; " + summary(floors, "of the C floors")
+                    + ". " + verdict(all) + "</p>");
+            List<Difference> worst = all.stream().filter(d -> !d.within())
+                    .sorted(Comparator.comparingDouble(Difference::factor).reversed()).limit(LISTED).toList();
+            if (worst.isEmpty()) {
+                continue;
+            }
+            h.line("<table class=\"values\" id=\"" + id + "\"><thead><tr><th>workload</th><th>metric</th><th>transport</th>"
+                    + "<th>" + Html.esc(labels.get(0)) + "</th><th>" + Html.esc(labels.get(i)) + "</th><th>ratio</th></tr></thead><tbody>");
+            for (Difference d : worst) {
+                boolean time = TIME_METRICS.contains(d.metric());
+                h.line("<tr><th>" + Html.esc(d.workload()) + "</th><td class=\"metric\">"
+                        + Html.esc(CellValues.metricLabel(d.workload(), d.metric()) + " (" + d.statistic() + ")")
+                        + "</td><td class=\"label\">" + Html.esc(d.transport()) + "</td><td>"
+                        + Html.esc(DisplayFormat.quantity(time, d.reference())) + "</td><td>"
+                        + Html.esc(DisplayFormat.quantity(time, d.value())) + "</td><td>"
+                        + Html.esc(DisplayFormat.ratio(d.ratio())) + "</td></tr>");
+            }
+            h.line("</tbody></table>");
+            long shown = worst.size(), outside = all.stream().filter(d -> !d.within()).count();
+            h.line("<p class=\"s\">The " + shown + (shown < outside ? " furthest of the " + outside : "")
+                    + " values outside ±" + Math.round(TOLERANCE * 100) + "%, furthest first.</p>");
+        }
+    }
+
+    private static String summary(List<Difference> ds, String what) {
+        long within = ds.stream().filter(Difference::within).count();
+        return within + " of " + ds.size() + " " + what + " within ±" + Math.round(TOLERANCE * 100) + "%";
+    }
+
+    private static String verdict(List<Difference> all) {
+        if (all.isEmpty()) return "<span class=\"warn\">No value in common: nothing to compare.</span>";
+        return all.stream().allMatch(Difference::within) ? "<span class=\"better\">Held.</span>"
+                : "<span class=\"warn\">Not held.</span>";
+    }
+}

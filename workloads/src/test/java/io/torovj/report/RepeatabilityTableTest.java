@@ -1,0 +1,79 @@
+package io.torovj.report;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static io.torovj.report.ResultsSchema.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Issue 10's repeatability check on the comparison page, over two small runs written here. */
+class RepeatabilityTableTest {
+    @TempDir
+    Path tmp;
+
+    private ResultSet run(String id, double pio, double ring, double pingpong, double hello) throws Exception {
+        Path dir = tmp.resolve("results").resolve(id);
+        try (MetricsCsvWriter csv = MetricsCsvWriter.create(dir)) {
+            csv.stat(NULLCALL, NATIVE, LATENCY, P50, 80, UNIT_NS, 5000);
+            csv.stat(NULLCALL, "pio", LATENCY, P50, pio, UNIT_NS, 5000);
+            csv.stat(NULLCALL, "ring", LATENCY, P50, ring, UNIT_NS, 5000);
+            csv.stat(NULLCALL, "ring", LATENCY, P99, ring * 10, UNIT_NS, 5000);     // not a median: not compared
+            csv.stat(C_FLOOR_PINGPONG, NATIVE, LATENCY, P50, pingpong, UNIT_NS, 5000);
+            csv.mean(HELLOWORLD, "pio", WALL, hello, hello / 20, UNIT_US, 4);        // JMH's: a mean and no median
+        }
+        return ResultSet.read(dir);
+    }
+
+    @Test
+    void mediansElseMeansOfBothRunsAreComparedAndOnlyThose() throws Exception {
+        ResultSet a = run("20261201-100000-aaaaaaa", 25_000, 400, 100, 800);
+        ResultSet b = run("20261202-100000-bbbbbbb", 35_000, 440, 380, 900);
+        List<RepeatabilityTable.Difference> ds = RepeatabilityTable.differences(a, b);
+        assertEquals(5, ds.size(), "four p50s and one mean: " + ds);
+        assertTrue(ds.stream().noneMatch(d -> d.statistic().equals(P99)));
+        RepeatabilityTable.Difference pio = ds.stream().filter(d -> d.transport().equals("pio") && d.workload().equals(NULLCALL))
+                .findFirst().orElseThrow();
+        assertEquals(1.4, pio.ratio(), 1e-9);
+        assertFalse(pio.within());
+        RepeatabilityTable.Difference hello = ds.stream().filter(d -> d.workload().equals(HELLOWORLD)).findFirst().orElseThrow();
+        assertEquals(MEAN, hello.statistic());
+        assertTrue(hello.within(), "900 against 800 µs is 12.5%");
+        RepeatabilityTable.Difference faster = new RepeatabilityTable.Difference(NULLCALL, "ring", LATENCY, P50, 400, 300);
+        assertEquals(400.0 / 300, faster.factor(), 1e-9, "25% faster is as far off as 33% slower");
+        assertFalse(faster.within());
+        assertTrue(new RepeatabilityTable.Difference(NULLCALL, "ring", LATENCY, P50, 400, 460).within(), "exactly +15%");
+    }
+
+    @Test
+    void theComparisonPageCountsTheMonitorAndTheCFloorsApartAndListsTheFurthestFirst() throws Exception {
+        ResultSet a = run("20261201-100000-aaaaaaa", 25_000, 400, 100, 800);
+        ResultSet b = run("20261202-100000-bbbbbbb", 35_000, 440, 380, 900);
+        List<Path> pages = new ReportWriter(tmp.resolve("reports")).writeAll(List.of(a, b));
+        String html = Files.readString(pages.get(2));
+        String summary = between(html, "id=\"repeatability-1-summary\"", "</p>");
+        assertTrue(summary.contains("3 of 4 of the monitor's values within ±15%"), summary);
+        assertTrue(summary.contains("0 of 1 of the C floors within ±15%"), summary);
+        assertTrue(summary.contains("Not held"), summary);
+        String table = between(html, "id=\"repeatability-1\"", "</table>");
+        int pingpong = table.indexOf(C_FLOOR_PINGPONG), pio = table.indexOf(">pio<");
+        assertTrue(pingpong >= 0 && pio > pingpong, "3.8× before 1.4×: " + table);
+        assertFalse(table.contains(HELLOWORLD), "within ±15%: not listed");
+        assertTrue(table.contains("3.80×") && table.contains("1.40×"), table);
+
+        ResultSet same = run("20261203-100000-ccccccc", 25_500, 410, 104, 790);
+        String held = Files.readString(new ReportWriter(tmp.resolve("reports2")).writeAll(List.of(a, same)).get(2));
+        assertTrue(between(held, "id=\"repeatability-1-summary\"", "</p>").contains("Held"));
+        assertFalse(held.contains("id=\"repeatability-1\""), "nothing outside: no table");
+    }
+
+    private static String between(String s, String from, String to) {
+        int i = s.indexOf(from);
+        assertTrue(i >= 0, "missing " + from);
+        int j = s.indexOf(to, i);
+        return s.substring(i, j < 0 ? s.length() : j);
+    }
+}
