@@ -11,11 +11,14 @@ import static io.torovj.report.ResultsSchema.*;
  * Issue 10's repeatability check on the comparison page: do two runs on one host agree within
  * ±15% on every median? Each value of a later run with a median (else a mean: JMH's) is set
  * against the same workload, transport and metric of the reference run; the C floors are counted
- * apart, since they move only with the host (a floor that moved says the host did).
+ * apart, since they move only with the host (a floor that moved says the host did). JVM allocation
+ * per call, whose target is ~0, agrees within {@link #ALLOC_SLACK_BYTES} bytes rather than 15%.
  */
 final class RepeatabilityTable {
     /** Issue 10: two default runs on one host agree within this on every median. */
     static final double TOLERANCE = 0.15;
+    /** JVM allocation per call agrees within this many bytes (a ratio of two values near 0 means nothing). */
+    static final double ALLOC_SLACK_BYTES = 1;
     /** The worst differences listed per run. */
     static final int LISTED = 25;
 
@@ -23,7 +26,11 @@ final class RepeatabilityTable {
     record Difference(String workload, String transport, String metric, String statistic, double reference,
                       double value) {
         double ratio() { return value / reference; }
-        boolean within() { return Math.abs(ratio() - 1) <= TOLERANCE + 1e-9; }     // 1e-9: +15% exactly is within
+        boolean within() {
+            // allocation per call, whose target is ~0, is compared by bytes: 0.014 B against 0 B agree
+            if (ALLOC_PER_CALL.equals(metric)) return Math.abs(value - reference) < ALLOC_SLACK_BYTES;
+            return Math.abs(ratio() - 1) <= TOLERANCE + 1e-9;     // 1e-9: +15% exactly is within
+        }
         /** How far off, as a factor ≥ 1 either way (1.3 for 30% slower and for 1/1.3 faster alike). */
         double factor() { return Math.max(ratio(), 1 / ratio()); }
     }
@@ -76,12 +83,11 @@ final class RepeatabilityTable {
             h.line("<table class=\"values\" id=\"" + id + "\"><thead><tr><th>workload</th><th>metric</th><th>transport</th>"
                     + "<th>" + Html.esc(labels.get(0)) + "</th><th>" + Html.esc(labels.get(i)) + "</th><th>ratio</th></tr></thead><tbody>");
             for (Difference d : worst) {
-                boolean time = TIME_METRICS.contains(d.metric());
                 h.line("<tr><th>" + Html.esc(d.workload()) + "</th><td class=\"metric\">"
                         + Html.esc(CellValues.metricLabel(d.workload(), d.metric()) + " (" + d.statistic() + ")")
                         + "</td><td class=\"label\">" + Html.esc(d.transport()) + "</td><td>"
-                        + Html.esc(DisplayFormat.quantity(time, d.reference())) + "</td><td>"
-                        + Html.esc(DisplayFormat.quantity(time, d.value())) + "</td><td>"
+                        + Html.esc(value(d.metric(), d.reference())) + "</td><td>"
+                        + Html.esc(value(d.metric(), d.value())) + "</td><td>"
                         + Html.esc(DisplayFormat.ratio(d.ratio())) + "</td></tr>");
             }
             h.line("</tbody></table>");
@@ -89,6 +95,11 @@ final class RepeatabilityTable {
             h.line("<p class=\"s\">The " + shown + (shown < outside ? " furthest of the " + outside : "")
                     + " values outside ±" + Math.round(TOLERANCE * 100) + "%, furthest first.</p>");
         }
+    }
+
+    private static String value(String metric, double base) {
+        if (THROUGHPUT.equals(metric)) return DisplayFormat.count(Math.round(base)) + " /s";
+        return DisplayFormat.quantity(TIME_METRICS.contains(metric), base);
     }
 
     private static String summary(List<Difference> ds, String what) {

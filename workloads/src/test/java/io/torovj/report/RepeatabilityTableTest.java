@@ -16,6 +16,11 @@ class RepeatabilityTableTest {
     Path tmp;
 
     private ResultSet run(String id, double pio, double ring, double pingpong, double hello) throws Exception {
+        return run(id, pio, ring, pingpong, hello, 0, 0);
+    }
+
+    private ResultSet run(String id, double pio, double ring, double pingpong, double hello, double alloc, double perSecond)
+            throws Exception {
         Path dir = tmp.resolve("results").resolve(id);
         try (MetricsCsvWriter csv = MetricsCsvWriter.create(dir)) {
             csv.stat(NULLCALL, NATIVE, LATENCY, P50, 80, UNIT_NS, 5000);
@@ -24,6 +29,10 @@ class RepeatabilityTableTest {
             csv.stat(NULLCALL, "ring", LATENCY, P99, ring * 10, UNIT_NS, 5000);     // not a median: not compared
             csv.stat(C_FLOOR_PINGPONG, NATIVE, LATENCY, P50, pingpong, UNIT_NS, 5000);
             csv.mean(HELLOWORLD, "pio", WALL, hello, hello / 20, UNIT_US, 4);        // JMH's: a mean and no median
+            if (perSecond > 0) {
+                csv.mean(NULLCALL, "ring", ALLOC_PER_CALL, alloc, 0, UNIT_BYTES, 2);
+                csv.mean(serveHttpClients(1), "pio", THROUGHPUT, perSecond, perSecond / 50, UNIT_PER_S, 3);
+            }
         }
         return ResultSet.read(dir);
     }
@@ -68,6 +77,20 @@ class RepeatabilityTableTest {
         String held = Files.readString(new ReportWriter(tmp.resolve("reports2")).writeAll(List.of(a, same)).get(2));
         assertTrue(between(held, "id=\"repeatability-1-summary\"", "</p>").contains("Held"));
         assertFalse(held.contains("id=\"repeatability-1\""), "nothing outside: no table");
+    }
+
+    @Test
+    void allocationNearZeroAgreesByTheByteAndThroughputShowsPerSecond() throws Exception {
+        ResultSet a = run("20261201-100000-aaaaaaa", 25_000, 400, 100, 800, 0.014, 10_000);
+        ResultSet b = run("20261202-100000-bbbbbbb", 25_000, 400, 100, 800, 0, 5_000);
+        List<RepeatabilityTable.Difference> ds = RepeatabilityTable.differences(a, b);
+        RepeatabilityTable.Difference alloc = ds.stream().filter(d -> d.metric().equals(ALLOC_PER_CALL)).findFirst().orElseThrow();
+        assertTrue(alloc.within(), "0.014 B against 0 B per call");
+        assertFalse(new RepeatabilityTable.Difference(NULLCALL, "ring", ALLOC_PER_CALL, MEAN, 0.5, 16).within(), "16 B is not ~0");
+        String html = Files.readString(new ReportWriter(tmp.resolve("reports")).writeAll(List.of(a, b)).get(2));
+        String table = between(html, "id=\"repeatability-1\"", "</table>");
+        assertTrue(table.contains("10,000 /s") && table.contains("5,000 /s") && table.contains("0.500×"), table);
+        assertFalse(table.contains("allocation"), "within a byte: not listed");
     }
 
     private static String between(String s, String from, String to) {
