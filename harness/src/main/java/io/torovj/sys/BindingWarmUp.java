@@ -4,7 +4,7 @@ package io.torovj.sys;
  * Links the host-library bindings on a thread of their own, for a one-shot command: jnr-ffi
  * generates {@link LibC}'s stubs at its first use, the longest part of a {@code torovj run}'s
  * start (measured on the 2-core host with class-data sharing: jffi's own start-up ~26 ms, LibC's
- * 27 functions ~50 ms, of a run whose JVM lives ~160 ms). Started before the command line is
+ * 26 functions ~50 ms, of a run whose JVM lives ~160 ms). Started before the command line is
  * parsed, it runs beside picocli's parse and the ELF's load on the other core. The first real use
  * of LibC waits for it (the JVM's class-initialization lock), so nothing is used half-made; a
  * failure here is the same failure the first use then reports.

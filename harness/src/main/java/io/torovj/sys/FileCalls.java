@@ -8,7 +8,7 @@ import jnr.ffi.LibraryLoader;
  * duplicated onto others, holes punched, pipes. Apart from {@link LibC} so that their bindings
  * are generated only when a VM first needs one (a program's file syscalls, a pooled VM's memory
  * image, the process platform): jnr-ffi generates every method of an interface when it loads it,
- * ~1.5 ms each in a one-shot {@code torovj run}, and HelloWorld needs none of these. errno after
+ * ~1 ms each in a one-shot {@code torovj run}, and HelloWorld needs none of these. errno after
  * a call: {@link LibC#errno()}, the same thread-local value for every jnr-ffi library. Public only
  * because jnr-ffi implements it from a class loader of its own. Plain for jnr-ffi, as {@link LibC}
  * says why: no annotations, paths as {@link LibC#cString} bytes.

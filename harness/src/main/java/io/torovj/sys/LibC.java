@@ -1,8 +1,8 @@
 package io.torovj.sys;
 
-import jnr.ffi.LibraryLoader;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 
 /**
@@ -13,7 +13,7 @@ import jnr.ffi.Runtime;
  * <p>jnr-ffi generates the code of every method of a library interface when it is loaded (a few ms
  * of a one-shot run's start each), so calls only some programs need live in interfaces of their
  * own, loaded the first time they are used: {@link FileCalls}, {@link SocketCalls}. What stays here
- * is what every VM's build, run and close calls (a HelloWorld run calls 19 of these), and the
+ * is what every VM's build, run and close calls (a HelloWorld run calls 18 of these 26 functions), and the
  * error path's strerror.
  *
  * <p>What jnr-ffi must generate is kept plain, for a one-shot run's start: no annotations (errno is
