@@ -13,6 +13,7 @@ import io.torovj.transport.PortIoDevice;
 import io.torovj.transport.SyscallTransport;
 import io.torovj.transport.TransportRegistry;
 import java.util.Deque;
+import java.util.Map;
 import java.util.Timer;
 import java.util.TimerTask;
 
@@ -43,13 +44,16 @@ public final class Vm implements AutoCloseable {
     /** Null unless the VM was built reusable. */
     private final VmReset reset;
     private final Runnable wakeHostCalls;
+    /** The build's steps for the first run's result; empty once the VM has been reset. */
+    private Map<String, Long> buildNanos;
     private long runStartNanos;
     private boolean ran, closed;
 
     Vm(VmConfig config, GuestMemory memory, Vcpu vcpu, SyscallTransport transport, VcpuControl control, VcpuLoop loop,
        DebugHook debug, FaultReportDevice faultReports, SyscallDispatcher dispatcher, long latencyBuffer,
-       Deque<AutoCloseable> closers, long createdNanos, DeviceBus<PortIoDevice> ports, SyscallEntryDevice syscallEntry,
-       VmReset reset, Runnable wakeHostCalls) {
+       Deque<AutoCloseable> closers, long createdNanos, Map<String, Long> buildNanos, DeviceBus<PortIoDevice> ports,
+       SyscallEntryDevice syscallEntry, VmReset reset, Runnable wakeHostCalls) {
+        this.buildNanos = buildNanos;
         this.reset = reset;
         this.wakeHostCalls = wakeHostCalls;
         this.runStartNanos = createdNanos;
@@ -107,7 +111,7 @@ public final class Vm implements AutoCloseable {
         return new VmResult(control.ending(), control.status(), control.report(), faultReports.fault(), loop.exits(),
                 dispatcher.calls(), LatencyBuffer.samples(memory, latencyBuffer, capacity),
                 LatencyBuffer.dropped(memory, latencyBuffer, capacity), nanos, memory.residentBytes(), counters(),
-                dispatcher.unimplementedSummary());
+                dispatcher.unimplementedSummary(), buildNanos);
     }
 
     /**
@@ -128,6 +132,7 @@ public final class Vm implements AutoCloseable {
         loop.rewind();
         control.rearm(vcpu, vcpuThread, wakeHostCalls);
         runStartNanos = System.nanoTime();
+        buildNanos = Map.of();      // a run after a reset has no build of its own
         ran = false;
     }
 

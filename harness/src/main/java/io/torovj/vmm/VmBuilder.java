@@ -55,6 +55,8 @@ public final class VmBuilder {
     private final Deque<AutoCloseable> closers = new ArrayDeque<>();
     /** The monitor-side parts a pooled VM's reset rewinds, in the order they were made. */
     private final java.util.List<io.torovj.lifecycle.Rewindable> rewinds = new java.util.ArrayList<>();
+    /** Each step's wall time, for the first run's result. */
+    private final BuildTimes times = new BuildTimes();
 
     private long startNanos;
     private ElfImage image;
@@ -99,15 +101,23 @@ public final class VmBuilder {
     public static Vm build(VmConfig config, TransportRegistry transports, DebugHook.Factory debugger)
             throws ElfLoadException {
         VmBuilder b = new VmBuilder(config, transports, debugger);
+        BuildTimes times = b.times;
         try {
             b.checkInput();
+            times.ended("input");
             b.memory();
+            times.ended("memory");
             b.bootStructures();
+            times.ended("boot");
             b.program();
+            times.ended("program");
             b.syscalls();
+            times.ended("syscalls");
             b.devices();
             b.transport();
+            times.ended("transport");
             b.vcpu();
+            times.ended("vcpu");
             b.ioPermissions();
             return b.finish();
         } catch (Throwable t) {
@@ -285,8 +295,9 @@ public final class VmBuilder {
             heap.markPristine();
             reset = new VmReset(memory, vcpu, rewinds, initialRsp);
         }
+        times.ended("finish");
         return new Vm(config, memory, vcpu, transport, control, loop, debug, faultReports, dispatcher,
-                latencyBuffer, closers, startNanos, ports, syscallEntry, reset, fds::interruptBlockingCalls);
+                latencyBuffer, closers, startNanos, times.steps(), ports, syscallEntry, reset, fds::interruptBlockingCalls);
     }
 
     private void closeAll(Throwable failure) {

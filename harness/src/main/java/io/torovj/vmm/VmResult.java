@@ -22,9 +22,12 @@ import io.torovj.lifecycle.Ending;
  *                      (calls that took the slow path) and, when its sites were patched,
  *                      {@code syscallSitesPatched}
  * @param unimplemented the syscalls that answered -ENOSYS, with their counts ("rseq x1, clone3 x1"), or ""
+ * @param buildNanos    the VM's build, step by step: step name ({@code VmBuilder}'s, in order) to its
+ *                      wall time; the steps add up to the build. Empty for a run after a reset
  */
 public record VmResult(Ending ending, int status, String report, GuestFault fault, long vcpuExits, long syscalls,
                        long[] latencyCycles, long latencyDropped, long nanos, long residentBytes,
-                       java.util.Map<String, Long> transportCounters, String unimplemented) {
+                       java.util.Map<String, Long> transportCounters, String unimplemented,
+                       java.util.Map<String, Long> buildNanos) {
     public boolean exited() { return ending == Ending.EXITED; }
 }

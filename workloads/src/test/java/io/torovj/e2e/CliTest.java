@@ -141,6 +141,24 @@ class CliTest {
         assertTrue(info.stdout().startsWith("kvm: "), info.stdout());
     }
 
+    /** --verbose says where the VM's build went, step by step in build order, in milliseconds adding up to the whole. */
+    @Test
+    void theVerboseSummaryTimesTheBuildStepByStep() throws Exception {
+        Cli c = torovj("run", "--verbose", "--platform", platform(), GuestRun.guest("helloworld").toString());
+        assertEquals(0, c.status(), c.stderr());
+        String line = c.stderr().lines().filter(l -> l.startsWith("torovj: built in ")).findFirst().orElse("");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("torovj: built in (\\d+\\.\\d{3}) ms: input (\\d+\\.\\d{3}), "
+                + "memory (\\d+\\.\\d{3}), boot \\S+, program \\S+, syscalls \\S+, transport \\S+, vcpu \\S+, finish (\\d+\\.\\d{3})").matcher(line);
+        assertTrue(m.matches(), c.stderr());
+        double total = Double.parseDouble(m.group(1)), sum = 0;
+        for (String step : line.substring(line.indexOf(": ", 8) + 2).split(", ")) sum += Double.parseDouble(step.split(" ")[1]);
+        assertEquals(total, sum, 0.01, "the steps add up to the build: " + line);
+        assertTrue(Double.parseDouble(m.group(3)) > 0, "creating the VM's memory takes time: " + line);
+
+        Cli quiet = torovj("run", "--platform", platform(), GuestRun.guest("helloworld").toString());
+        assertFalse(quiet.stderr().contains("built in"), "only with --verbose: " + quiet.stderr());
+    }
+
     /**
      * --verbose ends with the syscalls the program asked for that answered -ENOSYS, once, by
      * name and count: busybox's glibc asks for rseq (which it tolerates) once.

@@ -82,6 +82,15 @@ class VmResetTest {
                 assertTrue(p.err().startsWith("planted "), p.err());
                 // fd 3 is the socket each run opens: the fd table was emptied, so it is fd 3 every time
                 assertTrue(p.err().contains("fd 3"), p.err());
+                if (i == 0) {
+                    // the first run's result says where its build's time went, step by step, in build order
+                    assertEquals(List.of("input", "memory", "boot", "program", "syscalls", "transport", "vcpu", "finish"),
+                            List.copyOf(r.buildNanos().keySet()));
+                    assertTrue(r.buildNanos().values().stream().allMatch(n -> n >= 0), r.buildNanos().toString());
+                    assertTrue(r.buildNanos().get("memory") > 0, "creating guest memory and the VM takes time: " + r.buildNanos());
+                } else {
+                    assertTrue(r.buildNanos().isEmpty(), "a run after a reset has no build: " + r.buildNanos());
+                }
                 if (firstSyscalls < 0) firstSyscalls = r.syscalls();
                 assertEquals(firstSyscalls, r.syscalls(), "run " + i + " counts its own syscalls");
             }
