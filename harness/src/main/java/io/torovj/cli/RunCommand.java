@@ -18,6 +18,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -175,14 +178,10 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** "built in 1.234 ms: input 0.101, memory 0.512, ..." (milliseconds, the build's steps in order). */
-    static String buildSteps(java.util.Map<String, Long> steps) {
+    static String buildSteps(Map<String, Long> steps) {
         long total = steps.values().stream().mapToLong(Long::longValue).sum();
-        StringBuilder s = new StringBuilder(String.format(java.util.Locale.ROOT, "built in %.3f ms:", total / 1e6));
-        String sep = " ";
-        for (var e : steps.entrySet()) {
-            s.append(sep).append(e.getKey()).append(String.format(java.util.Locale.ROOT, " %.3f", e.getValue() / 1e6));
-            sep = ", ";
-        }
+        StringJoiner s = new StringJoiner(", ", String.format(Locale.ROOT, "built in %.3f ms: ", total / 1e6), "");
+        steps.forEach((step, nanos) -> s.add(step + String.format(Locale.ROOT, " %.3f", nanos / 1e6)));
         return s.toString();
     }
 

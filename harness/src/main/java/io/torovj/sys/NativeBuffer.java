@@ -5,6 +5,7 @@ import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
 
 /**
  * A small block of host memory for ioctl and libc arguments (KVM structs, paths,
@@ -18,6 +19,11 @@ import jnr.ffi.Pointer;
  * {@code Reference.reachabilityFence(buffer)} (a field holding it does the same).
  */
 public final class NativeBuffer {
+    /**
+     * jnr-ffi's runtime, not {@link LibC#RUNTIME} (the same object): a buffer needs jffi started,
+     * not LibC's stubs generated, so making one never waits for the bindings' warm-up.
+     */
+    private static final Runtime RUNTIME = Runtime.getSystemRuntime();
     /** Frees the memory of unreachable buffers (one daemon thread, started at the first buffer). */
     private static final Cleaner FREED = Cleaner.create();
 
@@ -39,7 +45,7 @@ public final class NativeBuffer {
     }
 
     private NativeBuffer(long malloced, int size) {
-        this(Pointer.wrap(LibC.RUNTIME, malloced, size), size);
+        this(Pointer.wrap(RUNTIME, malloced, size), size);
         FREED.register(this, new Free(malloced));
     }
 
@@ -63,7 +69,7 @@ public final class NativeBuffer {
 
     /** A bounds-checked view over host memory this process mapped (not owned, not freed). */
     public static NativeBuffer over(long address, int size) {
-        return new NativeBuffer(Pointer.wrap(LibC.RUNTIME, address, size), size);
+        return new NativeBuffer(Pointer.wrap(RUNTIME, address, size), size);
     }
 
     public long address() { return address; }

@@ -20,7 +20,7 @@ final class BuildTimes {
         last = now;
     }
 
-    /** Step name to nanoseconds, in build order. */
+    /** Step name to nanoseconds, in build order: a read-only view, which shows steps ended later too. */
     Map<String, Long> steps() {
         return Collections.unmodifiableMap(steps);
     }

@@ -11,12 +11,10 @@ import io.torovj.syscall.SegmentBases;
  */
 final class VcpuSegmentBases implements SegmentBases {
     private Vcpu vcpu;
-    /** Made at {@link #bind}, not with this: the build's first steps need no host library yet. */
-    private KvmSregs sregs;
+    private final KvmSregs sregs = new KvmSregs();
 
     void bind(Vcpu vcpu) {
         this.vcpu = vcpu;
-        this.sregs = new KvmSregs();
     }
 
     @Override public long fs() { return base(KvmSregs.Segment.FS); }

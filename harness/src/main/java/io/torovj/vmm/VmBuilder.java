@@ -119,7 +119,9 @@ public final class VmBuilder {
             b.vcpu();
             times.ended("vcpu");
             b.ioPermissions();
-            return b.finish();
+            Vm vm = b.finish();
+            times.ended("finish");      // the VM's map is a view: it shows this step too
+            return vm;
         } catch (Throwable t) {
             b.closeAll(t);
             throw t;
@@ -295,7 +297,6 @@ public final class VmBuilder {
             heap.markPristine();
             reset = new VmReset(memory, vcpu, rewinds, initialRsp);
         }
-        times.ended("finish");
         return new Vm(config, memory, vcpu, transport, control, loop, debug, faultReports, dispatcher,
                 latencyBuffer, closers, startNanos, times.steps(), ports, syscallEntry, reset, fds::interruptBlockingCalls);
     }

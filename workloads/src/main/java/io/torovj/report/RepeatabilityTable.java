@@ -75,8 +75,9 @@ final class RepeatabilityTable {
             h.line("<p id=\"" + id + "-summary\"><b>" + Html.esc(labels.get(i)) + "</b>: "
                     + summary(monitor, "of the monitor's values") + "; " + summary(floors, "of the C floors")
                     + ". " + verdict(all) + "</p>");
-            List<Difference> worst = all.stream().filter(d -> !d.within())
-                    .sorted(Comparator.comparingDouble(Difference::factor).reversed()).limit(LISTED).toList();
+            List<Difference> outside = all.stream().filter(d -> !d.within())
+                    .sorted(Comparator.comparingDouble(Difference::factor).reversed()).toList();
+            List<Difference> worst = outside.subList(0, Math.min(LISTED, outside.size()));
             if (worst.isEmpty()) {
                 continue;
             }
@@ -91,8 +92,7 @@ final class RepeatabilityTable {
                         + Html.esc(DisplayFormat.ratio(d.ratio())) + "</td></tr>");
             }
             h.line("</tbody></table>");
-            long shown = worst.size(), outside = all.stream().filter(d -> !d.within()).count();
-            h.line("<p class=\"s\">The " + shown + (shown < outside ? " furthest of the " + outside : "")
+            h.line("<p class=\"s\">The " + worst.size() + (worst.size() < outside.size() ? " furthest of the " + outside.size() : "")
                     + " values outside ±" + Math.round(TOLERANCE * 100) + "%, furthest first.</p>");
         }
     }
