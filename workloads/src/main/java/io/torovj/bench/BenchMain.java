@@ -53,6 +53,10 @@ public final class BenchMain {
     private final Map<String, Object> environmentExtra = new LinkedHashMap<>();
     /** Each transport's headline C floor measured around its nullcall (see {@link PairedFloor}). */
     private final Map<String, PairedFloor> pairedFloors = new LinkedHashMap<>();
+    /** Each transport's C VM lifecycle measured around its cold VMs. */
+    private final Map<String, PairedFloor> lifecycleFloors = new LinkedHashMap<>();
+    /** environment.json's "cfloor" object, once the whole-run probe has run. */
+    private Map<String, Object> cfloorEnvironment;
     private int step;
     private int steps;
     private LatencyRecorder latency;
@@ -255,7 +259,7 @@ public final class BenchMain {
         for (int attempt = 1; attempt <= PairedFloor.MAX_ATTEMPTS && (pair == null || !pair.steady()); attempt++) {
             PairedFloor.Side before;
             try {
-                before = PairedFloor.measure(floor, calls, exits, partMillis);
+                before = PairedFloor.measure(floor, calls, exits, mode.floorVms(), partMillis);
             } catch (IllegalStateException e) {
                 if (pair != null) break;  // keep the bracket measured
                 notes.add("C floor around " + transport + "'s nullcall not measured (" + e.getMessage()
@@ -265,7 +269,7 @@ public final class BenchMain {
             }
             rows.subList(mark, rows.size()).clear();  // a drifting bracket's nullcall rows, if any
             measure(launcher, transport, ResultsSchema.NULLCALL, args, null);
-            PairedFloor.Side after = PairedFloor.measure(floor, calls, exits, partMillis);
+            PairedFloor.Side after = PairedFloor.measure(floor, calls, exits, mode.floorVms(), partMillis);
             pair = PairedFloor.of(floor, before, after, attempt);
             System.out.printf("[torovj bench] nullcall %s between its floor %s: %.0f ns before, %.0f ns after (drift %.0f%%)%s%n",
                     transport, floor, pair.before().p50(), pair.after().p50(), 100 * pair.drift(),
@@ -499,6 +503,7 @@ public final class BenchMain {
                     + Math.round(100 * PairedFloor.MAX_DRIFT) + "% was measured again, up to " + PairedFloor.MAX_ATTEMPTS + " times");
         }
         environmentExtra.put("cfloor", cfloor);
+        cfloorEnvironment = cfloor;
         for (CFloorProbe.Line l : r.lines()) rows.addAll(CFloorProbe.rows(l, GuestLauncher.NATIVE));
         if (processPlatform) {
             notes.add("C floors: the probe's KVM parts were not run (process platform): only the native and thread"
@@ -613,12 +618,66 @@ public final class BenchMain {
                         System.out.println("[torovj bench] serve " + t + " HTTP throughput by clients:" + line);
                     }
                 }
-                invocationRows(ResultsSchema.HELLOWORLD, t, InvocationSampler.cold(launcher, t, s.coldRuns()));
+                coldBracketed(launcher, t, s);
                 invocationRows(ResultsSchema.CLI_RUN, t, InvocationSampler.cli(repo, t, s.cliRuns()));
             }
         } finally {
             Files.deleteIfExists(root);
         }
+        if (!lifecycleFloors.isEmpty()) {
+            Map<String, Object> paired = new LinkedHashMap<>();
+            lifecycleFloors.forEach((t, p) -> paired.put(t, p.environment()));
+            if (cfloorEnvironment != null) cfloorEnvironment.put("paired_lifecycle", paired);
+            notes.add("cold VMs against the C VM lifecycle: each transport's " + ResultsSchema.C_FLOOR_VM_LIFECYCLE
+                    + " (under its name) was measured right before and right after its " + s.coldRuns() + " timed cold VMs"
+                    + " (which follow " + s.coldWarmup() + " untimed ones: a fresh VM in a warm JVM), with cfloor --only, and is"
+                    + " the mean of the two; a bracket whose floors differed by more than "
+                    + Math.round(100 * PairedFloor.MAX_DRIFT) + "% was measured again, up to " + PairedFloor.MAX_ATTEMPTS + " times");
+        }
+    }
+
+    /**
+     * HelloWorld's cold VMs per transport, after the warm-up, between two measurements of the C VM
+     * lifecycle (PairedFloor) on KVM; a bracket whose floors drift apart is measured again, the
+     * last one kept. Where each VM's time went (build steps, run, close) goes into the notes.
+     */
+    private void coldBracketed(GuestLauncher launcher, String transport, BenchMode.Serverless s) throws Exception {
+        String floor = ResultsSchema.C_FLOOR_VM_LIFECYCLE;
+        InvocationSampler.warmCold(launcher, transport, s.coldWarmup());
+        InvocationSampler.ColdSamples cold = null;
+        PairedFloor pair = null;
+        boolean pairs = pairsFloor(transport);
+        for (int attempt = 1; attempt <= PairedFloor.MAX_ATTEMPTS && (cold == null || (pair != null && !pair.steady())); attempt++) {
+            PairedFloor.Side before = null;
+            if (pairs) {
+                try {
+                    before = measureLifecycle();
+                } catch (IllegalStateException e) {
+                    if (cold != null) break;  // keep the bracket measured
+                    notes.add("C VM lifecycle around " + transport + "'s cold VMs not measured (" + e.getMessage()
+                            + "): its ratio uses the floor of the whole-run probe");
+                    pairs = false;
+                }
+            }
+            cold = InvocationSampler.cold(launcher, transport, s.coldRuns());
+            if (before == null) break;
+            pair = PairedFloor.of(floor, before, measureLifecycle(), attempt);
+            System.out.printf("[torovj bench] cold VMs %s between %s: %.0f us before, %.0f us after (drift %.0f%%)%s%n",
+                    transport, floor, pair.before().p50() / 1e3, pair.after().p50() / 1e3, 100 * pair.drift(),
+                    pair.steady() ? "" : attempt < PairedFloor.MAX_ATTEMPTS ? ": measuring again" : ": kept, drift noted");
+        }
+        invocationRows(ResultsSchema.HELLOWORLD, transport, cold.wall());
+        if (pair != null) {
+            lifecycleFloors.put(transport, pair);
+            rows.addAll(CFloorProbe.rows(pair.combined(), transport));
+        }
+        notes.add("cold VM " + transport + ", where the time goes (median per phase over the " + s.coldRuns()
+                + " VMs; the build's steps are VmBuilder's): " + cold.medians());
+    }
+
+    private PairedFloor.Side measureLifecycle() throws IOException, InterruptedException {
+        return PairedFloor.measure(ResultsSchema.C_FLOOR_VM_LIFECYCLE, mode.floorCalls(), mode.floorExits(), mode.floorVms(),
+                Math.min(mode.floorPartMillis(), 500));
     }
 
     private static HttpRequest invokeRequest(HttpApi api, String function) {

@@ -91,13 +91,14 @@ final class CFloorProbe {
 
     /**
      * Runs only the named parts ({@code cfloor --only}), each with at most {@code calls} per-call samples
-     * ({@code exits} for the exit parts) and {@code partMillis} of wall time: a floor measured in the
-     * seconds around one transport's own measurement (see {@link PairedFloor}). Every part named must
-     * be measured: a VM part that cannot run (no /dev/kvm) fails.
+     * ({@code exits} for the exit parts, {@code vms} for the VM lifecycles) and {@code partMillis} of
+     * wall time: a floor measured in the seconds around one transport's own measurement (see
+     * {@link PairedFloor}). Every part named must be measured: a VM part that cannot run (no
+     * /dev/kvm) fails.
      */
-    static Result runOnly(List<String> parts, int calls, int exits, int partMillis) throws IOException, InterruptedException {
+    static Result runOnly(List<String> parts, int calls, int exits, int vms, int partMillis) throws IOException, InterruptedException {
         List<String> args = List.of("--calls", Integer.toString(calls), "--exits", Integer.toString(exits),
-                "--part-ms", Integer.toString(partMillis), "--only", String.join(",", parts));
+                "--vms", Integer.toString(vms), "--part-ms", Integer.toString(partMillis), "--only", String.join(",", parts));
         return execute(args, 30 + (long) parts.size() * partMillis / 1000, true, parts);
     }
 

@@ -73,16 +73,29 @@ final class GuestLauncher implements AutoCloseable {
     }
 
     private VmResult run(VmConfig.Builder builder, String transport, String program, String... args) {
-        List<String> argv = new ArrayList<>();
-        argv.add(program);
-        argv.addAll(List.of(args));
-        VmConfig config = builder.argv(argv).transport(transport).policy(policy).stdio(0, devNull, devNull).build();
         VmResult result;
         try {
-            result = Vm.run(config);
+            result = Vm.run(complete(builder, transport, program, args));
         } catch (io.torovj.loader.ElfLoadException e) {
             throw new IllegalStateException(program + ": " + e.getMessage(), e);
         }
+        return checked(result, transport, program);
+    }
+
+    /** The configuration {@link #vm} runs {@code program} with (no latency samples): to build the VM oneself. */
+    VmConfig vmConfig(String transport, String program, String... args) {
+        return complete(config(program), transport, program, args);
+    }
+
+    private VmConfig complete(VmConfig.Builder builder, String transport, String program, String... args) {
+        List<String> argv = new ArrayList<>();
+        argv.add(program);
+        argv.addAll(List.of(args));
+        return builder.argv(argv).transport(transport).policy(policy).stdio(0, devNull, devNull).build();
+    }
+
+    /** {@code result}, if the guest exited 0; else throws. */
+    static VmResult checked(VmResult result, String transport, String program) {
         if (!result.exited() || result.status() != 0) {
             throw new IllegalStateException(program + " under " + transport + " failed: status " + result.status() + " " + result.report());
         }

@@ -1,13 +1,20 @@
 package io.torovj.bench;
 
 import io.torovj.serve.FunctionPool;
+import io.torovj.vmm.Vm;
+import io.torovj.vmm.VmBuilder;
+import io.torovj.vmm.VmResult;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -50,9 +57,56 @@ final class InvocationSampler {
         });
     }
 
-    /** A cold VM: build, load, run to the guest's exit, close (as HelloWorldBench). */
-    static Histogram cold(GuestLauncher launcher, String transport, int samples) throws Exception {
-        return sample(samples, () -> launcher.vm(transport, 0, "helloworld"));
+    /**
+     * Cold VMs' wall times, and where each VM's time went: the build's steps (VmBuilder's, as
+     * {@code VmResult.buildNanos} gives them), the run, the close, in ns, one entry per timed VM.
+     */
+    record ColdSamples(Histogram wall, Map<String, long[]> phases) {
+        /** "input 13, memory 110, …, run 190, close 243 µs": each phase's median over the VMs. */
+        String medians() {
+            StringJoiner j = new StringJoiner(", ", "", " µs");
+            phases.forEach((phase, nanos) -> {
+                long[] sorted = nanos.clone();
+                Arrays.sort(sorted);
+                j.add(phase + " " + Math.round(sorted[sorted.length / 2] / 1e3));
+            });
+            return j.toString();
+        }
+    }
+
+    /** {@code vms} untimed cold VMs: what makes the JVM warm for {@link #cold}. */
+    static void warmCold(GuestLauncher launcher, String transport, int vms) {
+        for (int i = 0; i < vms; i++) launcher.vm(transport, 0, "helloworld");
+    }
+
+    /**
+     * Cold VMs: each built, loaded, run to the guest's exit and closed (as HelloWorldBench); in a
+     * warm JVM after {@link #warmCold}.
+     */
+    static ColdSamples cold(GuestLauncher launcher, String transport, int samples) throws Exception {
+        Histogram h = LatencyRecorder.newHistogram();
+        Map<String, long[]> phases = new LinkedHashMap<>();
+        long[] run = new long[samples], close = new long[samples];
+        for (int i = 0; i < samples; i++) {
+            long t0 = System.nanoTime();
+            VmResult r;
+            long t1, t2;
+            try (Vm vm = VmBuilder.build(launcher.vmConfig(transport, "helloworld"))) {
+                t1 = System.nanoTime();
+                r = vm.run();
+                t2 = System.nanoTime();
+            }
+            long t3 = System.nanoTime();
+            GuestLauncher.checked(r, transport, "helloworld");
+            h.recordValue(Math.max(1, Math.min(t3 - t0, h.getHighestTrackableValue())));
+            final int k = i;
+            r.buildNanos().forEach((step, nanos) -> phases.computeIfAbsent(step, x -> new long[samples])[k] = nanos);
+            run[i] = t2 - t1;
+            close[i] = t3 - t2;
+        }
+        phases.put("run", run);
+        phases.put("close", close);
+        return new ColdSamples(h, phases);
     }
 
     /** The native process: fork+exec+wait (as HelloWorldBench for native). */

@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * A transport's C floor measured in the seconds around the transport's own measurement: once right
- * before and once right after it. On this kind of host the floors move between minutes: where the
+ * before and once right after it (its nullcall's floor around the nullcall, the C VM lifecycle
+ * around its cold VMs). On this kind of host the floors move between minutes: where the
  * hypervisor below places the machine's two vCPUs decides what a cache line costs to move (seen here:
  * 120 ns and 500 ns for the same ping-pong, an hour apart), and an exit's cost moves with the host's
  * load. A floor taken minutes away from the transport can then make a transport look faster than its
@@ -78,9 +79,12 @@ record PairedFloor(String floor, CFloorProbe.Line before, CFloorProbe.Line after
     /** What one side of a bracket measures, with {@link CFloorProbe#runOnly}. */
     record Side(CFloorProbe.Line floor, CFloorProbe.Line pingPong) {}
 
-    /** Measures one side: {@code calls} samples for a per-call floor, {@code exits} for an exit floor. */
-    static Side measure(String floor, int calls, int exits, int partMillis) throws IOException, InterruptedException {
-        CFloorProbe.Result r = CFloorProbe.runOnly(parts(floor), calls, exits, partMillis);
+    /**
+     * Measures one side: {@code calls} samples for a per-call floor, {@code exits} for an exit floor,
+     * {@code vms} for the VM lifecycle.
+     */
+    static Side measure(String floor, int calls, int exits, int vms, int partMillis) throws IOException, InterruptedException {
+        CFloorProbe.Result r = CFloorProbe.runOnly(parts(floor), calls, exits, vms, partMillis);
         return new Side(r.line(floor), r.line(ResultsSchema.C_FLOOR_PINGPONG));
     }
 

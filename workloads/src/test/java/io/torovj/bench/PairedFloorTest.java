@@ -45,10 +45,10 @@ class PairedFloorTest {
 
     @Test
     void cfloorOnlyMeasuresJustTheNamedHostPart() throws Exception {
-        PairedFloor.Side s = PairedFloor.measure(ResultsSchema.C_FLOOR_PINGPONG, 2000, 1000, 300);
+        PairedFloor.Side s = PairedFloor.measure(ResultsSchema.C_FLOOR_PINGPONG, 2000, 1000, 50, 300);
         assertNotNull(s.floor());
         assertTrue(s.floor().p50() > 0 && s.floor().samples() > 0, "measured: " + s.floor());
-        CFloorProbe.Result r = CFloorProbe.runOnly(List.of(ResultsSchema.C_FLOOR_TIMER_OVERHEAD), 2000, 1000, 300);
+        CFloorProbe.Result r = CFloorProbe.runOnly(List.of(ResultsSchema.C_FLOOR_TIMER_OVERHEAD), 2000, 1000, 50, 300);
         assertEquals(List.of(ResultsSchema.C_FLOOR_TIMER_OVERHEAD), r.lines().stream().map(CFloorProbe.Line::name).toList(),
                 "only the part asked for");
         assertNull(r.kvmProblem());
@@ -57,21 +57,26 @@ class PairedFloorTest {
     @Test
     void anUnknownPartIsAUsageErrorNotAnEmptyResult() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> CFloorProbe.runOnly(List.of("floor-c-no-such-part"), 2000, 1000, 300));
+                () -> CFloorProbe.runOnly(List.of("floor-c-no-such-part"), 2000, 1000, 50, 300));
         assertTrue(e.getMessage().contains("status 2") && e.getMessage().contains("--only"), e.getMessage());
     }
 
     @Test
     void onKvmTheCacheLineAndExitFloorsAreMeasuredAlone() throws Exception {
         Assumptions.assumeTrue(Kvm.deviceExists(), "SKIPPED LOUDLY: /dev/kvm is absent: cfloor's VM parts need KVM");
-        PairedFloor.Side ring = PairedFloor.measure(ResultsSchema.C_FLOOR_RING_1LINE_GETPPID, 2000, 1000, 300);
+        PairedFloor.Side ring = PairedFloor.measure(ResultsSchema.C_FLOOR_RING_1LINE_GETPPID, 2000, 1000, 50, 300);
         assertNotNull(ring.floor());
         assertNotNull(ring.pingPong(), "the placement's signature beside a cache-line floor");
-        PairedFloor.Side pio = PairedFloor.measure(ResultsSchema.C_FLOOR_PIO_EXIT_GETPPID, 2000, 1000, 300);
+        PairedFloor.Side pio = PairedFloor.measure(ResultsSchema.C_FLOOR_PIO_EXIT_GETPPID, 2000, 1000, 50, 300);
         assertEquals(ResultsSchema.C_FLOOR_PIO_EXIT_GETPPID, pio.floor().name());
         assertTrue(pio.floor().samples() > 0 && ring.floor().samples() > 0, pio + " " + ring);
         assertNull(pio.pingPong());
         PairedFloor p = PairedFloor.of(ResultsSchema.C_FLOOR_PIO_EXIT_GETPPID, pio, pio, 1);
         assertEquals(0, p.drift());
+        // the VM lifecycle, as the cold VMs are bracketed: as many VMs as asked
+        PairedFloor.Side vm = PairedFloor.measure(ResultsSchema.C_FLOOR_VM_LIFECYCLE, 2000, 1000, 50, 300);
+        assertEquals(ResultsSchema.C_FLOOR_VM_LIFECYCLE, vm.floor().name());
+        assertEquals(50, vm.floor().samples(), vm.toString());
+        assertTrue(vm.floor().p50() > 10_000, "a VM's whole life takes more than 10 µs: " + vm);
     }
 }

@@ -44,6 +44,9 @@ class ServerlessSectionTest {
         assertTrue(cold.contains("every transport ≤ 1.20× the C VM lifecycle") && cold.contains(C_FLOOR_VM_LIFECYCLE), cold);
         assertTrue(cold.contains("<b>missed</b>") || cold.contains("<b>met</b>"), cold);
         for (String t : java.util.List.of("pio", "ring")) assertTrue(Pattern.compile(t + " [0-9.]+×").matcher(cold).find(), t + ": " + cold);
+        // ring against the lifecycle measured around its cold VMs (~1.9 ms ÷ 1.6 ms), pio against the probe's (~1.5 ms ÷ 600 µs)
+        assertTrue(Pattern.compile("ring 1\\.[12][0-9]× of 1\\.60 ms around it").matcher(cold).find(), cold);
+        assertTrue(Pattern.compile("pio 2\\.[0-9]+× of 600 µs(?! around)").matcher(cold).find(), cold);
         ResultSet rs = ResultSet.read(tmp.resolve("results/20261202-030000-abc1234"));
         assertEquals("ring", new ServerlessSection(rs, new Html(), tmp, new java.util.ArrayList<>()).chartTransport());
     }
