@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
@@ -55,6 +56,8 @@ public final class BenchMain {
     private final Map<String, PairedFloor> pairedFloors = new LinkedHashMap<>();
     /** Each transport's C VM lifecycle measured around its cold VMs. */
     private final Map<String, PairedFloor> lifecycleFloors = new LinkedHashMap<>();
+    /** The C parts measured around the native nullcall (cfloor.paired_native), or null. */
+    private Map<String, Object> nativeBracket;
     /** environment.json's "cfloor" object, once the whole-run probe has run. */
     private Map<String, Object> cfloorEnvironment;
     private int step;
@@ -112,6 +115,12 @@ public final class BenchMain {
         cFloors();
         serverless();
         memory();
+        if (!perVmMedians.isEmpty()) {
+            StringJoiner j = new StringJoiner("; ");
+            perVmMedians.forEach((what, medians) -> j.add(what + ": " + medians));
+            notes.add("nullcall between its floors: the samples of " + NULLCALL_VMS + " fresh VMs per transport, the calls shared"
+                    + " among them (a VM's median moves from one VM to the next on this host); p50 per VM, ns: " + j);
+        }
         Environment.write(results, mode, transports, notes, environmentExtra);
         Path report = ReportStep.write(repo, results, rows);
         progress("done in " + elapsed() + ": " + report);
@@ -203,6 +212,20 @@ public final class BenchMain {
     }
 
     /** Per-call latency distributions, guest resident memory and CPU per call, for one transport. */
+    /**
+     * Fresh VMs a transport's bracketed nullcall samples come from, the calls shared between them:
+     * on this host a VM's median moves between VMs (ring, warm: 340, 435 or 830 ns from one VM to
+     * the next, in the same minute), so one VM's would be a draw of one.
+     */
+    static final int NULLCALL_VMS = 4;
+    /** Each bracketed nullcall's p50 per VM (ns), for the notes: "nullcall ring" to "340, 435, 340, 340". */
+    private final Map<String, String> perVmMedians = new LinkedHashMap<>();
+
+    /** Unmeasured nullcall runs before a transport's latency runs: at most this many ... */
+    static final int WARMUP_RUNS = 12;
+    /** ... and no more once this much time has gone (an exit transport's run of 20,000 calls takes ~0.7 s). */
+    static final long WARMUP_BUDGET_NANOS = 2_000_000_000L;
+
     private void latencyRuns(String transport) throws Exception {
         progress("latency distributions and CPU: " + transport);
         Path root = Files.createTempDirectory("torovj-bench");
@@ -214,14 +237,21 @@ public final class BenchMain {
         workloads.put(ResultsSchema.MMAP, new String[] {Integer.toString(mode.calls() / 2), "16"});
         try (GuestLauncher launcher = new GuestLauncher(root)) {
             if (!transport.equals(GuestLauncher.NATIVE)) {
-                // one unmeasured nullcall run first, as JMH warms up: else the first workload times the JIT
+                // unmeasured nullcall runs first, as JMH warms up: else the first workload times the JIT
                 // compiling the monitor's exit path (measured: pio p50 27.7 us in a fresh JVM, 21.6 us warm,
-                // C floor 19.9-23.9 us in the same minutes); here, before nullcall's floor bracket, not inside it
-                launcher.vm(transport, 0, ResultsSchema.NULLCALL, workloads.get(ResultsSchema.NULLCALL));
+                // C floor 19.9-23.9 us in the same minutes) or its poller (ring: 400-470 ns over the first
+                // eight runs of 20,000 calls, 340 ns from the ninth on: each run enters the poller's loop
+                // afresh); here, before nullcall's floor bracket, not inside it
+                long deadline = System.nanoTime() + WARMUP_BUDGET_NANOS;
+                for (int run = 0; run < WARMUP_RUNS && (run == 0 || System.nanoTime() < deadline); run++) {
+                    launcher.vm(transport, 0, ResultsSchema.NULLCALL, workloads.get(ResultsSchema.NULLCALL));
+                }
             }
             for (Map.Entry<String, String[]> w : workloads.entrySet()) {
                 if (w.getKey().equals(ResultsSchema.NULLCALL) && pairsFloor(transport)) {
                     bracketed(launcher, transport, w.getValue());
+                } else if (w.getKey().equals(ResultsSchema.NULLCALL) && transport.equals(GuestLauncher.NATIVE)) {
+                    nativeBracketed(launcher, w.getValue());
                 } else {
                     measure(launcher, transport, w.getKey(), w.getValue(), null);
                 }
@@ -240,6 +270,41 @@ public final class BenchMain {
         }
     }
 
+    /**
+     * The native nullcall between two measurements of what it is checked against (the report's
+     * "within ±10% of a plain C loop"): the timer pair alone, glibc's getppid per call and at loop
+     * level. The whole-run probe's are minutes away, and this host's syscall cost moves between
+     * minutes (the plain loop: 163 ns in one run's probe against 115-130 ns minutes apart).
+     */
+    private void nativeBracketed(GuestLauncher launcher, String[] args) throws Exception {
+        List<String> parts = List.of(ResultsSchema.C_FLOOR_TIMER_OVERHEAD, ResultsSchema.C_FLOOR_NATIVE_GETPPID_LIBC,
+                ResultsSchema.C_FLOOR_NATIVE_GETPPID_LIBC_LOOP);
+        int calls = Math.min(mode.floorCalls(), Math.max(2000, mode.calls()));
+        int partMillis = Math.min(mode.floorPartMillis(), 500);
+        CFloorProbe.Result before;
+        try {
+            before = CFloorProbe.runOnly(parts, calls, 1, 1, partMillis);
+        } catch (IllegalStateException e) {
+            notes.add("the plain C loop around the native nullcall not measured (" + e.getMessage()
+                    + "): the native check uses the whole-run probe's");
+            measure(launcher, GuestLauncher.NATIVE, ResultsSchema.NULLCALL, args, null);
+            return;
+        }
+        measure(launcher, GuestLauncher.NATIVE, ResultsSchema.NULLCALL, args, null);
+        CFloorProbe.Result after = CFloorProbe.runOnly(parts, calls, 1, 1, partMillis);
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String part : parts) {
+            Map<String, Object> sides = new LinkedHashMap<>();
+            sides.put("before_p50_ns", before.line(part).p50());
+            sides.put("after_p50_ns", after.line(part).p50());
+            m.put(part, sides);
+        }
+        nativeBracket = m;
+        System.out.printf("[torovj bench] nullcall native between plain C loops of %.0f ns before, %.0f ns after%n",
+                before.line(ResultsSchema.C_FLOOR_NATIVE_GETPPID_LIBC_LOOP).p50(),
+                after.line(ResultsSchema.C_FLOOR_NATIVE_GETPPID_LIBC_LOOP).p50());
+    }
+
     /** Whether a transport's nullcall gets its C floor measured around it: on KVM, where cfloor's VM parts run. */
     private boolean pairsFloor(String transport) {
         return !transport.equals(GuestLauncher.NATIVE) && GuestLauncher.platform() != io.torovj.vmm.Platform.Kind.PROCESS;
@@ -250,6 +315,7 @@ public final class BenchMain {
      * whose floors drift apart is measured again, the rows of the last one kept.
      */
     private void bracketed(GuestLauncher launcher, String transport, String[] args) throws Exception {
+        String[] perVmArgs = {Integer.toString(Math.max(1, Integer.parseInt(args[0]) / NULLCALL_VMS))};
         String floor = CFloorProbe.headlineFloor(TransportRegistry.load().provider(transport).floor());
         int calls = Math.min(mode.floorCalls(), Math.max(2000, mode.calls()));
         int exits = Math.min(mode.floorExits(), Math.max(1000, mode.calls() / 4));
@@ -264,11 +330,11 @@ public final class BenchMain {
                 if (pair != null) break;  // keep the bracket measured
                 notes.add("C floor around " + transport + "'s nullcall not measured (" + e.getMessage()
                         + "): its distance to the floor uses the floor of the whole-run probe");
-                measure(launcher, transport, ResultsSchema.NULLCALL, args, null);
+                measure(launcher, transport, ResultsSchema.NULLCALL, perVmArgs, null, NULLCALL_VMS);
                 return;
             }
             rows.subList(mark, rows.size()).clear();  // a drifting bracket's nullcall rows, if any
-            measure(launcher, transport, ResultsSchema.NULLCALL, args, null);
+            measure(launcher, transport, ResultsSchema.NULLCALL, perVmArgs, null, NULLCALL_VMS);
             PairedFloor.Side after = PairedFloor.measure(floor, calls, exits, mode.floorVms(), partMillis);
             pair = PairedFloor.of(floor, before, after, attempt);
             System.out.printf("[torovj bench] nullcall %s between its floor %s: %.0f ns before, %.0f ns after (drift %.0f%%)%s%n",
@@ -324,6 +390,15 @@ public final class BenchMain {
 
     private void measure(GuestLauncher launcher, String transport, String workload, String[] args,
                          CompletableFuture<?> peer) throws Exception {
+        measure(launcher, transport, workload, args, peer, 1);
+    }
+
+    /**
+     * As {@link #measure(GuestLauncher, String, String, String[], CompletableFuture)}, a transport's
+     * samples coming from {@code vms} fresh VMs, each run with {@code args}, into one histogram.
+     */
+    private void measure(GuestLauncher launcher, String transport, String workload, String[] args,
+                         CompletableFuture<?> peer, int vms) throws Exception {
         Histogram h;
         long calls;
         double cpuNanos;
@@ -344,13 +419,25 @@ public final class BenchMain {
                 }
             }
         } else {
-            long cpu0 = processCpuNanos();
-            VmResult r = launcher.vm(transport, Math.max(mode.calls() * 2 + 16, echoMessages() * 2 + 16), workload, args);
-            cpuNanos = processCpuNanos() - cpu0;
-            h = latency.fromCycles(r.latencyCycles());
-            calls = Math.max(1, r.syscalls());
+            h = LatencyRecorder.newHistogram();
+            calls = 0;
+            cpuNanos = 0;
+            long resident = 0;
+            StringJoiner perVm = new StringJoiner(", ");
+            for (int v = 0; v < vms; v++) {
+                long cpu0 = processCpuNanos();
+                VmResult r = launcher.vm(transport, Math.max(mode.calls() * 2 + 16, echoMessages() * 2 + 16), workload, args);
+                cpuNanos += processCpuNanos() - cpu0;
+                Histogram one = latency.fromCycles(r.latencyCycles());
+                h.add(one);
+                calls += r.syscalls();
+                resident = Math.max(resident, r.residentBytes());
+                perVm.add(Long.toString(one.getValueAtPercentile(50)));
+            }
+            calls = Math.max(1, calls);
+            if (vms > 1) perVmMedians.put(workload + " " + transport, perVm.toString());
             rows.add(new MetricRow(workload, transport, ResultsSchema.GUEST_RESIDENT, ResultsSchema.MAX,
-                    r.residentBytes(), null, ResultsSchema.UNIT_BYTES, 1));
+                    resident, null, ResultsSchema.UNIT_BYTES, 1));
         }
         if (peer != null) peer.get(30, TimeUnit.SECONDS);
         addPercentiles(workload, transport, h);
@@ -502,6 +589,7 @@ public final class BenchMain {
                     + " whole-run probe are under native. A bracket whose two floors differed by more than "
                     + Math.round(100 * PairedFloor.MAX_DRIFT) + "% was measured again, up to " + PairedFloor.MAX_ATTEMPTS + " times");
         }
+        if (nativeBracket != null) cfloor.put("paired_native", nativeBracket);
         environmentExtra.put("cfloor", cfloor);
         cfloorEnvironment = cfloor;
         for (CFloorProbe.Line l : r.lines()) rows.addAll(CFloorProbe.rows(l, GuestLauncher.NATIVE));

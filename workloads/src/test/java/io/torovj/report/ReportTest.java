@@ -280,6 +280,26 @@ class ReportTest {
     }
 
     @Test
+    void timerCheckUsesTheCLoopMeasuredAroundTheNativeNullcallWhereTheRunHasIt() throws Exception {
+        Path dir = tmp.resolve("results").resolve("timer-around");
+        try (MetricsCsvWriter csv = MetricsCsvWriter.create(dir)) {
+            csv.stat(NULLCALL, NATIVE, LATENCY, P50, 78, UNIT_NS, 5000);
+            csv.stat(C_FLOOR_TIMER_OVERHEAD, NATIVE, LATENCY, P50, 2, UNIT_NS, 5000);
+            csv.stat(C_FLOOR_NATIVE_GETPPID_LIBC_LOOP, NATIVE, LATENCY, P50, 60, UNIT_NS, 50);
+        }
+        // the whole-run probe's loop (60 ns) says 1.27×; the one around the nullcall (70 and 74 ns) says 1.06×
+        Files.writeString(dir.resolve(ENVIRONMENT_JSON), """
+                {"cfloor": {"paired_native": {
+                  "floor-c-timer-overhead": {"before_p50_ns": 3.0, "after_p50_ns": 1.0},
+                  "floor-c-native-getppid-libc-loop": {"before_p50_ns": 70.0, "after_p50_ns": 74.0}}}}
+                """);
+        String html = Files.readString(new ReportWriter(tmp.resolve("reports")).write(ResultSet.read(dir)));
+        String verdict = between(html, "id=\"timer-verdict\"", "</p>");
+        assertTrue(verdict.contains("1.06×") && verdict.contains("within ±10%") && verdict.contains("72.0 ns"), verdict);
+        assertTrue(verdict.contains("measured right before and right after the native nullcall"), verdict);
+    }
+
+    @Test
     void unmodifiedBinariesAreComparedWithTheirRuntimeLinkedTwinAgainstTheTarget() throws Exception {
         Path dir = tmp.resolve("results").resolve("unmodified");
         try (MetricsCsvWriter csv = MetricsCsvWriter.create(dir)) {
