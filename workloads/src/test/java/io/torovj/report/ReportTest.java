@@ -264,13 +264,7 @@ class ReportTest {
 
     @Test
     void timerCheckSaysWhenNativeIsOutsideTheTolerance() throws Exception {
-        Path dir = tmp.resolve("results").resolve("timer");
-        try (MetricsCsvWriter csv = MetricsCsvWriter.create(dir)) {
-            csv.stat(NULLCALL, NATIVE, LATENCY, P50, 78, UNIT_NS, 5000);
-            csv.stat(C_FLOOR_TIMER_OVERHEAD, NATIVE, LATENCY, P50, 2, UNIT_NS, 5000);
-            csv.stat(C_FLOOR_NATIVE_GETPPID, NATIVE, LATENCY, P50, 70, UNIT_NS, 5000);
-            csv.stat(C_FLOOR_NATIVE_GETPPID_LIBC_LOOP, NATIVE, LATENCY, P50, 60, UNIT_NS, 50);
-        }
+        Path dir = nativeTimerRows("timer");
         String html = Files.readString(new ReportWriter(tmp.resolve("reports")).write(ResultSet.read(dir)));
         String verdict = between(html, "id=\"timer-verdict\"", "</p>");
         assertTrue(verdict.contains("<b>outside</b> ±10%") && verdict.contains("1.27×"), verdict);
@@ -279,14 +273,21 @@ class ReportTest {
         assertFalse(html.contains("id=\"c-floors-vm\""), "no VM floors, no VM chart");
     }
 
-    @Test
-    void timerCheckUsesTheCLoopMeasuredAroundTheNativeNullcallWhereTheRunHasIt() throws Exception {
-        Path dir = tmp.resolve("results").resolve("timer-around");
+    /** A run of native rows only: nullcall 78 ns, the timer 2 ns, the inline getppid 70 ns, the plain C loop 60 ns. */
+    private Path nativeTimerRows(String run) throws Exception {
+        Path dir = tmp.resolve("results").resolve(run);
         try (MetricsCsvWriter csv = MetricsCsvWriter.create(dir)) {
             csv.stat(NULLCALL, NATIVE, LATENCY, P50, 78, UNIT_NS, 5000);
             csv.stat(C_FLOOR_TIMER_OVERHEAD, NATIVE, LATENCY, P50, 2, UNIT_NS, 5000);
+            csv.stat(C_FLOOR_NATIVE_GETPPID, NATIVE, LATENCY, P50, 70, UNIT_NS, 5000);
             csv.stat(C_FLOOR_NATIVE_GETPPID_LIBC_LOOP, NATIVE, LATENCY, P50, 60, UNIT_NS, 50);
         }
+        return dir;
+    }
+
+    @Test
+    void timerCheckUsesTheCLoopMeasuredAroundTheNativeNullcallWhereTheRunHasIt() throws Exception {
+        Path dir = nativeTimerRows("timer-around");
         // the whole-run probe's loop (60 ns) says 1.27×; the one around the nullcall (70 and 74 ns) says 1.06×
         Files.writeString(dir.resolve(ENVIRONMENT_JSON), """
                 {"cfloor": {"paired_native": {
