@@ -718,7 +718,8 @@ public final class BenchMain {
             if (cfloorEnvironment != null) cfloorEnvironment.put("paired_lifecycle", paired);
             notes.add("cold VMs against the C VM lifecycle: each transport's " + ResultsSchema.C_FLOOR_VM_LIFECYCLE
                     + " (under its name) was measured right before and right after its " + s.coldRuns() + " timed cold VMs"
-                    + " (which follow " + s.coldWarmup() + " untimed ones: a fresh VM in a warm JVM), with cfloor --only, and is"
+                    + " (which follow at least " + s.coldWarmup() + " untimed ones, then more until the JIT is quiet: a fresh VM in a"
+                    + " warm JVM), with cfloor --only, and is"
                     + " the mean of the two; a bracket whose floors differed by more than "
                     + Math.round(100 * PairedFloor.MAX_DRIFT) + "% was measured again, up to " + PairedFloor.MAX_ATTEMPTS + " times");
         }
@@ -731,7 +732,7 @@ public final class BenchMain {
      */
     private void coldBracketed(GuestLauncher launcher, String transport, BenchMode.Serverless s) throws Exception {
         String floor = ResultsSchema.C_FLOOR_VM_LIFECYCLE;
-        InvocationSampler.warmCold(launcher, transport, s.coldWarmup());
+        int warmed = InvocationSampler.warmCold(launcher, transport, s.coldWarmup(), InvocationSampler.MAX_EXTRA_WARMUP_NANOS);
         InvocationSampler.ColdSamples cold = null;
         PairedFloor pair = null;
         boolean pairs = pairsFloor(transport);
@@ -760,7 +761,8 @@ public final class BenchMain {
             rows.addAll(CFloorProbe.rows(pair.combined(), transport));
         }
         notes.add("cold VM " + transport + ", where the time goes (median per phase over the " + s.coldRuns()
-                + " VMs; the build's steps are VmBuilder's): " + cold.medians());
+                + " VMs; the build's steps are VmBuilder's): " + cold.medians() + "; after " + warmed + " untimed VMs; the JIT"
+                + " compiled for " + cold.jitMillis() + " ms of their " + cold.wallMillis() + " ms");
     }
 
     private PairedFloor.Side measureLifecycle() throws IOException, InterruptedException {

@@ -26,7 +26,7 @@ record BenchMode(String name, int calls, int forks, int warmups, int iterations,
 
     static BenchMode fromSystemProperties() {
         if (Boolean.getBoolean("bench.full") || "true".equals(System.getProperty("bench.full"))) {
-            return new BenchMode("full", 100_000, 3, 5, 10, 2, 50_000, 5_000, new Serverless(256, 32, 5_000, 3_000, 1_000, 30, 3_000),
+            return new BenchMode("full", 100_000, 3, 5, 10, 2, 50_000, 5_000, new Serverless(256, 32, 5_000, 4_000, 1_000, 30, 3_000),
                     100_000, 1_000_000, 1_000, 10_000, 2_000);
         }
         if (System.getProperty("bench.quick") != null && !"false".equals(System.getProperty("bench.quick"))) {
@@ -34,7 +34,7 @@ record BenchMode(String name, int calls, int forks, int warmups, int iterations,
                     5_000, 50_000, 100, 700, 120);
         }
         // default: the probe typically takes 3-10 s here, at most about 16 × 1.5 s = 24 s
-        return new BenchMode("default", 20_000, 1, 2, 4, 1, 10_000, 1_000, new Serverless(128, 16, 400, 1_000, 200, 4, 800),
+        return new BenchMode("default", 20_000, 1, 2, 4, 1, 10_000, 1_000, new Serverless(128, 16, 400, 2_000, 200, 4, 800),
                 20_000, 200_000, 200, 1_500, 1_000);
     }
 
@@ -45,9 +45,9 @@ record BenchMode(String name, int calls, int forks, int warmups, int iterations,
      * @param liveVms          echo VMs alive at once (blocked in accept) at the largest point of the per-VM RSS fit; few,
      *                         because a ring guest waiting for its call spins on a CPU (48 of them took 40-66 s here)
      * @param warmInvocations  timed invocations of a warm pool, in the monitor and through HTTP, per transport
-     * @param coldWarmup       untimed cold HelloWorld VMs before them, per transport: the JIT compiles a VM's build
-     *                         and teardown only after some hundreds of VMs (here: p50 2.5 ms after 20 VMs, 1.0 ms
-     *                         after 1,000), and the target is a fresh VM in a warm JVM
+     * @param coldWarmup       untimed cold HelloWorld VMs before them, at least, per transport: the JIT compiles a
+     *                         VM's build and teardown over some thousand VMs (here: p50 2.5 ms after 20 VMs, 1.0 ms
+     *                         after 1,000, 0.85 ms after 1,500), and the target is a fresh VM in a warm JVM
      * @param coldRuns         timed cold HelloWorld VMs (build, run, close) per transport, and native spawns
      * @param cliRuns          timed `torovj run` whole commands per transport (a JVM each, ~0.3 s here)
      * @param throughputMillis measured time per concurrency level of the HTTP throughput sweep (plus a fifth as warm-up)

@@ -5,6 +5,8 @@ import io.torovj.vmm.Vm;
 import io.torovj.vmm.VmBuilder;
 import io.torovj.vmm.VmResult;
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -59,9 +61,10 @@ final class InvocationSampler {
 
     /**
      * Cold VMs' wall times, and where each VM's time went: the build's steps (VmBuilder's, as
-     * {@code VmResult.buildNanos} gives them), the run, the close, in ns, one entry per timed VM.
+     * {@code VmResult.buildNanos} gives them), the run, the close, in ns, one entry per timed VM;
+     * the JIT's compilation time during them (-1: not measured) and their wall time, in ms.
      */
-    record ColdSamples(Histogram wall, Map<String, long[]> phases) {
+    record ColdSamples(Histogram wall, Map<String, long[]> phases, long jitMillis, long wallMillis) {
         /** "input 13, memory 110, …, run 190, close 243 µs": each phase's median over the VMs. */
         String medians() {
             StringJoiner j = new StringJoiner(", ", "", " µs");
@@ -74,9 +77,43 @@ final class InvocationSampler {
         }
     }
 
-    /** {@code vms} untimed cold VMs: what makes the JVM warm for {@link #cold}. */
-    static void warmCold(GuestLauncher launcher, String transport, int vms) {
-        for (int i = 0; i < vms; i++) launcher.vm(transport, 0, "helloworld");
+    /** VMs per window of {@link #warmCold}'s JIT check. */
+    static final int WARM_WINDOW_VMS = 100;
+    /** A window in which the JIT compiled for less than this share of the wall time counts as quiet. */
+    static final double QUIET_JIT_SHARE = 0.05;
+    /** The most the bench's {@link #warmCold} goes on after its minimum, waiting for a quiet window. */
+    static final long MAX_EXTRA_WARMUP_NANOS = 3_000_000_000L;
+
+    /**
+     * Untimed cold VMs, what makes the JVM warm for {@link #cold}: at least {@code minVms}, then
+     * windows of {@link #WARM_WINDOW_VMS} until one in which the JIT compiled for less than
+     * {@link #QUIET_JIT_SHARE} of the time, for at most {@code maxExtraNanos} more. A VM's
+     * build and teardown run thousands of methods once each, so C2 goes on compiling them for
+     * some thousand VMs, in bursts; on 2 CPUs a compiler thread at work starves a polling
+     * transport's poller or vCPU (measured: line's HelloWorld run 0.9 ms right after 1,000 VMs,
+     * 0.2 ms after 1,200). Returns the VMs run.
+     */
+    static int warmCold(GuestLauncher launcher, String transport, int minVms, long maxExtraNanos) {
+        for (int i = 0; i < minVms; i++) launcher.vm(transport, 0, "helloworld");
+        int vms = minVms;
+        if (JIT == null) return vms;
+        long deadline = System.nanoTime() + maxExtraNanos;
+        while (System.nanoTime() < deadline) {
+            long jit0 = JIT.getTotalCompilationTime(), wall0 = System.nanoTime();
+            for (int i = 0; i < WARM_WINDOW_VMS; i++) launcher.vm(transport, 0, "helloworld");
+            vms += WARM_WINDOW_VMS;
+            double wallMillis = (System.nanoTime() - wall0) / 1e6;
+            if (JIT.getTotalCompilationTime() - jit0 < QUIET_JIT_SHARE * wallMillis) break;
+        }
+        return vms;
+    }
+
+    /** The JIT's compilation time, where the JVM measures it (else null: no quiet check). */
+    private static final CompilationMXBean JIT = jit();
+
+    private static CompilationMXBean jit() {
+        CompilationMXBean b = ManagementFactory.getCompilationMXBean();
+        return b != null && b.isCompilationTimeMonitoringSupported() ? b : null;
     }
 
     /**
@@ -84,6 +121,7 @@ final class InvocationSampler {
      * warm JVM after {@link #warmCold}.
      */
     static ColdSamples cold(GuestLauncher launcher, String transport, int samples) throws Exception {
+        long jit0 = JIT == null ? 0 : JIT.getTotalCompilationTime(), wall0 = System.nanoTime();
         Histogram h = LatencyRecorder.newHistogram();
         Map<String, long[]> phases = new LinkedHashMap<>();
         long[] run = new long[samples], close = new long[samples];
@@ -106,7 +144,8 @@ final class InvocationSampler {
         }
         phases.put("run", run);
         phases.put("close", close);
-        return new ColdSamples(h, phases);
+        long jitMillis = JIT == null ? -1 : JIT.getTotalCompilationTime() - jit0;
+        return new ColdSamples(h, phases, jitMillis, (System.nanoTime() - wall0) / 1_000_000);
     }
 
     /** The native process: fork+exec+wait (as HelloWorldBench for native). */

@@ -92,9 +92,10 @@ class ServerlessProbesTest {
                     assertEquals(2, t.clients());
                     assertTrue(t.invocations() > 0 && t.perSecond() > 0, "invocations counted: " + t);
                 }
-                InvocationSampler.warmCold(launcher, transport, 1);
+                assertEquals(1, InvocationSampler.warmCold(launcher, transport, 1, 0), "no time left for a window: the minimum");
                 InvocationSampler.ColdSamples cold = InvocationSampler.cold(launcher, transport, 3);
                 assertCount(3, cold.wall());
+                assertTrue(cold.wallMillis() >= 0 && cold.jitMillis() >= -1, cold.toString());
                 assertTrue(cold.medians().matches("input \\d+, memory \\d+, .*, run \\d+, close \\d+ µs"), cold.medians());
             }
         });
