@@ -211,7 +211,6 @@ public final class BenchMain {
                 + " benchmarks x " + transports.size() + " transports)");
     }
 
-    /** Per-call latency distributions, guest resident memory and CPU per call, for one transport. */
     /**
      * Fresh VMs a transport's bracketed nullcall samples come from, the calls shared between them:
      * on this host a VM's median moves between VMs (ring, warm: 340, 435 or 830 ns from one VM to
@@ -226,6 +225,7 @@ public final class BenchMain {
     /** ... and no more once this much time has gone (an exit transport's run of 20,000 calls takes ~0.7 s). */
     static final long WARMUP_BUDGET_NANOS = 2_000_000_000L;
 
+    /** Per-call latency distributions, guest resident memory and CPU per call, for one transport. */
     private void latencyRuns(String transport) throws Exception {
         progress("latency distributions and CPU: " + transport);
         Path root = Files.createTempDirectory("torovj-bench");
