@@ -272,13 +272,11 @@ public final class BenchMain {
 
     /**
      * The native nullcall between two measurements of what it is checked against (the report's
-     * "within ±10% of a plain C loop"): the timer pair alone, glibc's getppid per call and at loop
-     * level. The whole-run probe's are minutes away, and this host's syscall cost moves between
-     * minutes (the plain loop: 163 ns in one run's probe against 115-130 ns minutes apart).
+     * "within ±10% of a plain C loop"): the timer pair alone and glibc's getppid at loop level. The
+     * whole-run probe's are minutes away, and this host's syscall cost moves between minutes (the plain loop: 163 ns in one run's probe against 115-130 ns minutes apart).
      */
     private void nativeBracketed(GuestLauncher launcher, String[] args) throws Exception {
-        List<String> parts = List.of(ResultsSchema.C_FLOOR_TIMER_OVERHEAD, ResultsSchema.C_FLOOR_NATIVE_GETPPID_LIBC,
-                ResultsSchema.C_FLOOR_NATIVE_GETPPID_LIBC_LOOP);
+        List<String> parts = List.of(ResultsSchema.C_FLOOR_TIMER_OVERHEAD, ResultsSchema.C_FLOOR_NATIVE_GETPPID_LIBC_LOOP);
         int calls = Math.min(mode.floorCalls(), Math.max(2000, mode.calls()));
         int partMillis = Math.min(mode.floorPartMillis(), 500);
         CFloorProbe.Result before;
