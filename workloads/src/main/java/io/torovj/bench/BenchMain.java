@@ -273,7 +273,8 @@ public final class BenchMain {
     /**
      * The native nullcall between two measurements of what it is checked against (the report's
      * "within ±10% of a plain C loop"): the timer pair alone and glibc's getppid at loop level. The
-     * whole-run probe's are minutes away, and this host's syscall cost moves between minutes (the plain loop: 163 ns in one run's probe against 115-130 ns minutes apart).
+     * whole-run probe's are minutes away, and this host's syscall cost moves between minutes (the
+     * plain loop: 163 ns in one run's probe against 115-130 ns minutes apart).
      */
     private void nativeBracketed(GuestLauncher launcher, String[] args) throws Exception {
         List<String> parts = List.of(ResultsSchema.C_FLOOR_TIMER_OVERHEAD, ResultsSchema.C_FLOOR_NATIVE_GETPPID_LIBC_LOOP);
