@@ -319,28 +319,24 @@ public final class BenchMain {
         int calls = Math.min(mode.floorCalls(), Math.max(2000, mode.calls()));
         int exits = Math.min(mode.floorExits(), Math.max(1000, mode.calls() / 4));
         int partMillis = Math.min(mode.floorPartMillis(), 500);
-        PairedFloor pair = null;
         int mark = rows.size();
-        for (int attempt = 1; attempt <= PairedFloor.MAX_ATTEMPTS && (pair == null || !pair.steady()); attempt++) {
-            PairedFloor.Side before;
-            try {
-                before = PairedFloor.measure(floor, calls, exits, mode.floorVms(), partMillis);
-            } catch (IllegalStateException e) {
-                if (pair != null) break;  // keep the bracket measured
-                notes.add("C floor around " + transport + "'s nullcall not measured (" + e.getMessage()
-                        + "): its distance to the floor uses the floor of the whole-run probe");
-                measure(launcher, transport, ResultsSchema.NULLCALL, perVmArgs, null, NULLCALL_VMS);
-                return;
-            }
+        var bracket = PairedFloor.bracket(floor, () -> PairedFloor.measure(floor, calls, exits, mode.floorVms(), partMillis), () -> {
             rows.subList(mark, rows.size()).clear();  // a drifting bracket's nullcall rows, if any
             measure(launcher, transport, ResultsSchema.NULLCALL, perVmArgs, null, NULLCALL_VMS);
-            PairedFloor.Side after = PairedFloor.measure(floor, calls, exits, mode.floorVms(), partMillis);
-            pair = PairedFloor.of(floor, before, after, attempt);
-            System.out.printf("[torovj bench] nullcall %s between its floor %s: %.0f ns before, %.0f ns after (drift %.0f%%)%s%n",
-                    transport, floor, pair.before().p50(), pair.after().p50(), 100 * pair.drift(),
-                    pair.steady() ? "" : attempt < PairedFloor.MAX_ATTEMPTS ? ": measuring again" : ": kept, drift noted");
+            return null;
+        }, (pair, again) -> System.out.printf("[torovj bench] nullcall %s between its floor %s: %.0f ns before, %.0f ns after"
+                + " (drift %.0f%%)%s%n", transport, floor, pair.before().p50(), pair.after().p50(), 100 * pair.drift(), drifted(pair, again)));
+        if (bracket.pair() == null) {
+            notes.add("C floor around " + transport + "'s nullcall not measured (" + bracket.unmeasured()
+                    + "): its distance to the floor uses the floor of the whole-run probe");
+            return;
         }
-        pairedFloors.put(transport, pair);
+        pairedFloors.put(transport, bracket.pair());
+    }
+
+    /** The end of a bracket's progress line: nothing when steady, else what follows. */
+    private static String drifted(PairedFloor pair, boolean again) {
+        return pair.steady() ? "" : again ? ": measuring again" : ": kept, drift noted";
     }
 
     /** JVM heap bytes per forwarded call, the VM's set-up and teardown left out (CallAllocation), per JMH workload. */
@@ -732,28 +728,18 @@ public final class BenchMain {
     private void coldBracketed(GuestLauncher launcher, String transport, BenchMode.Serverless s) throws Exception {
         String floor = ResultsSchema.C_FLOOR_VM_LIFECYCLE;
         int warmed = InvocationSampler.warmCold(launcher, transport, s.coldWarmup(), InvocationSampler.MAX_EXTRA_WARMUP_NANOS);
-        InvocationSampler.ColdSamples cold = null;
-        PairedFloor pair = null;
-        boolean pairs = pairsFloor(transport);
-        for (int attempt = 1; attempt <= PairedFloor.MAX_ATTEMPTS && (cold == null || (pair != null && !pair.steady())); attempt++) {
-            PairedFloor.Side before = null;
-            if (pairs) {
-                try {
-                    before = measureLifecycle();
-                } catch (IllegalStateException e) {
-                    if (cold != null) break;  // keep the bracket measured
-                    notes.add("C VM lifecycle around " + transport + "'s cold VMs not measured (" + e.getMessage()
-                            + "): its ratio uses the floor of the whole-run probe");
-                    pairs = false;
-                }
-            }
-            cold = InvocationSampler.cold(launcher, transport, s.coldRuns());
-            if (before == null) break;
-            pair = PairedFloor.of(floor, before, measureLifecycle(), attempt);
-            System.out.printf("[torovj bench] cold VMs %s between %s: %.0f us before, %.0f us after (drift %.0f%%)%s%n",
-                    transport, floor, pair.before().p50() / 1e3, pair.after().p50() / 1e3, 100 * pair.drift(),
-                    pair.steady() ? "" : attempt < PairedFloor.MAX_ATTEMPTS ? ": measuring again" : ": kept, drift noted");
+        PairedFloor.Measurement<InvocationSampler.ColdSamples> coldVms = () -> InvocationSampler.cold(launcher, transport, s.coldRuns());
+        var bracket = pairsFloor(transport)
+                ? PairedFloor.bracket(floor, this::measureLifecycle, coldVms, (pair, again) -> System.out.printf(
+                        "[torovj bench] cold VMs %s between %s: %.0f us before, %.0f us after (drift %.0f%%)%s%n", transport, floor,
+                        pair.before().p50() / 1e3, pair.after().p50() / 1e3, 100 * pair.drift(), drifted(pair, again)))
+                : new PairedFloor.Bracketed<>(coldVms.run(), null, null);
+        if (bracket.unmeasured() != null) {
+            notes.add("C VM lifecycle around " + transport + "'s cold VMs not measured (" + bracket.unmeasured()
+                    + "): its ratio uses the floor of the whole-run probe");
         }
+        InvocationSampler.ColdSamples cold = bracket.measured();
+        PairedFloor pair = bracket.pair();
         invocationRows(ResultsSchema.HELLOWORLD, transport, cold.wall());
         if (pair != null) {
             lifecycleFloors.put(transport, pair);

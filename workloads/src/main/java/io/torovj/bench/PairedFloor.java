@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * A transport's C floor measured in the seconds around the transport's own measurement: once right
@@ -91,5 +92,47 @@ record PairedFloor(String floor, CFloorProbe.Line before, CFloorProbe.Line after
     /** The pair of two sides. */
     static PairedFloor of(String floor, Side before, Side after, int attempts) {
         return new PairedFloor(floor, before.floor(), after.floor(), before.pingPong(), after.pingPong(), attempts);
+    }
+
+    /** One side of a bracket: the floor measured once. */
+    interface FloorSide {
+        Side measure() throws IOException, InterruptedException;
+    }
+
+    /** What a bracket times between its two floors; run again, from scratch, when they drift apart. */
+    interface Measurement<T> {
+        T run() throws Exception;
+    }
+
+    /**
+     * A bracket's outcome: the last measurement, and the floors around it, or, where the first
+     * floor could not be measured at all, none and why ({@code unmeasured}).
+     */
+    record Bracketed<T>(T measured, PairedFloor pair, String unmeasured) {}
+
+    /**
+     * The floor, then {@code measurement}, then the floor again; while the two floors drift apart
+     * by more than {@link #MAX_DRIFT}, all three again, up to {@link #MAX_ATTEMPTS} brackets, the
+     * last kept (its drift reported). A floor that cannot be measured before the first measurement
+     * leaves it unbracketed; one that fails before a later attempt keeps the bracket measured.
+     * {@code progress} gets each bracket's pair and whether another follows.
+     */
+    static <T> Bracketed<T> bracket(String floor, FloorSide side, Measurement<T> measurement,
+                                    BiConsumer<PairedFloor, Boolean> progress) throws Exception {
+        T measured = null;
+        PairedFloor pair = null;
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS && (pair == null || !pair.steady()); attempt++) {
+            Side before;
+            try {
+                before = side.measure();
+            } catch (IllegalStateException e) {
+                if (pair != null) break;
+                return new Bracketed<>(measurement.run(), null, e.getMessage());
+            }
+            measured = measurement.run();
+            pair = of(floor, before, side.measure(), attempt);
+            progress.accept(pair, !pair.steady() && attempt < MAX_ATTEMPTS);
+        }
+        return new Bracketed<>(measured, pair, null);
     }
 }

@@ -36,6 +36,60 @@ class PairedFloorTest {
         assertFalse(p.environment().containsKey("pingpong_before_p50_ns"), "no ping-pong measured, none written");
     }
 
+    /** A floor side that gives the p50s listed, one per measurement, and fails past them. */
+    private static PairedFloor.FloorSide sides(String floor, double... p50s) {
+        int[] next = {0};
+        return () -> {
+            if (next[0] == p50s.length) throw new IllegalStateException("cfloor failed");
+            return new PairedFloor.Side(line(floor, p50s[next[0]++], 100), null);
+        };
+    }
+
+    @Test
+    void aSteadyBracketMeasuresOnceADriftingOneAgainUpToTheLimitKeepingTheLast() throws Exception {
+        String f = ResultsSchema.C_FLOOR_VM_LIFECYCLE;
+        List<String> progress = new java.util.ArrayList<>();
+        int[] runs = {0};
+        var steady = PairedFloor.bracket(f, sides(f, 500, 520), () -> ++runs[0],
+                (p, again) -> progress.add(p.attempts() + ":" + again));
+        assertEquals(1, steady.measured());
+        assertEquals(1, steady.pair().attempts());
+        assertEquals(List.of("1:false"), progress);
+        assertNull(steady.unmeasured());
+
+        progress.clear();
+        runs[0] = 0;
+        var drifting = PairedFloor.bracket(f, sides(f, 500, 700, 500, 800, 600, 900), () -> ++runs[0],
+                (p, again) -> progress.add(p.attempts() + ":" + again));
+        assertEquals(PairedFloor.MAX_ATTEMPTS, drifting.measured(), "measured once per bracket, the last kept");
+        assertEquals(PairedFloor.MAX_ATTEMPTS, drifting.pair().attempts());
+        assertEquals(600, drifting.pair().before().p50());
+        assertEquals(900, drifting.pair().after().p50());
+        assertEquals(List.of("1:true", "2:true", "3:false"), progress);
+
+        progress.clear();
+        runs[0] = 0;
+        var steadiedOnTheSecond = PairedFloor.bracket(f, sides(f, 500, 700, 500, 510), () -> ++runs[0], (p, again) -> {});
+        assertEquals(2, steadiedOnTheSecond.measured());
+        assertTrue(steadiedOnTheSecond.pair().steady());
+    }
+
+    @Test
+    void aFloorThatCannotBeMeasuredFirstLeavesTheMeasurementUnbracketedLaterKeepsTheBracket() throws Exception {
+        String f = ResultsSchema.C_FLOOR_PIO_EXIT_GETPPID;
+        int[] runs = {0};
+        var none = PairedFloor.bracket(f, sides(f), () -> ++runs[0], (p, again) -> {});
+        assertEquals(1, none.measured(), "measured all the same, once");
+        assertNull(none.pair());
+        assertEquals("cfloor failed", none.unmeasured());
+
+        runs[0] = 0;
+        var kept = PairedFloor.bracket(f, sides(f, 500, 700), () -> ++runs[0], (p, again) -> {});
+        assertEquals(1, kept.measured(), "the drifting bracket is kept when the next cannot start");
+        assertEquals(700, kept.pair().after().p50());
+        assertNull(kept.unmeasured());
+    }
+
     @Test
     void aCacheLineFloorIsMeasuredWithTheThreadPingPongBesideItAnExitFloorAlone() {
         assertEquals(List.of(ResultsSchema.C_FLOOR_PINGPONG, ResultsSchema.C_FLOOR_RING_1LINE_GETPPID),
