@@ -35,9 +35,12 @@ public final class SyscallDispatcher implements SyscallExecutor, io.torovj.lifec
     private final MonitorLog log;
     private final GuestMemory memory;
     private long calls;
-    /** Per syscall number: how many calls answered -ENOSYS; and the numbers in the order first seen. */
-    private final long[] unimplementedCounts = new long[TABLE_SIZE];
-    private final int[] unimplementedOrder = new int[TABLE_SIZE];
+    /**
+     * Per syscall number: how many calls answered -ENOSYS; and the numbers in the order first seen.
+     * Made at the first -ENOSYS: 6 KiB that most VMs never need (a live VM's Java heap is ~30 KiB).
+     */
+    private long[] unimplementedCounts;
+    private int[] unimplementedOrder;
     private int unimplementedDistinct;
     private int distinctLogged;
     private int distinctUnlogged;
@@ -98,8 +101,12 @@ public final class SyscallDispatcher implements SyscallExecutor, io.torovj.lifec
         }
     }
 
-    /** Counts one -ENOSYS answer to {@code nr}: two array stores, no allocation. */
+    /** Counts one -ENOSYS answer to {@code nr}: two array stores (the arrays made at the VM's first). */
     private void countUnimplemented(int nr) {
+        if (unimplementedCounts == null) {
+            unimplementedCounts = new long[TABLE_SIZE];
+            unimplementedOrder = new int[TABLE_SIZE];
+        }
         if (unimplementedCounts[nr]++ == 0) unimplementedOrder[unimplementedDistinct++] = nr;
     }
 
