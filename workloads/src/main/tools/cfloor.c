@@ -47,7 +47,8 @@
  *                                 GDT/TSS/code, vCPU, sregs, KVM_RUN to the
  *                                 first `out`, close (CLOCK_MONOTONIC_RAW),
  *                                 with an idle standby VM and vCPU open, as
- *                                 the monitor keeps one (see below)     --vms
+ *                                 the monitor keeps one (see below)     --vms;
+ *                                 a "# steps" line: each step's median
  *   floor-c-vm-lifecycle-cold     the same with no other VM of its own open
  *                                 (the static keys are kernel-wide: another
  *                                 process's vCPU, the bench monitor's standby
@@ -661,17 +662,29 @@ static void seg(struct kvm_segment *s, uint64_t base, uint32_t limit, uint16_t s
     s->dpl = dpl; s->db = db; s->s = sys_or_code; s->l = l; s->g = g;
 }
 
-static void vm_create(struct vm *v)
+/*
+ * The lifecycle's steps, named as the monitor's VmBuilder names its own so that the bench's notes
+ * can set them side by side: memory (KVM_CREATE_VM, guest RAM, its slot), boot (page tables, GDT,
+ * TSS and code written: the guest's first page faults), vcpu (KVM_CREATE_VCPU, kvm_run, registers),
+ * run (KVM_RUN to the first `out`), close.
+ */
+enum { STEP_MEMORY, STEP_BOOT, STEP_VCPU, STEP_RUN, STEP_CLOSE, STEPS };
+static const char *const step_names[STEPS] = {"memory", "boot", "vcpu", "run", "close"};
+
+/* vm_create with the end of its first three steps in t[0..2] (t may be NULL) */
+static void vm_create_steps(struct vm *v, uint64_t *t)
 {
     v->fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
     if (v->fd < 0) kvm_fail("KVM_CREATE_VM");
     v->mem = mmap(NULL, G_MEM, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (v->mem == MAP_FAILED) die(1, "mmap guest memory: %s", strerror(errno));
-    guest_setup(v->mem);
     struct kvm_userspace_memory_region region = {
         .slot = 0, .guest_phys_addr = 0, .memory_size = G_MEM, .userspace_addr = (uint64_t)(uintptr_t)v->mem,
     };
     if (ioctl(v->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) kvm_fail("KVM_SET_USER_MEMORY_REGION");
+    if (t) t[0] = now_ns();
+    guest_setup(v->mem);
+    if (t) t[1] = now_ns();
     v->vcpu = ioctl(v->fd, KVM_CREATE_VCPU, 0);
     if (v->vcpu < 0) kvm_fail("KVM_CREATE_VCPU");
     v->run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->vcpu, 0);
@@ -699,7 +712,10 @@ static void vm_create(struct vm *v)
     r.rsp = G_STACK;
     r.rflags = 0x2;                                                  /* IOPL=0: the I/O bitmap decides */
     if (ioctl(v->vcpu, KVM_SET_REGS, &r) < 0) kvm_fail("KVM_SET_REGS");
+    if (t) t[2] = now_ns();
 }
+
+static void vm_create(struct vm *v) { vm_create_steps(v, NULL); }
 
 static void vm_destroy(struct vm *v)
 {
@@ -907,22 +923,42 @@ static void ring_floor(struct vm *v, int six, int getppid, uint64_t *s, size_t n
     report_cycles(name, s, done, n);
 }
 
+/*
+ * The whole lifecycle timed per VM, and each of its steps: a "# steps" line gives the median of
+ * each (µs), for the bench's notes beside the monitor's own.
+ */
 static void lifecycle(size_t runs, int standby_vm, const char *name)
 {
     size_t warm = runs / 20 < 3 ? 3 : runs / 20, done = 0;
+    double *steps[STEPS];
+    for (int k = 0; k < STEPS; k++) steps[k] = xmalloc(runs * sizeof(double));
     struct vm standby;
     if (standby_vm) vm_create(&standby);
     for (size_t i = 0; i < warm + runs; i++) {
         if (done && over_budget()) break;
         struct vm v;
-        uint64_t t0 = now_ns();
-        vm_create(&v);
+        uint64_t t[STEPS + 1];
+        t[0] = now_ns();
+        vm_create_steps(&v, t + 1);
         vm_test(&v, T_BOOT, 0, 0, 0);
+        t[4] = now_ns();
         vm_destroy(&v);
-        uint64_t t1 = now_ns();
-        if (i >= warm) ns_buf[done++] = (double)(t1 - t0);
+        t[5] = now_ns();
+        if (i >= warm) {
+            for (int k = 0; k < STEPS; k++) steps[k][done] = (double)(t[k + 1] - t[k]);
+            ns_buf[done++] = (double)(t[5] - t[0]);
+        }
     }
     if (standby_vm) vm_destroy(&standby);
+    if (done > 0) {
+        printf("# steps %s", name);
+        for (int k = 0; k < STEPS; k++) {
+            qsort(steps[k], done, sizeof(double), cmp_double);
+            printf(" %s=%.1f", step_names[k], steps[k][(done - 1) / 2] / 1e3);
+        }
+        printf("\n");
+    }
+    for (int k = 0; k < STEPS; k++) free(steps[k]);
     report_ns(name, ns_buf, done, runs);
 }
 

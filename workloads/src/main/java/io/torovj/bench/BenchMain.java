@@ -747,7 +747,10 @@ public final class BenchMain {
         }
         notes.add("cold VM " + transport + ", where the time goes (median per phase over the " + s.coldRuns()
                 + " VMs; the build's steps are VmBuilder's): " + cold.medians() + "; after " + warmed + " untimed VMs; the JIT"
-                + " compiled for " + cold.jitMillis() + " ms of their " + cold.wallMillis() + " ms");
+                + " compiled for " + cold.jitMillis() + " ms of their " + cold.wallMillis() + " ms"
+                + (pair != null && pair.stepsBefore() != null && pair.stepsAfter() != null
+                        ? "; the C lifecycle's steps (median) right before: " + pair.stepsBefore() + ", right after: " + pair.stepsAfter()
+                        : ""));
     }
 
     private PairedFloor.Side measureLifecycle() throws IOException, InterruptedException {

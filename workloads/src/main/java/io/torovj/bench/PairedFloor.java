@@ -23,9 +23,17 @@ import java.util.function.BiConsumer;
  * @param pingBefore the host threads' cache-line ping-pong just before (the placement's signature), or null
  * @param pingAfter  the same just after, or null
  * @param attempts how many brackets were measured (a drifting one is measured again, see {@link #MAX_DRIFT})
+ * @param stepsBefore the floor's own steps just before, as the tool gave them ({@link CFloorProbe.Result#steps}), or null
+ * @param stepsAfter  the same just after, or null
  */
 record PairedFloor(String floor, CFloorProbe.Line before, CFloorProbe.Line after, CFloorProbe.Line pingBefore,
-                   CFloorProbe.Line pingAfter, int attempts) {
+                   CFloorProbe.Line pingAfter, int attempts, String stepsBefore, String stepsAfter) {
+    /** A pair whose floor tells no steps. */
+    PairedFloor(String floor, CFloorProbe.Line before, CFloorProbe.Line after, CFloorProbe.Line pingBefore,
+                CFloorProbe.Line pingAfter, int attempts) {
+        this(floor, before, after, pingBefore, pingAfter, attempts, null, null);
+    }
+
     /** A bracket whose two floors differ by more than this (relative to the smaller) is measured again. */
     static final double MAX_DRIFT = ResultsSchema.PAIRED_FLOOR_MAX_DRIFT;
     /** Brackets measured at most per transport; the last one is kept, its drift reported. */
@@ -68,6 +76,8 @@ record PairedFloor(String floor, CFloorProbe.Line before, CFloorProbe.Line after
             m.put("pingpong_before_p50_ns", pingBefore.p50());
             m.put("pingpong_after_p50_ns", pingAfter.p50());
         }
+        if (stepsBefore != null) m.put("steps_before", stepsBefore);
+        if (stepsAfter != null) m.put("steps_after", stepsAfter);
         return m;
     }
 
@@ -77,8 +87,8 @@ record PairedFloor(String floor, CFloorProbe.Line before, CFloorProbe.Line after
                 ? List.of(ResultsSchema.C_FLOOR_PINGPONG, floor) : List.of(floor);
     }
 
-    /** What one side of a bracket measures, with {@link CFloorProbe#runOnly}. */
-    record Side(CFloorProbe.Line floor, CFloorProbe.Line pingPong) {}
+    /** What one side of a bracket measures, with {@link CFloorProbe#runOnly}; {@code steps} may be null. */
+    record Side(CFloorProbe.Line floor, CFloorProbe.Line pingPong, String steps) {}
 
     /**
      * Measures one side: {@code calls} samples for a per-call floor, {@code exits} for an exit floor,
@@ -86,12 +96,13 @@ record PairedFloor(String floor, CFloorProbe.Line before, CFloorProbe.Line after
      */
     static Side measure(String floor, int calls, int exits, int vms, int partMillis) throws IOException, InterruptedException {
         CFloorProbe.Result r = CFloorProbe.runOnly(parts(floor), calls, exits, vms, partMillis);
-        return new Side(r.line(floor), r.line(ResultsSchema.C_FLOOR_PINGPONG));
+        return new Side(r.line(floor), r.line(ResultsSchema.C_FLOOR_PINGPONG), r.steps(floor));
     }
 
     /** The pair of two sides. */
     static PairedFloor of(String floor, Side before, Side after, int attempts) {
-        return new PairedFloor(floor, before.floor(), after.floor(), before.pingPong(), after.pingPong(), attempts);
+        return new PairedFloor(floor, before.floor(), after.floor(), before.pingPong(), after.pingPong(), attempts,
+                before.steps(), after.steps());
     }
 
     /** One side of a bracket: the floor measured once. */

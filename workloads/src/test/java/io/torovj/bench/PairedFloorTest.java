@@ -41,7 +41,7 @@ class PairedFloorTest {
         int[] next = {0};
         return () -> {
             if (next[0] == p50s.length) throw new IllegalStateException("cfloor failed");
-            return new PairedFloor.Side(line(floor, p50s[next[0]++], 100), null);
+            return new PairedFloor.Side(line(floor, p50s[next[0]++], 100), null, null);
         };
     }
 
@@ -132,5 +132,24 @@ class PairedFloorTest {
         assertEquals(ResultsSchema.C_FLOOR_VM_LIFECYCLE, vm.floor().name());
         assertEquals(50, vm.floor().samples(), vm.toString());
         assertTrue(vm.floor().p50() > 10_000, "a VM's whole life takes more than 10 µs: " + vm);
+        // and its steps, named as VmBuilder's, each a median in µs, together no more than the whole's p99
+        assertNotNull(vm.steps(), "the lifecycle's steps: " + vm);
+        assertTrue(vm.steps().matches("memory \\d+, boot \\d+, vcpu \\d+, run \\d+, close \\d+ µs"), vm.steps());
+        long sum = java.util.Arrays.stream(vm.steps().replace(" µs", "").split(", "))
+                .mapToLong(st -> Long.parseLong(st.substring(st.indexOf(' ') + 1))).sum();
+        assertTrue(sum > 0 && sum * 1000 <= vm.floor().p99() + 5000, sum + " µs of steps against " + vm);
+        assertNull(pio.steps(), "an exit floor has no steps");
+    }
+
+    @Test
+    void theStepsLineIsReadIntoOneSentenceAndAMalformedOneIntoNone() {
+        String ok = "steps floor-c-vm-lifecycle memory=129.8 boot=18.4 vcpu=58.5 run=87.1 close=180.7";
+        var r = new CFloorProbe.Result(List.of(), List.of("time x 5 ms", ok), null, "");
+        assertEquals("memory 130, boot 18, vcpu 59, run 87, close 181 µs", r.steps(ResultsSchema.C_FLOOR_VM_LIFECYCLE));
+        assertNull(r.steps(ResultsSchema.C_FLOOR_VM_LIFECYCLE_COLD), "another part's");
+        var bad = new CFloorProbe.Result(List.of(), List.of("steps floor-c-vm-lifecycle memory=x"), null, "");
+        assertNull(bad.steps(ResultsSchema.C_FLOOR_VM_LIFECYCLE));
+        assertEquals("floor-c-vm-lifecycle memory=129.8 boot=18.4 vcpu=58.5 run=87.1 close=180.7",
+                CFloorProbe.environment(r, List.of()).get("steps"));
     }
 }
