@@ -24,6 +24,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
@@ -310,8 +311,9 @@ public final class BenchMain {
     }
 
     /**
-     * nullcall between two measurements of the transport's headline C floor (PairedFloor); a bracket
-     * whose floors drift apart is measured again, the rows of the last one kept.
+     * nullcall in {@link #NULLCALL_VMS} fresh VMs, the transport's headline C floor measured before,
+     * between and after them (PairedFloor.interleaved): each VM's ratio to the floors right around
+     * it; a bracket with fewer than half its VMs steady is measured again, the last one kept.
      */
     private void bracketed(GuestLauncher launcher, String transport, String[] args) throws Exception {
         String[] perVmArgs = {Integer.toString(Math.max(1, Integer.parseInt(args[0]) / NULLCALL_VMS))};
@@ -319,13 +321,15 @@ public final class BenchMain {
         int calls = Math.min(mode.floorCalls(), Math.max(2000, mode.calls()));
         int exits = Math.min(mode.floorExits(), Math.max(1000, mode.calls() / 4));
         int partMillis = Math.min(mode.floorPartMillis(), 500);
-        int mark = rows.size();
-        var bracket = PairedFloor.bracket(floor, () -> PairedFloor.measure(floor, calls, exits, mode.floorVms(), partMillis), () -> {
-            rows.subList(mark, rows.size()).clear();  // a drifting bracket's nullcall rows, if any
-            measure(launcher, transport, ResultsSchema.NULLCALL, perVmArgs, null, NULLCALL_VMS);
-            return null;
-        }, (pair, again) -> System.out.printf("[torovj bench] nullcall %s between its floor %s: %.0f ns before, %.0f ns after"
-                + " (drift %.0f%%)%s%n", transport, floor, pair.before().p50(), pair.after().p50(), 100 * pair.drift(), drifted(pair, again)));
+        var bracket = PairedFloor.interleaved(floor, () -> PairedFloor.measure(floor, calls, exits, mode.floorVms(), partMillis),
+                NULLCALL_VMS, round -> runVm(launcher, transport, ResultsSchema.NULLCALL, perVmArgs),
+                vm -> vm.latency().getValueAtPercentile(50), (pair, again) -> System.out.printf(
+                        "[torovj bench] nullcall %s in %d VMs between its floor %s: %s ns; ratio per VM %s (median of the"
+                        + " steady: %.2f)%s%n", transport, pair.rounds(), floor,
+                        pair.sides().stream().map(l -> String.format(Locale.ROOT, "%.0f", l.p50())).toList(),
+                        pair.roundRatios().stream().map(x -> String.format(Locale.ROOT, "%.2f", x)).toList(),
+                        pair.medianRatio(), drifted(pair, again)));
+        pooled(ResultsSchema.NULLCALL, transport, bracket.measured(), null);
         if (bracket.pair() == null) {
             notes.add("C floor around " + transport + "'s nullcall not measured (" + bracket.unmeasured()
                     + "): its distance to the floor uses the floor of the whole-run probe");
@@ -336,7 +340,8 @@ public final class BenchMain {
 
     /** The end of a bracket's progress line: nothing when steady, else what follows. */
     private static String drifted(PairedFloor pair, boolean again) {
-        return pair.steady() ? "" : again ? ": measuring again" : ": kept, drift noted";
+        return pair.steady() ? "" : (again ? ": measuring again" : ": kept, drift noted") + String.format(Locale.ROOT,
+                " (drift up to %.0f%%)", 100 * pair.drift());
     }
 
     /** JVM heap bytes per forwarded call, the VM's set-up and teardown left out (CallAllocation), per JMH workload. */
@@ -383,57 +388,64 @@ public final class BenchMain {
                 (System.nanoTime() - began) / 1e9);
     }
 
-    private void measure(GuestLauncher launcher, String transport, String workload, String[] args,
-                         CompletableFuture<?> peer) throws Exception {
-        measure(launcher, transport, workload, args, peer, 1);
-    }
-
     /**
-     * As {@link #measure(GuestLauncher, String, String, String[], CompletableFuture)}, a transport's
-     * samples coming from {@code vms} fresh VMs, each run with {@code args}, into one histogram.
+     * One workload's rows for one transport: its per-call latency percentiles, CPU per call and
+     * resident memory, from one fresh VM (or the native process); {@code peer} (may be null) is
+     * the client the workload serves, waited for before the rows.
      */
     private void measure(GuestLauncher launcher, String transport, String workload, String[] args,
-                         CompletableFuture<?> peer, int vms) throws Exception {
-        Histogram h;
-        long calls;
-        double cpuNanos;
-        if (transport.equals(GuestLauncher.NATIVE)) {
-            NativeUsage.Sampled sampled = NativeUsage.sampled(latency, workload, args);
-            h = sampled.latency();
-            calls = Math.max(1, h.getTotalCount());
-            cpuNanos = sampled.usage().cpuNanos();
-            if (peer == null) {
-                // peak RSS from a second run without the latency buffer, which would dominate it
-                Path usage = Files.createTempFile("torovj-usage", ".txt");
-                try {
-                    NativeUsage plain = NativeUsage.run(usage, List.of(), workload, args);
-                    rows.add(new MetricRow(workload, transport, ResultsSchema.NATIVE_PEAK_RSS, ResultsSchema.MAX,
-                            plain.peakRssBytes(), null, ResultsSchema.UNIT_BYTES, 1));
-                } finally {
-                    Files.deleteIfExists(usage);
-                }
-            }
-        } else {
-            h = LatencyRecorder.newHistogram();
-            calls = 0;
-            cpuNanos = 0;
-            long resident = 0;
-            StringJoiner perVm = new StringJoiner(", ");
-            for (int v = 0; v < vms; v++) {
-                long cpu0 = processCpuNanos();
-                VmResult r = launcher.vm(transport, Math.max(mode.calls() * 2 + 16, echoMessages() * 2 + 16), workload, args);
-                cpuNanos += processCpuNanos() - cpu0;
-                Histogram one = latency.fromCycles(r.latencyCycles());
-                h.add(one);
-                calls += r.syscalls();
-                resident = Math.max(resident, r.residentBytes());
-                perVm.add(Long.toString(one.getValueAtPercentile(50)));
-            }
-            calls = Math.max(1, calls);
-            if (vms > 1) perVmMedians.put(workload + " " + transport, perVm.toString());
-            rows.add(new MetricRow(workload, transport, ResultsSchema.GUEST_RESIDENT, ResultsSchema.MAX,
-                    resident, null, ResultsSchema.UNIT_BYTES, 1));
+                         CompletableFuture<?> peer) throws Exception {
+        if (!transport.equals(GuestLauncher.NATIVE)) {
+            pooled(workload, transport, List.of(runVm(launcher, transport, workload, args)), peer);
+            return;
         }
+        NativeUsage.Sampled sampled = NativeUsage.sampled(latency, workload, args);
+        Histogram h = sampled.latency();
+        if (peer == null) {
+            // peak RSS from a second run without the latency buffer, which would dominate it
+            Path usage = Files.createTempFile("torovj-usage", ".txt");
+            try {
+                NativeUsage plain = NativeUsage.run(usage, List.of(), workload, args);
+                rows.add(new MetricRow(workload, transport, ResultsSchema.NATIVE_PEAK_RSS, ResultsSchema.MAX,
+                        plain.peakRssBytes(), null, ResultsSchema.UNIT_BYTES, 1));
+            } finally {
+                Files.deleteIfExists(usage);
+            }
+        }
+        finish(workload, transport, h, Math.max(1, h.getTotalCount()), sampled.usage().cpuNanos(), peer);
+    }
+
+    /** One fresh VM's run of a workload: its per-call samples (ns), and what it cost. */
+    private record VmSample(Histogram latency, long syscalls, double cpuNanos, long residentBytes) {}
+
+    private VmSample runVm(GuestLauncher launcher, String transport, String workload, String[] args) {
+        long cpu0 = processCpuNanos();
+        VmResult r = launcher.vm(transport, Math.max(mode.calls() * 2 + 16, echoMessages() * 2 + 16), workload, args);
+        double cpu = processCpuNanos() - cpu0;
+        return new VmSample(latency.fromCycles(r.latencyCycles()), r.syscalls(), cpu, r.residentBytes());
+    }
+
+    /** The rows of a workload run in one or more fresh VMs: their samples in one histogram. */
+    private void pooled(String workload, String transport, List<VmSample> vms, CompletableFuture<?> peer) throws Exception {
+        Histogram h = LatencyRecorder.newHistogram();
+        long calls = 0, resident = 0;
+        double cpuNanos = 0;
+        StringJoiner perVm = new StringJoiner(", ");
+        for (VmSample v : vms) {
+            h.add(v.latency());
+            calls += v.syscalls();
+            cpuNanos += v.cpuNanos();
+            resident = Math.max(resident, v.residentBytes());
+            perVm.add(Long.toString(v.latency().getValueAtPercentile(50)));
+        }
+        if (vms.size() > 1) perVmMedians.put(workload + " " + transport, perVm.toString());
+        rows.add(new MetricRow(workload, transport, ResultsSchema.GUEST_RESIDENT, ResultsSchema.MAX,
+                resident, null, ResultsSchema.UNIT_BYTES, 1));
+        finish(workload, transport, h, Math.max(1, calls), cpuNanos, peer);
+    }
+
+    private void finish(String workload, String transport, Histogram h, long calls, double cpuNanos, CompletableFuture<?> peer)
+            throws Exception {
         if (peer != null) peer.get(30, TimeUnit.SECONDS);
         addPercentiles(workload, transport, h);
         rows.add(new MetricRow(workload, transport, ResultsSchema.CPU_PER_CALL, ResultsSchema.MEAN, cpuNanos / calls,
@@ -579,10 +591,13 @@ public final class BenchMain {
             Map<String, Object> paired = new LinkedHashMap<>();
             pairedFloors.forEach((t, p) -> paired.put(t, p.environment()));
             cfloor.put("paired", paired);
-            notes.add("distance to the floor: each transport's C floor (under its name) was measured right before and right after"
-                    + " its nullcall, with cfloor --only, and is the mean of the two (per percentile); the floors of the"
-                    + " whole-run probe are under native. A bracket whose two floors differed by more than "
-                    + Math.round(100 * PairedFloor.MAX_DRIFT) + "% was measured again, up to " + PairedFloor.MAX_ATTEMPTS + " times");
+            notes.add("distance to the floor: each transport's C floor (under its name) was measured with cfloor --only right"
+                    + " before its first nullcall VM, between every two of its " + NULLCALL_VMS + " VMs and after the last, and is"
+                    + " the mean of those (per percentile); the floors of the whole-run probe are under native. Each VM's ratio is"
+                    + " its p50 over the mean of the two floors right around it; a VM whose two floors differed by more than "
+                    + Math.round(100 * PairedFloor.MAX_DRIFT) + "% decides nothing, the target is judged on the median of the"
+                    + " steady VMs' ratios, and a bracket with no more than half its VMs steady was measured again, up to "
+                    + PairedFloor.MAX_ATTEMPTS + " times");
         }
         if (nativeBracket != null) cfloor.put("paired_native", nativeBracket);
         environmentExtra.put("cfloor", cfloor);

@@ -2,46 +2,80 @@ package io.torovj.bench;
 
 import io.torovj.report.ResultsSchema;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.ToDoubleFunction;
 
 /**
- * A transport's C floor measured in the seconds around the transport's own measurement: once right
- * before and once right after it (its nullcall's floor around the nullcall, the C VM lifecycle
- * around its cold VMs). On this kind of host the floors move between minutes: where the
- * hypervisor below places the machine's two vCPUs decides what a cache line costs to move (seen here:
- * 120 ns and 500 ns for the same ping-pong, an hour apart), and an exit's cost moves with the host's
- * load. A floor taken minutes away from the transport can then make a transport look faster than its
- * floor, or far slower. The ratio to a bracketing floor compares like with like; the drift between the
- * two says whether the placement stayed put during the measurement.
+ * A transport's C floor measured in the seconds around the transport's own measurement, and, where
+ * the measurement comes in rounds, between every two of them: floor, round 1, floor, round 2, ...,
+ * floor (the nullcall's floor around each of its fresh VMs; the C VM lifecycle once before and once
+ * after the cold VMs). On this kind of host the floors move between minutes: where the hypervisor
+ * below places the machine's two vCPUs decides what a cache line costs to move (seen here: 120 ns
+ * and 500 ns for the same ping-pong, an hour apart), and an exit's cost moves with the host's load
+ * (a pio exit floor 14% apart before and after one transport's 4 VMs). A floor taken minutes away
+ * from the transport can then make a transport look faster than its floor, or far slower.
  *
- * @param floor    the headline floor's name (a {@code floor-c-*} part)
- * @param before   the floor just before the transport's measurement
- * @param after    the floor just after it
+ * <p>So each round is set against the floors measured right before and right after it, seconds
+ * apart, and its ratio is its own p50 over their mean; a round whose two floors drift apart by more
+ * than {@link #MAX_DRIFT} decides nothing (the placement moved within it). The transport's ratio is
+ * the median of the steady rounds' ratios: a step in the floor halfway through spoils one round,
+ * not the whole comparison, as it does when one mean of a before and an after stands for all.
+ *
+ * @param floor      the headline floor's name (a {@code floor-c-*} part)
+ * @param sides      the floor's measurements in order: before the first round, after each round (at least two)
  * @param pingBefore the host threads' cache-line ping-pong just before (the placement's signature), or null
  * @param pingAfter  the same just after, or null
- * @param attempts how many brackets were measured (a drifting one is measured again, see {@link #MAX_DRIFT})
+ * @param attempts   how many brackets were measured (a drifting one is measured again)
  * @param stepsBefore the floor's own steps just before, as the tool gave them ({@link CFloorProbe.Result#steps}), or null
  * @param stepsAfter  the same just after, or null
+ * @param roundRatios each round's p50 over the mean of the floors around it; empty where the
+ *                    measurement gives no p50 per round (then only the drift is judged)
  */
-record PairedFloor(String floor, CFloorProbe.Line before, CFloorProbe.Line after, CFloorProbe.Line pingBefore,
-                   CFloorProbe.Line pingAfter, int attempts, String stepsBefore, String stepsAfter) {
-    /** A pair whose floor tells no steps. */
-    PairedFloor(String floor, CFloorProbe.Line before, CFloorProbe.Line after, CFloorProbe.Line pingBefore,
-                CFloorProbe.Line pingAfter, int attempts) {
-        this(floor, before, after, pingBefore, pingAfter, attempts, null, null);
-    }
-
-    /** A bracket whose two floors differ by more than this (relative to the smaller) is measured again. */
+record PairedFloor(String floor, List<CFloorProbe.Line> sides, CFloorProbe.Line pingBefore, CFloorProbe.Line pingAfter,
+                   int attempts, String stepsBefore, String stepsAfter, List<Double> roundRatios) {
+    /** Two floors of one round that differ by more than this (relative to the smaller) leave it undecided. */
     static final double MAX_DRIFT = ResultsSchema.PAIRED_FLOOR_MAX_DRIFT;
     /** Brackets measured at most per transport; the last one is kept, its drift reported. */
     static final int MAX_ATTEMPTS = 3;
 
-    /** |after − before| ÷ the smaller, of the p50s. */
+    PairedFloor {
+        sides = List.copyOf(sides);
+        roundRatios = List.copyOf(roundRatios);
+        if (sides.size() < 2) throw new IllegalArgumentException("a bracket has a floor before and after: " + sides.size());
+        if (!roundRatios.isEmpty() && roundRatios.size() != sides.size() - 1) {
+            throw new IllegalArgumentException(roundRatios.size() + " round ratios for " + (sides.size() - 1) + " rounds");
+        }
+    }
+
+    /** One round between two floors, no steps and no ratio (tests, and the arithmetic of a plain bracket). */
+    PairedFloor(String floor, CFloorProbe.Line before, CFloorProbe.Line after, CFloorProbe.Line pingBefore,
+                CFloorProbe.Line pingAfter, int attempts) {
+        this(floor, List.of(before, after), pingBefore, pingAfter, attempts, null, null, List.of());
+    }
+
+    /** The floor just before the first round. */
+    CFloorProbe.Line before() { return sides.get(0); }
+
+    /** The floor just after the last round. */
+    CFloorProbe.Line after() { return sides.get(sides.size() - 1); }
+
+    int rounds() { return sides.size() - 1; }
+
+    /** Round {@code r}'s drift: |after − before| ÷ the smaller, of the p50s of the floors around it. */
+    double drift(int r) {
+        return drift(sides.get(r).p50(), sides.get(r + 1).p50());
+    }
+
+    /** The largest drift of any round. */
     double drift() {
-        return drift(before.p50(), after.p50());
+        double d = 0;
+        for (int r = 0; r < rounds(); r++) d = Math.max(d, drift(r));
+        return d;
     }
 
     static double drift(double a, double b) {
@@ -49,29 +83,59 @@ record PairedFloor(String floor, CFloorProbe.Line before, CFloorProbe.Line after
         return low > 0 ? Math.abs(a - b) / low : Double.POSITIVE_INFINITY;
     }
 
+    /** Rounds whose floors stayed within {@link #MAX_DRIFT} of each other. */
+    int steadyRounds() {
+        int n = 0;
+        for (int r = 0; r < rounds(); r++) if (drift(r) <= MAX_DRIFT) n++;
+        return n;
+    }
+
+    /** More than half the rounds steady: the bracket decides (else it is measured again, up to {@link #MAX_ATTEMPTS}). */
     boolean steady() {
-        return drift() <= MAX_DRIFT;
+        return 2 * steadyRounds() > rounds();
     }
 
-    /** The floor as one row set: each percentile the mean of the two, the samples of both. */
+    /** The median of the steady rounds' ratios; NaN without round ratios or without a steady round. */
+    double medianRatio() {
+        if (roundRatios.isEmpty()) return Double.NaN;
+        double[] steady = new double[rounds()];
+        int n = 0;
+        for (int r = 0; r < rounds(); r++) if (drift(r) <= MAX_DRIFT) steady[n++] = roundRatios.get(r);
+        if (n == 0) return Double.NaN;
+        Arrays.sort(steady, 0, n);
+        return n % 2 == 1 ? steady[n / 2] : (steady[n / 2 - 1] + steady[n / 2]) / 2;
+    }
+
+    /** The floor as one row set: each percentile the mean over the sides, the samples of all. */
     CFloorProbe.Line combined() {
-        return new CFloorProbe.Line(floor, mean(before.p50(), after.p50()), mean(before.p90(), after.p90()),
-                mean(before.p99(), after.p99()), mean(before.p999(), after.p999()), Math.max(before.max(), after.max()),
-                before.samples() + after.samples());
+        double p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
+        long samples = 0;
+        for (CFloorProbe.Line s : sides) {
+            p50 += s.p50();
+            p90 += s.p90();
+            p99 += s.p99();
+            p999 += s.p999();
+            max = Math.max(max, s.max());
+            samples += s.samples();
+        }
+        int n = sides.size();
+        return new CFloorProbe.Line(floor, p50 / n, p90 / n, p99 / n, p999 / n, max, samples);
     }
 
-    private static double mean(double a, double b) {
-        return (a + b) / 2;
-    }
-
-    /** environment.json's record of it, under cfloor.paired.&lt;transport&gt;. */
+    /** environment.json's record of it, under cfloor.paired.&lt;transport&gt; (or paired_lifecycle). */
     Map<String, Object> environment() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("floor", floor);
-        m.put("before_p50_ns", before.p50());
-        m.put("after_p50_ns", after.p50());
+        m.put("before_p50_ns", before().p50());
+        m.put("after_p50_ns", after().p50());
         m.put("drift", drift());
         m.put("attempts", attempts);
+        if (rounds() > 1) m.put("sides_p50_ns", sides.stream().map(CFloorProbe.Line::p50).toList());
+        if (!roundRatios.isEmpty()) {
+            m.put("round_ratios", roundRatios);
+            m.put("steady_rounds", steadyRounds());
+            if (!Double.isNaN(medianRatio())) m.put("median_ratio", medianRatio());
+        }
         if (pingBefore != null && pingAfter != null) {
             m.put("pingpong_before_p50_ns", pingBefore.p50());
             m.put("pingpong_after_p50_ns", pingAfter.p50());
@@ -99,10 +163,15 @@ record PairedFloor(String floor, CFloorProbe.Line before, CFloorProbe.Line after
         return new Side(r.line(floor), r.line(ResultsSchema.C_FLOOR_PINGPONG), r.steps(floor));
     }
 
-    /** The pair of two sides. */
+    /** The pair of two sides, one round. */
     static PairedFloor of(String floor, Side before, Side after, int attempts) {
-        return new PairedFloor(floor, before.floor(), after.floor(), before.pingPong(), after.pingPong(), attempts,
-                before.steps(), after.steps());
+        return of(floor, List.of(before, after), attempts, List.of());
+    }
+
+    private static PairedFloor of(String floor, List<Side> sides, int attempts, List<Double> ratios) {
+        Side first = sides.get(0), last = sides.get(sides.size() - 1);
+        return new PairedFloor(floor, sides.stream().map(Side::floor).toList(), first.pingPong(), last.pingPong(), attempts,
+                first.steps(), last.steps(), ratios);
     }
 
     /** One side of a bracket: the floor measured once. */
@@ -115,33 +184,62 @@ record PairedFloor(String floor, CFloorProbe.Line before, CFloorProbe.Line after
         T run() throws Exception;
     }
 
+    /** One round of a measurement in rounds ({@code round} from 0). */
+    interface Round<T> {
+        T run(int round) throws Exception;
+    }
+
     /**
      * A bracket's outcome: the last measurement, and the floors around it, or, where the first
      * floor could not be measured at all, none and why ({@code unmeasured}).
      */
     record Bracketed<T>(T measured, PairedFloor pair, String unmeasured) {}
 
-    /**
-     * The floor, then {@code measurement}, then the floor again; while the two floors drift apart
-     * by more than {@link #MAX_DRIFT}, all three again, up to {@link #MAX_ATTEMPTS} brackets, the
-     * last kept (its drift reported). A floor that cannot be measured before the first measurement
-     * leaves it unbracketed; one that fails before a later attempt keeps the bracket measured.
-     * {@code progress} gets each bracket's pair and whether another follows.
-     */
+    /** {@link #interleaved} with one round and no ratio: the floor, {@code measurement}, the floor. */
     static <T> Bracketed<T> bracket(String floor, FloorSide side, Measurement<T> measurement,
                                     BiConsumer<PairedFloor, Boolean> progress) throws Exception {
-        T measured = null;
+        Bracketed<List<T>> b = interleaved(floor, side, 1, r -> measurement.run(), null, progress);
+        return new Bracketed<>(b.measured().get(0), b.pair(), b.unmeasured());
+    }
+
+    /**
+     * The floor, then each of {@code rounds} rounds followed by the floor again; while fewer than
+     * half the rounds are steady ({@link #steady}), all of it again, up to {@link #MAX_ATTEMPTS}
+     * brackets, the last kept. {@code p50} (may be null) gives a round's median, for its ratio to
+     * the floors around it. A floor that cannot be measured before the first round leaves the
+     * rounds unbracketed (run once, no pair); one that fails before a later attempt keeps the
+     * bracket measured. {@code progress} gets each bracket's pair and whether another follows.
+     */
+    static <T> Bracketed<List<T>> interleaved(String floor, FloorSide side, int rounds, Round<T> round,
+                                              ToDoubleFunction<T> p50, BiConsumer<PairedFloor, Boolean> progress)
+            throws Exception {
+        if (rounds < 1) throw new IllegalArgumentException("a bracket of " + rounds + " rounds");
+        List<T> measured = null;
         PairedFloor pair = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS && (pair == null || !pair.steady()); attempt++) {
-            Side before;
+            Side first;
             try {
-                before = side.measure();
+                first = side.measure();
             } catch (IllegalStateException e) {
                 if (pair != null) break;
-                return new Bracketed<>(measurement.run(), null, e.getMessage());
+                List<T> alone = new ArrayList<>();
+                for (int r = 0; r < rounds; r++) alone.add(round.run(r));
+                return new Bracketed<>(alone, null, e.getMessage());
             }
-            measured = measurement.run();
-            pair = of(floor, before, side.measure(), attempt);
+            List<Side> sides = new ArrayList<>(List.of(first));
+            measured = new ArrayList<>();
+            List<Double> ratios = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                T t = round.run(r);
+                measured.add(t);
+                Side after = side.measure();
+                if (p50 != null) {
+                    double around = (sides.get(r).floor().p50() + after.floor().p50()) / 2;
+                    ratios.add(around > 0 ? p50.applyAsDouble(t) / around : Double.NaN);
+                }
+                sides.add(after);
+            }
+            pair = of(floor, sides, attempt, ratios);
             progress.accept(pair, !pair.steady() && attempt < MAX_ATTEMPTS);
         }
         return new Bracketed<>(measured, pair, null);

@@ -122,10 +122,13 @@ final class FloorTables {
                 + "instead of the syscall instruction inlined (<code>" + C_FLOOR_RING_1LINE_GETPPID_LIBC + "</code>): "
                 + "the JVM's poller can only call, and on a host whose kernel stuffs the return predictor the "
                 + "ret after each syscall mispredicts. Beside it, the bare mechanism without the syscall, and the floor measured through "
-                + "the monitor (its null doorbell, or two Java threads). Where the run measured a transport's floor "
-                + "right before and right after its nullcall (the floors on this host move between minutes with "
-                + "where the hypervisor below places its vCPUs), the floor is the mean of the two and both are "
-                + "shown, with their drift and the cache-line ping-pong of the two host threads at the same moments; "
+                + "the monitor (its null doorbell, or two Java threads). The floors on this host move between minutes "
+                + "with where the hypervisor below places its vCPUs, so the bench measures a transport's floor right "
+                + "before its first nullcall VM, between every two of them and after the last: the floor shown is the "
+                + "mean of those, with the cache-line ping-pong of the two host threads at the first and last; each "
+                + "VM's own ratio is its p50 over the mean of the two floors right around it, a VM whose two floors "
+                + "differ by more than " + Math.round(100 * PAIRED_FLOOR_MAX_DRIFT) + "% decides nothing, and the target "
+                + "is judged on the median of the steady VMs' ratios (none if no more than half are steady); "
                 + "targets (issue 10): nullcall ÷ floor ≤ " + DisplayFormat.ratio(EXIT_TARGET) + " for an exit, ≤ "
                 + DisplayFormat.ratio(SHARED_MEMORY_TARGET) + " for shared memory.</p>");
         Map<String, String> cFloors = CellValues.cFloors(rs);
@@ -160,14 +163,11 @@ final class FloorTables {
                 tr.append("<td class=\"ratio\"><div class=\"v\">").append(Html.esc(DisplayFormat.ratio(c / f)))
                         .append("</div></td>");
                 Optional<Double> goal = target(floor);
-                double drift = rs.environment().path("cfloor").path("paired").path(t).path("drift").asDouble(0);
-                // a floor that moved by more than the bench accepts during the measurement decides nothing
-                String verdict = drift > PAIRED_FLOOR_MAX_DRIFT ? "not decided" : null;
+                Judged j = judged(t, c / f);
                 tr.append(goal.map(g -> "<td class=\"target\"><div class=\"v\">"
-                        + (verdict != null ? verdict : c / f <= g ? "held" : "missed")
+                        + (j.undecided() != null ? "not decided" : j.ratio() <= g ? "held" : "missed")
                         + "</div><div class=\"s\">≤ " + Html.esc(DisplayFormat.ratio(g))
-                        + (verdict != null ? String.format(Locale.ROOT, "; the floor drifted %.0f%% around the nullcall",
-                                100 * drift) : "")
+                        + (j.undecided() != null ? "; " + Html.esc(j.undecided()) : j.how().isEmpty() ? "" : "; " + Html.esc(j.how()))
                         + "</div></td>").orElse(na("none")));
                 tr.append("<td class=\"overhead\"><div class=\"v\">").append(Html.esc(ns(c - f)))
                         .append("</div><div class=\"s\">").append(Html.esc(String.format(Locale.ROOT,
@@ -208,16 +208,55 @@ final class FloorTables {
                 + "</div><div class=\"s\">" + Html.esc(ns(libc.get())) + " " + Html.esc(C_FLOOR_RING_1LINE_GETPPID_LIBC) + "</div></td>";
     }
 
+    /**
+     * What a transport's target is judged on: where the bench set each of its nullcall VMs against
+     * the floors measured right around it (cfloor.paired.&lt;t&gt;.round_ratios), the median of the
+     * steady VMs' ratios, undecided when no more than half are steady; else the pooled ratio, undecided
+     * when the floor drifted more than the bench accepts around the nullcall.
+     *
+     * @param undecided why no verdict, or null
+     * @param how       how the ratio was reached, for the cell ("" for the pooled ratio)
+     */
+    private record Judged(double ratio, String undecided, String how) {}
+
+    private Judged judged(String transport, double pooled) {
+        com.fasterxml.jackson.databind.JsonNode p = rs.environment().path("cfloor").path("paired").path(transport);
+        double drift = p.path("drift").asDouble(0);
+        if (p.path("round_ratios").isArray() && p.path("round_ratios").size() > 0) {
+            int rounds = p.path("round_ratios").size(), steady = p.path("steady_rounds").asInt(0);
+            java.util.StringJoiner each = new java.util.StringJoiner(", ");
+            p.path("round_ratios").forEach(r -> each.add(String.format(Locale.ROOT, "%.2f", r.asDouble())));
+            if (2 * steady <= rounds || !p.has("median_ratio")) {
+                return new Judged(pooled, String.format(Locale.ROOT, "%d of its %d VMs had a steady floor around them"
+                        + " (drift up to %.0f%%): %s", steady, rounds, 100 * drift, each), "");
+            }
+            double m = p.path("median_ratio").asDouble();
+            return new Judged(m, null, String.format(Locale.ROOT, "judged on %s, the median of its VMs' own ratios to the"
+                    + " floors right around each (%d of %d steady: %s)", DisplayFormat.ratio(m), steady, rounds, each));
+        }
+        // a floor that moved by more than the bench accepts during the measurement decides nothing
+        if (drift > PAIRED_FLOOR_MAX_DRIFT) {
+            return new Judged(pooled, String.format(Locale.ROOT, "the floor drifted %.0f%% around the nullcall", 100 * drift), "");
+        }
+        return new Judged(pooled, null, "");
+    }
+
     /** "before → after (drift), ping-pong …" for a floor measured around the transport's nullcall, else "". */
     private String pairedNote(String transport) {
         com.fasterxml.jackson.databind.JsonNode p = rs.environment().path("cfloor").path("paired").path(transport);
         if (!p.has("before_p50_ns") || !p.has("after_p50_ns")) {
             return "<div class=\"s\">the whole-run probe's</div>";
         }
-        StringBuilder b = new StringBuilder("<div class=\"s paired\">around the nullcall: ")
-                .append(Html.esc(ns(p.path("before_p50_ns").asDouble()))).append(" before, ")
-                .append(Html.esc(ns(p.path("after_p50_ns").asDouble()))).append(" after (drift ")
-                .append(String.format(Locale.ROOT, "%.0f%%", 100 * p.path("drift").asDouble()));
+        StringBuilder b = new StringBuilder("<div class=\"s paired\">around the nullcall: ");
+        if (p.path("sides_p50_ns").isArray()) {
+            java.util.StringJoiner sides = new java.util.StringJoiner(", ");
+            p.path("sides_p50_ns").forEach(x -> sides.add(ns(x.asDouble())));
+            b.append("before, between and after its VMs ").append(Html.esc(sides.toString())).append(" (drift up to ");
+        } else {
+            b.append(Html.esc(ns(p.path("before_p50_ns").asDouble()))).append(" before, ")
+                    .append(Html.esc(ns(p.path("after_p50_ns").asDouble()))).append(" after (drift ");
+        }
+        b.append(String.format(Locale.ROOT, "%.0f%%", 100 * p.path("drift").asDouble()));
         if (p.path("attempts").asInt(1) > 1) b.append(", measured ").append(p.path("attempts").asInt()).append(" times");
         b.append(")");
         if (p.has("pingpong_before_p50_ns")) {

@@ -75,6 +75,55 @@ class PairedFloorTest {
     }
 
     @Test
+    void eachRoundIsSetAgainstTheFloorsRightAroundItAndTheTargetOnTheSteadyRoundsMedian() throws Exception {
+        String f = ResultsSchema.C_FLOOR_PIO_EXIT_GETPPID;
+        // the floor steps from 500 to 800 during the last round: that round decides nothing, the other three do
+        double[] vmP50 = {520, 530, 510, 600};
+        List<Integer> ran = new java.util.ArrayList<>();
+        var b = PairedFloor.interleaved(f, sides(f, 500, 510, 500, 500, 800), 4, r -> {
+            ran.add(r);
+            return vmP50[r];
+        }, x -> x, (p, again) -> {});
+        assertEquals(List.of(0, 1, 2, 3), ran, "each round once, in order");
+        assertEquals(List.of(520.0, 530.0, 510.0, 600.0), b.measured());
+        PairedFloor p = b.pair();
+        assertEquals(4, p.rounds());
+        assertEquals(500, p.before().p50());
+        assertEquals(800, p.after().p50());
+        assertEquals(520 / 505.0, p.roundRatios().get(0), 1e-12);
+        assertEquals(530 / 505.0, p.roundRatios().get(1), 1e-12);
+        assertEquals(600 / 650.0, p.roundRatios().get(3), 1e-12);
+        assertEquals(3, p.steadyRounds());
+        assertTrue(p.steady());
+        assertEquals(0.6, p.drift(), 1e-12, "the largest neighbours' drift");
+        assertEquals(520 / 505.0, p.medianRatio(), 1e-12, "the median of 1.030, 1.050, 1.020: the unsteady round left out");
+        assertEquals(562, p.combined().p50(), 1e-9, "the mean of all five floors");
+        assertEquals(500, p.combined().samples(), "the samples of all five");
+        var env = p.environment();
+        assertEquals(List.of(500.0, 510.0, 500.0, 500.0, 800.0), env.get("sides_p50_ns"));
+        assertEquals(3, env.get("steady_rounds"));
+        assertEquals(p.medianRatio(), (double) env.get("median_ratio"), 1e-12);
+    }
+
+    @Test
+    void aBracketWithNoMoreThanHalfItsRoundsSteadyIsMeasuredAgain() throws Exception {
+        String f = ResultsSchema.C_FLOOR_RING_1LINE_GETPPID;
+        int[] runs = {0};
+        List<Boolean> again = new java.util.ArrayList<>();
+        // first bracket: rounds 2 and 3 drift (2 of 4 steady); the second: all steady
+        var b = PairedFloor.interleaved(f, sides(f, 300, 300, 300, 400, 300, 300, 305, 300, 300, 310), 4, r -> ++runs[0],
+                x -> 300, (p, a) -> again.add(a));
+        assertEquals(List.of(true, false), again);
+        assertEquals(8, runs[0], "every round again");
+        assertEquals(List.of(5, 6, 7, 8), b.measured(), "the last bracket's rounds");
+        assertEquals(2, b.pair().attempts());
+        assertEquals(4, b.pair().steadyRounds());
+        assertEquals(1.0, b.pair().medianRatio(), 0.02);
+        assertTrue(Double.isNaN(new PairedFloor(f, line(f, 300, 1), line(f, 330, 1), null, null, 1).medianRatio()),
+                "no ratio without rounds' p50s");
+    }
+
+    @Test
     void aFloorThatCannotBeMeasuredFirstLeavesTheMeasurementUnbracketedLaterKeepsTheBracket() throws Exception {
         String f = ResultsSchema.C_FLOOR_PIO_EXIT_GETPPID;
         int[] runs = {0};

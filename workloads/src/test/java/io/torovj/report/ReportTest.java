@@ -300,6 +300,46 @@ class ReportTest {
         assertTrue(verdict.contains("measured right before and right after the native nullcall"), verdict);
     }
 
+    /** pio's nullcall 1.08× its pooled floor, the floors around its VMs in environment.json as {@code paired}. */
+    private Path interleavedPio(String name, String paired) throws Exception {
+        Path dir = tmp.resolve("results").resolve(name);
+        try (MetricsCsvWriter csv = MetricsCsvWriter.create(dir)) {
+            csv.stat(NULLCALL, NATIVE, LATENCY, P50, 80, UNIT_NS, 5000);
+            csv.stat(NULLCALL, "pio", LATENCY, P50, 27_000, UNIT_NS, 20_000);
+            csv.stat(C_FLOOR_PIO_EXIT_GETPPID, "pio", LATENCY, P50, 25_000, UNIT_NS, 25_000);
+        }
+        Files.writeString(dir.resolve(ENVIRONMENT_JSON), "{\"cfloor\": {\"paired\": {\"pio\": " + paired + "}}}");
+        return dir;
+    }
+
+    @Test
+    void anExitTargetIsJudgedOnTheMedianOfItsVmsOwnRatiosToTheFloorsAroundEach() throws Exception {
+        // pooled: 27 µs over the mean floor 25 µs = 1.08×, missed; but the floor stepped up during the last VM,
+        // which leaves that VM undecided, and the steady VMs' own ratios (1.02, 1.03, 1.04) hold
+        Path dir = interleavedPio("interleaved", """
+                {"floor": "floor-c-pio-exit-getppid", "before_p50_ns": 24000.0, "after_p50_ns": 30000.0, "drift": 0.25,
+                 "attempts": 1, "sides_p50_ns": [24000.0, 24200.0, 24100.0, 24000.0, 30000.0],
+                 "round_ratios": [1.02, 1.03, 1.04, 0.95], "steady_rounds": 3, "median_ratio": 1.03}
+                """);
+        String html = Files.readString(new ReportWriter(tmp.resolve("reports")).write(ResultSet.read(dir)));
+        String pio = between(between(html, "id=\"floor-distance\"", "</table>"), "data-transport=\"pio\"", "</tr>");
+        assertTrue(pio.contains(">1.08×<"), "the pooled ratio is shown: " + pio);
+        String target = between(pio, "class=\"target\"", "</td>");
+        assertTrue(target.contains(">held<") && target.contains("judged on 1.03×") && target.contains("3 of 4 steady: 1.02, 1.03, 1.04, 0.95"),
+                target);
+        assertTrue(pio.contains("before, between and after its VMs 24.0 µs, 24.2 µs, 24.1 µs, 24.0 µs, 30.0 µs (drift up to 25%)"), pio);
+
+        Path spoilt = interleavedPio("interleaved-spoilt", """
+                {"floor": "floor-c-pio-exit-getppid", "before_p50_ns": 20000.0, "after_p50_ns": 30000.0, "drift": 0.3,
+                 "attempts": 3, "sides_p50_ns": [20000.0, 24000.0, 30000.0],
+                 "round_ratios": [1.0, 1.0], "steady_rounds": 1, "median_ratio": 1.0}
+                """);
+        html = Files.readString(new ReportWriter(tmp.resolve("reports")).write(ResultSet.read(spoilt)));
+        target = between(between(between(html, "id=\"floor-distance\"", "</table>"), "data-transport=\"pio\"", "</tr>"),
+                "class=\"target\"", "</td>");
+        assertTrue(target.contains(">not decided<") && target.contains("1 of its 2 VMs had a steady floor around them"), target);
+    }
+
     @Test
     void unmodifiedBinariesAreComparedWithTheirRuntimeLinkedTwinAgainstTheTarget() throws Exception {
         Path dir = tmp.resolve("results").resolve("unmodified");
