@@ -213,11 +213,13 @@ public final class BenchMain {
     }
 
     /**
-     * Fresh VMs a transport's bracketed nullcall samples come from, the calls shared between them:
-     * on this host a VM's median moves between VMs (ring, warm: 340, 435 or 830 ns from one VM to
-     * the next, in the same minute), so one VM's would be a draw of one.
+     * Fresh VMs a transport's bracketed nullcall samples come from, the calls shared between them,
+     * its floor measured before, between and after them (PairedFloor.interleaved). On this host a
+     * VM's median moves between VMs (ring, warm: 340, 435 or 830 ns from one VM to the next, in the
+     * same minute) and so does the floor's between processes (260 or 631 ns): eight draws of each
+     * meet the host's fastest placement on both sides.
      */
-    static final int NULLCALL_VMS = 4;
+    static final int NULLCALL_VMS = 8;
     /** Each bracketed nullcall's p50 per VM (ns), for the notes: "nullcall ring" to "340, 435, 340, 340". */
     private final Map<String, String> perVmMedians = new LinkedHashMap<>();
 
@@ -324,11 +326,10 @@ public final class BenchMain {
         var bracket = PairedFloor.interleaved(floor, () -> PairedFloor.measure(floor, calls, exits, mode.floorVms(), partMillis),
                 NULLCALL_VMS, round -> runVm(launcher, transport, ResultsSchema.NULLCALL, perVmArgs),
                 vm -> vm.latency().getValueAtPercentile(50), (pair, again) -> System.out.printf(
-                        "[torovj bench] nullcall %s in %d VMs between its floor %s: %s ns; ratio per VM %s (median of the"
-                        + " steady: %.2f)%s%n", transport, pair.rounds(), floor,
-                        pair.sides().stream().map(l -> String.format(Locale.ROOT, "%.0f", l.p50())).toList(),
-                        pair.roundRatios().stream().map(x -> String.format(Locale.ROOT, "%.2f", x)).toList(),
-                        pair.medianRatio(), drifted(pair, again)));
+                        "[torovj bench] nullcall %s, %d VMs between its floor %s: VMs %s, floors %s ns; at the fastest placement"
+                        + " %.2f× (%d VMs, %d floors)%s%n", transport, pair.rounds(), floor, whole(pair.roundP50s()),
+                        whole(pair.sides().stream().map(CFloorProbe.Line::p50).toList()), pair.placementRatio(), pair.fastRounds(),
+                        pair.fastSides(), pair.steady() ? "" : again ? ": undecided, measuring again" : ": undecided, kept"));
         pooled(ResultsSchema.NULLCALL, transport, bracket.measured(), null);
         if (bracket.pair() == null) {
             notes.add("C floor around " + transport + "'s nullcall not measured (" + bracket.unmeasured()
@@ -340,8 +341,11 @@ public final class BenchMain {
 
     /** The end of a bracket's progress line: nothing when steady, else what follows. */
     private static String drifted(PairedFloor pair, boolean again) {
-        return pair.steady() ? "" : (again ? ": measuring again" : ": kept, drift noted") + String.format(Locale.ROOT,
-                " (drift up to %.0f%%)", 100 * pair.drift());
+        return pair.steady() ? "" : again ? ": measuring again" : ": kept, drift noted";
+    }
+
+    private static List<String> whole(List<Double> values) {
+        return values.stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList();
     }
 
     /** JVM heap bytes per forwarded call, the VM's set-up and teardown left out (CallAllocation), per JMH workload. */
@@ -412,7 +416,7 @@ public final class BenchMain {
                 Files.deleteIfExists(usage);
             }
         }
-        finish(workload, transport, h, Math.max(1, h.getTotalCount()), sampled.usage().cpuNanos(), peer);
+        latencyRows(workload, transport, h, Math.max(1, h.getTotalCount()), sampled.usage().cpuNanos(), peer);
     }
 
     /** One fresh VM's run of a workload: its per-call samples (ns), and what it cost. */
@@ -441,10 +445,11 @@ public final class BenchMain {
         if (vms.size() > 1) perVmMedians.put(workload + " " + transport, perVm.toString());
         rows.add(new MetricRow(workload, transport, ResultsSchema.GUEST_RESIDENT, ResultsSchema.MAX,
                 resident, null, ResultsSchema.UNIT_BYTES, 1));
-        finish(workload, transport, h, Math.max(1, calls), cpuNanos, peer);
+        latencyRows(workload, transport, h, Math.max(1, calls), cpuNanos, peer);
     }
 
-    private void finish(String workload, String transport, Histogram h, long calls, double cpuNanos, CompletableFuture<?> peer)
+    /** A workload's latency percentiles and CPU per call (after its peer, if any, is done), and its HdrHistogram log. */
+    private void latencyRows(String workload, String transport, Histogram h, long calls, double cpuNanos, CompletableFuture<?> peer)
             throws Exception {
         if (peer != null) peer.get(30, TimeUnit.SECONDS);
         addPercentiles(workload, transport, h);
@@ -593,10 +598,11 @@ public final class BenchMain {
             cfloor.put("paired", paired);
             notes.add("distance to the floor: each transport's C floor (under its name) was measured with cfloor --only right"
                     + " before its first nullcall VM, between every two of its " + NULLCALL_VMS + " VMs and after the last, and is"
-                    + " the mean of those (per percentile); the floors of the whole-run probe are under native. Each VM's ratio is"
-                    + " its p50 over the mean of the two floors right around it; a VM whose two floors differed by more than "
-                    + Math.round(100 * PairedFloor.MAX_DRIFT) + "% decides nothing, the target is judged on the median of the"
-                    + " steady VMs' ratios, and a bracket with no more than half its VMs steady was measured again, up to "
+                    + " the mean of those (per percentile); the floors of the whole-run probe are under native. The target is"
+                    + " judged at the host's fastest placement: the median of the VMs' p50s within "
+                    + Math.round(100 * PairedFloor.MAX_DRIFT) + "% of the fastest VM's over the median of the floors within "
+                    + Math.round(100 * PairedFloor.MAX_DRIFT) + "% of the fastest floor; a bracket where either met it only once"
+                    + " was measured again, up to "
                     + PairedFloor.MAX_ATTEMPTS + " times");
         }
         if (nativeBracket != null) cfloor.put("paired_native", nativeBracket);

@@ -3,7 +3,6 @@ package io.torovj.bench;
 import io.torovj.report.ResultsSchema;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,41 +13,45 @@ import java.util.function.ToDoubleFunction;
  * A transport's C floor measured in the seconds around the transport's own measurement, and, where
  * the measurement comes in rounds, between every two of them: floor, round 1, floor, round 2, ...,
  * floor (the nullcall's floor around each of its fresh VMs; the C VM lifecycle once before and once
- * after the cold VMs). On this kind of host the floors move between minutes: where the hypervisor
- * below places the machine's two vCPUs decides what a cache line costs to move (seen here: 120 ns
- * and 500 ns for the same ping-pong, an hour apart), and an exit's cost moves with the host's load
- * (a pio exit floor 14% apart before and after one transport's 4 VMs). A floor taken minutes away
- * from the transport can then make a transport look faster than its floor, or far slower.
+ * after the cold VMs).
  *
- * <p>So each round is set against the floors measured right before and right after it, seconds
- * apart, and its ratio is its own p50 over their mean; a round whose two floors drift apart by more
- * than {@link #MAX_DRIFT} decides nothing (the placement moved within it). The transport's ratio is
- * the median of the steady rounds' ratios: a step in the floor halfway through spoils one round,
- * not the whole comparison, as it does when one mean of a before and an after stands for all.
+ * <p>Why: on this kind of host both the floors and the monitor run in one of a few placements,
+ * which the hypervisor below changes within seconds and between processes (measured in one run,
+ * consecutive cfloor processes a second apart: the ring floor 260, 631, 300, 260 ns; the pio exit
+ * floor 26.7, 27.8, 36.9, 28.4, 37.2 µs; the monitor's VMs alike). A floor taken minutes away, or one
+ * mean of a before and an after, then sets a VM in one placement against floors in another: a ratio
+ * of 0.74 or of 1.9 for the same code. So, with a per-round p50, the comparison is made at the
+ * host's fastest placement: the median of the rounds within {@link #MAX_DRIFT} of the fastest round
+ * over the median of the floors within {@link #MAX_DRIFT} of the fastest floor ({@link #placementRatio});
+ * both had the same chances to meet it. Each round's own ratio to the floors right around it is kept
+ * for the record. Without per-round p50s (the cold VMs: one round), the drift between the floor
+ * before and after says whether the placement stayed put.
  *
  * @param floor      the headline floor's name (a {@code floor-c-*} part)
  * @param sides      the floor's measurements in order: before the first round, after each round (at least two)
  * @param pingBefore the host threads' cache-line ping-pong just before (the placement's signature), or null
  * @param pingAfter  the same just after, or null
- * @param attempts   how many brackets were measured (a drifting one is measured again)
+ * @param attempts   how many brackets were measured (an undecided one is measured again)
  * @param stepsBefore the floor's own steps just before, as the tool gave them ({@link CFloorProbe.Result#steps}), or null
  * @param stepsAfter  the same just after, or null
- * @param roundRatios each round's p50 over the mean of the floors around it; empty where the
- *                    measurement gives no p50 per round (then only the drift is judged)
+ * @param roundP50s  each round's p50, in the floor's unit; empty where the measurement gives none
  */
 record PairedFloor(String floor, List<CFloorProbe.Line> sides, CFloorProbe.Line pingBefore, CFloorProbe.Line pingAfter,
-                   int attempts, String stepsBefore, String stepsAfter, List<Double> roundRatios) {
-    /** Two floors of one round that differ by more than this (relative to the smaller) leave it undecided. */
+                   int attempts, String stepsBefore, String stepsAfter, List<Double> roundP50s) {
+    /**
+     * Within this (relative) of the fastest, a measurement is in the fastest placement; a floor before
+     * and after one round that differ by more than this say the placement moved during it.
+     */
     static final double MAX_DRIFT = ResultsSchema.PAIRED_FLOOR_MAX_DRIFT;
     /** Brackets measured at most per transport; the last one is kept, its drift reported. */
     static final int MAX_ATTEMPTS = 3;
 
     PairedFloor {
         sides = List.copyOf(sides);
-        roundRatios = List.copyOf(roundRatios);
+        roundP50s = List.copyOf(roundP50s);
         if (sides.size() < 2) throw new IllegalArgumentException("a bracket has a floor before and after: " + sides.size());
-        if (!roundRatios.isEmpty() && roundRatios.size() != sides.size() - 1) {
-            throw new IllegalArgumentException(roundRatios.size() + " round ratios for " + (sides.size() - 1) + " rounds");
+        if (!roundP50s.isEmpty() && roundP50s.size() != sides.size() - 1) {
+            throw new IllegalArgumentException(roundP50s.size() + " round p50s for " + (sides.size() - 1) + " rounds");
         }
     }
 
@@ -83,27 +86,48 @@ record PairedFloor(String floor, List<CFloorProbe.Line> sides, CFloorProbe.Line 
         return low > 0 ? Math.abs(a - b) / low : Double.POSITIVE_INFINITY;
     }
 
-    /** Rounds whose floors stayed within {@link #MAX_DRIFT} of each other. */
-    int steadyRounds() {
-        int n = 0;
-        for (int r = 0; r < rounds(); r++) if (drift(r) <= MAX_DRIFT) n++;
-        return n;
+    /** Round {@code r}'s p50 over the mean of the floors right before and right after it. */
+    double roundRatio(int r) {
+        double around = (sides.get(r).p50() + sides.get(r + 1).p50()) / 2;
+        return around > 0 ? roundP50s.get(r) / around : Double.NaN;
     }
 
-    /** More than half the rounds steady: the bracket decides (else it is measured again, up to {@link #MAX_ATTEMPTS}). */
+    /** The values within {@link #MAX_DRIFT} of the smallest: the measurements made in the fastest placement. */
+    static double[] fastest(List<Double> values) {
+        double min = values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+        return values.stream().mapToDouble(Double::doubleValue).filter(v -> v <= min * (1 + MAX_DRIFT)).sorted().toArray();
+    }
+
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** The rounds in the fastest placement (see {@link #fastest}). */
+    int fastRounds() { return fastest(roundP50s).length; }
+
+    /** The floors in the fastest placement. */
+    int fastSides() { return fastest(sides.stream().map(CFloorProbe.Line::p50).toList()).length; }
+
+    /**
+     * The transport over its floor at the host's fastest placement: the median of the fastest rounds'
+     * p50s over the median of the fastest floors'. NaN without per-round p50s, or where either side
+     * met its fastest placement only once (one measurement is no placement).
+     */
+    double placementRatio() {
+        if (roundP50s.isEmpty()) return Double.NaN;
+        double[] rounds = fastest(roundP50s), floors = fastest(sides.stream().map(CFloorProbe.Line::p50).toList());
+        if (rounds.length < 2 || floors.length < 2) return Double.NaN;
+        return median(rounds) / median(floors);
+    }
+
+    /**
+     * The bracket decides: with per-round p50s, when it has a {@link #placementRatio}; without, when
+     * its floors before and after stayed within {@link #MAX_DRIFT}. An undecided bracket is measured
+     * again, up to {@link #MAX_ATTEMPTS}.
+     */
     boolean steady() {
-        return 2 * steadyRounds() > rounds();
-    }
-
-    /** The median of the steady rounds' ratios; NaN without round ratios or without a steady round. */
-    double medianRatio() {
-        if (roundRatios.isEmpty()) return Double.NaN;
-        double[] steady = new double[rounds()];
-        int n = 0;
-        for (int r = 0; r < rounds(); r++) if (drift(r) <= MAX_DRIFT) steady[n++] = roundRatios.get(r);
-        if (n == 0) return Double.NaN;
-        Arrays.sort(steady, 0, n);
-        return n % 2 == 1 ? steady[n / 2] : (steady[n / 2 - 1] + steady[n / 2]) / 2;
+        return roundP50s.isEmpty() ? drift() <= MAX_DRIFT : !Double.isNaN(placementRatio());
     }
 
     /** The floor as one row set: each percentile the mean over the sides, the samples of all. */
@@ -131,10 +155,14 @@ record PairedFloor(String floor, List<CFloorProbe.Line> sides, CFloorProbe.Line 
         m.put("drift", drift());
         m.put("attempts", attempts);
         if (rounds() > 1) m.put("sides_p50_ns", sides.stream().map(CFloorProbe.Line::p50).toList());
-        if (!roundRatios.isEmpty()) {
-            m.put("round_ratios", roundRatios);
-            m.put("steady_rounds", steadyRounds());
-            if (!Double.isNaN(medianRatio())) m.put("median_ratio", medianRatio());
+        if (!roundP50s.isEmpty()) {
+            m.put("round_p50_ns", roundP50s);
+            List<Double> ratios = new ArrayList<>();
+            for (int r = 0; r < rounds(); r++) ratios.add(roundRatio(r));
+            m.put("round_ratios", ratios);
+            m.put("fast_rounds", fastRounds());
+            m.put("fast_sides", fastSides());
+            if (!Double.isNaN(placementRatio())) m.put("placement_ratio", placementRatio());
         }
         if (pingBefore != null && pingAfter != null) {
             m.put("pingpong_before_p50_ns", pingBefore.p50());
@@ -168,10 +196,10 @@ record PairedFloor(String floor, List<CFloorProbe.Line> sides, CFloorProbe.Line 
         return of(floor, List.of(before, after), attempts, List.of());
     }
 
-    private static PairedFloor of(String floor, List<Side> sides, int attempts, List<Double> ratios) {
+    private static PairedFloor of(String floor, List<Side> sides, int attempts, List<Double> roundP50s) {
         Side first = sides.get(0), last = sides.get(sides.size() - 1);
         return new PairedFloor(floor, sides.stream().map(Side::floor).toList(), first.pingPong(), last.pingPong(), attempts,
-                first.steps(), last.steps(), ratios);
+                first.steps(), last.steps(), roundP50s);
     }
 
     /** One side of a bracket: the floor measured once. */
@@ -203,12 +231,12 @@ record PairedFloor(String floor, List<CFloorProbe.Line> sides, CFloorProbe.Line 
     }
 
     /**
-     * The floor, then each of {@code rounds} rounds followed by the floor again; while fewer than
-     * half the rounds are steady ({@link #steady}), all of it again, up to {@link #MAX_ATTEMPTS}
-     * brackets, the last kept. {@code p50} (may be null) gives a round's median, for its ratio to
-     * the floors around it. A floor that cannot be measured before the first round leaves the
-     * rounds unbracketed (run once, no pair); one that fails before a later attempt keeps the
-     * bracket measured. {@code progress} gets each bracket's pair and whether another follows.
+     * The floor, then each of {@code rounds} rounds followed by the floor again; while the bracket
+     * does not decide ({@link #steady}), all of it again, up to {@link #MAX_ATTEMPTS} brackets, the
+     * last kept. {@code p50} (may be null) gives a round's median in the floor's unit. A floor that
+     * cannot be measured before the first round leaves the rounds unbracketed (run once, no pair);
+     * one that fails before a later attempt keeps the bracket measured. {@code progress} gets each
+     * bracket's pair and whether another follows.
      */
     static <T> Bracketed<List<T>> interleaved(String floor, FloorSide side, int rounds, Round<T> round,
                                               ToDoubleFunction<T> p50, BiConsumer<PairedFloor, Boolean> progress)
@@ -228,18 +256,14 @@ record PairedFloor(String floor, List<CFloorProbe.Line> sides, CFloorProbe.Line 
             }
             List<Side> sides = new ArrayList<>(List.of(first));
             measured = new ArrayList<>();
-            List<Double> ratios = new ArrayList<>();
+            List<Double> p50s = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
                 T t = round.run(r);
                 measured.add(t);
-                Side after = side.measure();
-                if (p50 != null) {
-                    double around = (sides.get(r).floor().p50() + after.floor().p50()) / 2;
-                    ratios.add(around > 0 ? p50.applyAsDouble(t) / around : Double.NaN);
-                }
-                sides.add(after);
+                if (p50 != null) p50s.add(p50.applyAsDouble(t));
+                sides.add(side.measure());
             }
-            pair = of(floor, sides, attempt, ratios);
+            pair = of(floor, sides, attempt, p50s);
             progress.accept(pair, !pair.steady() && attempt < MAX_ATTEMPTS);
         }
         return new Bracketed<>(measured, pair, null);

@@ -66,11 +66,12 @@ import java.util.regex.Pattern;
  *       copy right before the transport's first {@code nullcall} VM, between every two and after the last
  *       ({@code cfloor --only}): each percentile is then the mean of those, and environment.json's
  *       {@code cfloor.paired.<transport>} keeps the first and last p50s ({@code before_p50_ns}, {@code after_p50_ns}),
- *       all of them ({@code sides_p50_ns}), the largest drift between two neighbours, each VM's p50 over the mean of
- *       the floors right around it ({@code round_ratios}), how many VMs had floors within
- *       {@link #PAIRED_FLOOR_MAX_DRIFT} of each other ({@code steady_rounds}) and those VMs' median ratio
- *       ({@code median_ratio}, what the report judges the target on), the attempts and the thread ping-pong beside a
- *       cache-line floor.</li>
+ *       all of them ({@code sides_p50_ns}), the largest drift between two neighbours, each VM's p50
+ *       ({@code round_p50_ns}) and its ratio to the mean of the floors right around it ({@code round_ratios}), how
+ *       many VMs and floors were within {@link #PAIRED_FLOOR_MAX_DRIFT} of their side's fastest ({@code fast_rounds},
+ *       {@code fast_sides}: the host's fastest placement) and the ratio of those VMs' median to those floors'
+ *       ({@code placement_ratio}, what the report judges the target on; absent if either side met it only once),
+ *       the attempts and the thread ping-pong beside a cache-line floor.</li>
  * </ul>
  * Per-call C floors are lfence;rdtsc pairs, like the workloads' samples: they include the pair's cost, which
  * {@link #C_FLOOR_TIMER_OVERHEAD} measures; the {@code -loop} ones are timed per batch of 100 calls and have no
@@ -274,10 +275,10 @@ public final class ResultsSchema {
     /** {@link #C_FLOOR_VM_LIFECYCLE} with no other VM open: each VM flips KVM's static keys on and off. */
     public static final String C_FLOOR_VM_LIFECYCLE_COLD = "floor-c-vm-lifecycle-cold";
     /**
-     * Two neighbouring measurements of a transport's floor (before and after one of its nullcall VMs, or
-     * its cold VMs) whose p50s differ by more than this (relative to the smaller) leave what ran between
-     * them undecided; a bracket with no more than half its rounds steady is measured again, and if the
-     * last still is, the report decides no target on it.
+     * Within this (relative) of the fastest of its side, a VM's or a floor's p50 counts as measured in the
+     * host's fastest placement; a floor measured before and after the cold VMs whose two p50s differ by
+     * more than this is measured again, and if the last bracket still does, the report decides no
+     * target on it.
      */
     public static final double PAIRED_FLOOR_MAX_DRIFT = 0.15;
     /** Every C floor, in display order. */
