@@ -599,9 +599,9 @@ public final class BenchMain {
             notes.add("distance to the floor: each transport's C floor (under its name) was measured with cfloor --only right"
                     + " before its first nullcall VM, between every two of its " + NULLCALL_VMS + " VMs and after the last, and is"
                     + " the mean of those (per percentile); the floors of the whole-run probe are under native. The target is"
-                    + " judged at the host's fastest placement: the median of the VMs' p50s within "
-                    + Math.round(100 * PairedFloor.MAX_DRIFT) + "% of the fastest VM's over the median of the floors within "
-                    + Math.round(100 * PairedFloor.MAX_DRIFT) + "% of the fastest floor; a bracket where either met it only once"
+                    + " judged at the host's fastest placement: the median of the VMs' p50s in it over the median of the floors'"
+                    + " in it (a side's sorted p50s up to the first gap wider than " + Math.round(100 * PairedFloor.PLACEMENT_GAP)
+                    + "% between neighbours); a bracket where either side met it only once"
                     + " was measured again, up to "
                     + PairedFloor.MAX_ATTEMPTS + " times");
         }
@@ -727,6 +727,10 @@ public final class BenchMain {
             }
         } finally {
             Files.deleteIfExists(root);
+        }
+        if (HttpThroughput.retried() > 0) {
+            notes.add("HTTP: " + HttpThroughput.retried() + " request(s) sent again after the JDK 17 client's connection pool"
+                    + " lost the response (\"connection closed locally\", JDK-8336655); each counts once");
         }
         if (!lifecycleFloors.isEmpty()) {
             Map<String, Object> paired = new LinkedHashMap<>();

@@ -54,7 +54,7 @@ final class InvocationSampler {
     /** Through the HTTP API: one POST on a kept-alive loopback connection (as ServeBench.httpInvoke). */
     static Histogram http(HttpClient client, HttpRequest request, int samples) throws Exception {
         return sample(samples, () -> {
-            HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r = HttpThroughput.send(client, request);
             if (r.statusCode() != 200) throw new IllegalStateException("HTTP " + r.statusCode());
         });
     }

@@ -3,6 +3,7 @@ package io.torovj.bench;
 import io.torovj.report.ResultsSchema;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +22,9 @@ import java.util.function.ToDoubleFunction;
  * floor 26.7, 27.8, 36.9, 28.4, 37.2 µs; the monitor's VMs alike). A floor taken minutes away, or one
  * mean of a before and an after, then sets a VM in one placement against floors in another: a ratio
  * of 0.74 or of 1.9 for the same code. So, with a per-round p50, the comparison is made at the
- * host's fastest placement: the median of the rounds within {@link #MAX_DRIFT} of the fastest round
- * over the median of the floors within {@link #MAX_DRIFT} of the fastest floor ({@link #placementRatio});
- * both had the same chances to meet it. Each round's own ratio to the floors right around it is kept
+ * host's fastest placement: the median of the rounds in it over the median of the floors in it
+ * ({@link #fastest}: up to the first gap wider than {@link #PLACEMENT_GAP} between sorted p50s;
+ * {@link #placementRatio}); both sides had the same chances to meet it. Each round's own ratio to the floors right around it is kept
  * for the record. Without per-round p50s (the cold VMs: one round), the drift between the floor
  * before and after says whether the placement stayed put.
  *
@@ -38,10 +39,7 @@ import java.util.function.ToDoubleFunction;
  */
 record PairedFloor(String floor, List<CFloorProbe.Line> sides, CFloorProbe.Line pingBefore, CFloorProbe.Line pingAfter,
                    int attempts, String stepsBefore, String stepsAfter, List<Double> roundP50s) {
-    /**
-     * Within this (relative) of the fastest, a measurement is in the fastest placement; a floor before
-     * and after one round that differ by more than this say the placement moved during it.
-     */
+    /** A floor before and after one round whose p50s differ by more than this (relative) say the placement moved during it. */
     static final double MAX_DRIFT = ResultsSchema.PAIRED_FLOOR_MAX_DRIFT;
     /** Brackets measured at most per transport; the last one is kept, its drift reported. */
     static final int MAX_ATTEMPTS = 3;
@@ -92,10 +90,22 @@ record PairedFloor(String floor, List<CFloorProbe.Line> sides, CFloorProbe.Line 
         return around > 0 ? roundP50s.get(r) / around : Double.NaN;
     }
 
-    /** The values within {@link #MAX_DRIFT} of the smallest: the measurements made in the fastest placement. */
+    /**
+     * Two placements' p50s differ by more than this (relative): measured here, 1.37× for a pio exit
+     * (27 and 37 µs) to 2.4× for the ring floor (260 and 631 ns), while within one placement two
+     * sorted neighbours differ by less than 20% (ring floors 210, 250, 250, 260, 280 ns).
+     */
+    static final double PLACEMENT_GAP = ResultsSchema.PLACEMENT_GAP;
+
+    /**
+     * The measurements made in the fastest placement: the values, sorted, up to the first gap
+     * between neighbours wider than {@link #PLACEMENT_GAP}; all of them if there is none.
+     */
     static double[] fastest(List<Double> values) {
-        double min = values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
-        return values.stream().mapToDouble(Double::doubleValue).filter(v -> v <= min * (1 + MAX_DRIFT)).sorted().toArray();
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = 1;
+        while (n < sorted.length && sorted[n] <= sorted[n - 1] * (1 + PLACEMENT_GAP)) n++;
+        return Arrays.copyOf(sorted, Math.min(n, sorted.length));
     }
 
     static double median(double[] sorted) {

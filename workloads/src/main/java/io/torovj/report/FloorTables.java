@@ -128,8 +128,8 @@ final class FloorTables {
                 + "mean of those, with the cache-line ping-pong of the two host threads at the first and last. Both "
                 + "the floor and the monitor run in one of a few placements that change within seconds (two ring floors "
                 + "a second apart: 260 and 631 ns), so the target is judged at the host's fastest placement: the median "
-                + "of the VMs within " + Math.round(100 * PAIRED_FLOOR_MAX_DRIFT) + "% of the fastest VM over the median "
-                + "of the floors within " + Math.round(100 * PAIRED_FLOOR_MAX_DRIFT) + "% of the fastest floor (each VM's "
+                + "of the VMs in it over the median of the floors in it, where a side's fastest placement is its sorted "
+                + "p50s up to the first gap wider than " + Math.round(100 * PLACEMENT_GAP) + "% between neighbours (each VM's "
                 + "ratio to the floors right around it is listed too); "
                 + "targets (issue 10): nullcall ÷ floor ≤ " + DisplayFormat.ratio(EXIT_TARGET) + " for an exit, ≤ "
                 + DisplayFormat.ratio(SHARED_MEMORY_TARGET) + " for shared memory.</p>");
@@ -213,8 +213,8 @@ final class FloorTables {
     /**
      * What a transport's target is judged on: where the bench measured its floor before, between and
      * after its nullcall VMs (cfloor.paired.&lt;t&gt;.round_p50_ns), the ratio at the host's fastest
-     * placement (placement_ratio: the median of the VMs within the drift bound of the fastest VM over
-     * the median of the floors within it of the fastest floor), undecided where the bench found none;
+     * placement (placement_ratio: the median of the VMs in it over the median of the floors in it, see
+     * {@link ResultsSchema#PLACEMENT_GAP}), undecided where the bench found none;
      * else the pooled ratio, undecided when the floor drifted more than the bench accepts around the
      * nullcall.
      *
@@ -230,17 +230,16 @@ final class FloorTables {
             int rounds = p.path("round_p50_ns").size(), sides = p.path("sides_p50_ns").size();
             java.util.StringJoiner each = new java.util.StringJoiner(", ");
             p.path("round_ratios").forEach(r -> each.add(String.format(Locale.ROOT, "%.2f", r.asDouble())));
-            String bound = Math.round(100 * PAIRED_FLOOR_MAX_DRIFT) + "%";
             if (!p.has("placement_ratio")) {
                 return new Judged(pooled, String.format(Locale.ROOT, "the fastest placement was not met twice on both sides"
-                        + " (%d of %d VMs, %d of %d floors within %s of their fastest)", p.path("fast_rounds").asInt(), rounds,
-                        p.path("fast_sides").asInt(), sides, bound), "");
+                        + " (%d of %d VMs, %d of %d floors in it)", p.path("fast_rounds").asInt(), rounds,
+                        p.path("fast_sides").asInt(), sides), "");
             }
             double m = p.path("placement_ratio").asDouble();
             return new Judged(m, null, String.format(Locale.ROOT, "judged at the host's fastest placement: %s, the median of"
-                            + " the %d of %d VMs within %s of the fastest over that of the %d of %d floors within %s of theirs;"
-                            + " each VM over the floors right around it: %s", DisplayFormat.ratio(m), p.path("fast_rounds").asInt(),
-                    rounds, bound, p.path("fast_sides").asInt(), sides, bound, each));
+                            + " the %d of %d VMs in it over that of the %d of %d floors in it; each VM over the floors right"
+                            + " around it: %s", DisplayFormat.ratio(m), p.path("fast_rounds").asInt(), rounds,
+                    p.path("fast_sides").asInt(), sides, each));
         }
         // a floor that moved by more than the bench accepts during the measurement decides nothing
         if (drift > PAIRED_FLOOR_MAX_DRIFT) {

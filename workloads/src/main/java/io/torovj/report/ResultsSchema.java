@@ -68,8 +68,9 @@ import java.util.regex.Pattern;
  *       {@code cfloor.paired.<transport>} keeps the first and last p50s ({@code before_p50_ns}, {@code after_p50_ns}),
  *       all of them ({@code sides_p50_ns}), the largest drift between two neighbours, each VM's p50
  *       ({@code round_p50_ns}) and its ratio to the mean of the floors right around it ({@code round_ratios}), how
- *       many VMs and floors were within {@link #PAIRED_FLOOR_MAX_DRIFT} of their side's fastest ({@code fast_rounds},
- *       {@code fast_sides}: the host's fastest placement) and the ratio of those VMs' median to those floors'
+ *       many VMs and floors were measured in the host's fastest placement (their side's sorted p50s up to the first
+ *       gap wider than {@link #PLACEMENT_GAP}: {@code fast_rounds}, {@code fast_sides}) and the ratio of those VMs'
+ *       median to those floors'
  *       ({@code placement_ratio}, what the report judges the target on; absent if either side met it only once),
  *       the attempts and the thread ping-pong beside a cache-line floor.</li>
  * </ul>
@@ -275,12 +276,16 @@ public final class ResultsSchema {
     /** {@link #C_FLOOR_VM_LIFECYCLE} with no other VM open: each VM flips KVM's static keys on and off. */
     public static final String C_FLOOR_VM_LIFECYCLE_COLD = "floor-c-vm-lifecycle-cold";
     /**
-     * Within this (relative) of the fastest of its side, a VM's or a floor's p50 counts as measured in the
-     * host's fastest placement; a floor measured before and after the cold VMs whose two p50s differ by
-     * more than this is measured again, and if the last bracket still does, the report decides no
-     * target on it.
+     * A floor measured before and after the cold VMs (or a nullcall run by older benches) whose two p50s
+     * differ by more than this (relative to the smaller) is measured again, and if the last bracket
+     * still does, the report decides no target on it.
      */
     public static final double PAIRED_FLOOR_MAX_DRIFT = 0.15;
+    /**
+     * Sorted p50s of one side (a transport's nullcall VMs, or its floors) up to the first gap between
+     * neighbours wider than this (relative) were measured in the host's fastest placement.
+     */
+    public static final double PLACEMENT_GAP = 0.25;
     /** Every C floor, in display order. */
     public static final List<String> C_FLOORS = List.of(C_FLOOR_TIMER_OVERHEAD, C_FLOOR_NATIVE_GETPPID,
             C_FLOOR_NATIVE_GETPPID_LOOP, C_FLOOR_NATIVE_GETPPID_LIBC, C_FLOOR_NATIVE_GETPPID_LIBC_LOOP,

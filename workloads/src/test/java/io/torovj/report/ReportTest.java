@@ -326,7 +326,7 @@ class ReportTest {
         assertTrue(pio.contains(">1.08×<"), "the pooled ratio is shown: " + pio);
         String target = between(pio, "class=\"target\"", "</td>");
         assertTrue(target.contains(">held<") && target.contains("judged at the host&#39;s fastest placement: 1.03×")
-                && target.contains("the 2 of 4 VMs within 15% of the fastest over that of the 3 of 5 floors")
+                && target.contains("the 2 of 4 VMs in it over that of the 3 of 5 floors in it")
                 && target.contains("1.02, 1.14, 0.92, 1.13"), target);
         assertTrue(pio.contains("before, between and after its VMs 24.0 µs, 24.2 µs, 30.1 µs, 24.0 µs, 30.0 µs (drift up to 25%)"), pio);
 
@@ -339,7 +339,7 @@ class ReportTest {
         target = between(between(between(html, "id=\"floor-distance\"", "</table>"), "data-transport=\"pio\"", "</tr>"),
                 "class=\"target\"", "</td>");
         assertTrue(target.contains(">not decided<") && target.contains("the fastest placement was not met twice on both sides"
-                + " (1 of 2 VMs, 1 of 3 floors within 15% of their fastest)"), target);
+                + " (1 of 2 VMs, 1 of 3 floors in it)"), target);
     }
 
     @Test
