@@ -216,8 +216,8 @@ public final class BenchMain {
      * Fresh VMs a transport's bracketed nullcall samples come from, the calls shared between them,
      * its floor measured before, between and after them (PairedFloor.interleaved). On this host a
      * VM's median moves between VMs (ring, warm: 340, 435 or 830 ns from one VM to the next, in the
-     * same minute) and so does the floor's between processes (260 or 631 ns): eight draws of each
-     * meet the host's fastest placement on both sides.
+     * same minute) and so does the floor's between processes (260 or 631 ns): with eight draws of
+     * each, both sides' fastest is likely to be the host's least disturbed state.
      */
     static final int NULLCALL_VMS = 8;
     /** Each bracketed nullcall's p50 per VM (ns), for the notes: "nullcall ring" to "340, 435, 340, 340". */
@@ -326,10 +326,10 @@ public final class BenchMain {
         var bracket = PairedFloor.interleaved(floor, () -> PairedFloor.measure(floor, calls, exits, mode.floorVms(), partMillis),
                 NULLCALL_VMS, round -> runVm(launcher, transport, ResultsSchema.NULLCALL, perVmArgs),
                 vm -> vm.latency().getValueAtPercentile(50), (pair, again) -> System.out.printf(
-                        "[torovj bench] nullcall %s, %d VMs between its floor %s: VMs %s, floors %s ns; at the fastest placement"
-                        + " %.2f× (%d VMs, %d floors)%s%n", transport, pair.rounds(), floor, whole(pair.roundP50s()),
-                        whole(pair.sides().stream().map(CFloorProbe.Line::p50).toList()), pair.placementRatio(), pair.fastRounds(),
-                        pair.fastSides(), pair.steady() ? "" : again ? ": undecided, measuring again" : ": undecided, kept"));
+                        "[torovj bench] nullcall %s, %d VMs between its floor %s: VMs %s, floors %s ns; best against best"
+                        + " %.2f×%s%n", transport, pair.rounds(), floor, whole(pair.roundP50s()),
+                        whole(pair.sides().stream().map(CFloorProbe.Line::p50).toList()), pair.bestRatio(),
+                        pair.steady() ? "" : again ? ": undecided, measuring again" : ": undecided, kept"));
         pooled(ResultsSchema.NULLCALL, transport, bracket.measured(), null);
         if (bracket.pair() == null) {
             notes.add("C floor around " + transport + "'s nullcall not measured (" + bracket.unmeasured()
@@ -599,9 +599,8 @@ public final class BenchMain {
             notes.add("distance to the floor: each transport's C floor (under its name) was measured with cfloor --only right"
                     + " before its first nullcall VM, between every two of its " + NULLCALL_VMS + " VMs and after the last, and is"
                     + " the mean of those (per percentile); the floors of the whole-run probe are under native. The target is"
-                    + " judged at the host's fastest placement: the median of the VMs' p50s in it over the median of the floors'"
-                    + " in it (a side's sorted p50s up to the first gap wider than " + Math.round(100 * PairedFloor.PLACEMENT_GAP)
-                    + "% between neighbours); a bracket where either side met it only once"
+                    + " judged best against best (what the host adds only ever adds time): the fastest VM's p50 over the fastest"
+                    + " floor's; one below " + PairedFloor.MIN_BEST_RATIO + " (the floors missed a placement the VMs met)"
                     + " was measured again, up to "
                     + PairedFloor.MAX_ATTEMPTS + " times");
         }

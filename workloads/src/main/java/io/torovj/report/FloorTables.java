@@ -127,9 +127,9 @@ final class FloorTables {
                 + "before its first nullcall VM, between every two of them and after the last: the floor shown is the "
                 + "mean of those, with the cache-line ping-pong of the two host threads at the first and last. Both "
                 + "the floor and the monitor run in one of a few placements that change within seconds (two ring floors "
-                + "a second apart: 260 and 631 ns), so the target is judged at the host's fastest placement: the median "
-                + "of the VMs in it over the median of the floors in it, where a side's fastest placement is its sorted "
-                + "p50s up to the first gap wider than " + Math.round(100 * PLACEMENT_GAP) + "% between neighbours (each VM's "
+                + "a second apart: 260 and 631 ns) and what the host adds only ever adds time, so the target is judged "
+                + "best against best: the fastest VM's p50 over the fastest floor's, undecided below "
+                + DisplayFormat.ratio(MIN_BEST_RATIO) + " (the floors missed a placement the VMs met; each VM's "
                 + "ratio to the floors right around it is listed too); "
                 + "targets (issue 10): nullcall ÷ floor ≤ " + DisplayFormat.ratio(EXIT_TARGET) + " for an exit, ≤ "
                 + DisplayFormat.ratio(SHARED_MEMORY_TARGET) + " for shared memory.</p>");
@@ -212,9 +212,8 @@ final class FloorTables {
 
     /**
      * What a transport's target is judged on: where the bench measured its floor before, between and
-     * after its nullcall VMs (cfloor.paired.&lt;t&gt;.round_p50_ns), the ratio at the host's fastest
-     * placement (placement_ratio: the median of the VMs in it over the median of the floors in it, see
-     * {@link ResultsSchema#PLACEMENT_GAP}), undecided where the bench found none;
+     * after its nullcall VMs (cfloor.paired.&lt;t&gt;.round_p50_ns), best against best (best_ratio: the
+     * fastest VM's p50 over the fastest floor's), undecided below {@link ResultsSchema#MIN_BEST_RATIO};
      * else the pooled ratio, undecided when the floor drifted more than the bench accepts around the
      * nullcall.
      *
@@ -230,16 +229,15 @@ final class FloorTables {
             int rounds = p.path("round_p50_ns").size(), sides = p.path("sides_p50_ns").size();
             java.util.StringJoiner each = new java.util.StringJoiner(", ");
             p.path("round_ratios").forEach(r -> each.add(String.format(Locale.ROOT, "%.2f", r.asDouble())));
-            if (!p.has("placement_ratio")) {
-                return new Judged(pooled, String.format(Locale.ROOT, "the fastest placement was not met twice on both sides"
-                        + " (%d of %d VMs, %d of %d floors in it)", p.path("fast_rounds").asInt(), rounds,
-                        p.path("fast_sides").asInt(), sides), "");
+            double best = p.path("best_ratio").asDouble(Double.NaN);
+            if (!p.path("decided").asBoolean(false) || Double.isNaN(best)) {
+                return new Judged(pooled, String.format(Locale.ROOT, "its fastest VM over the fastest floor, %s, is below %s:"
+                        + " the floors missed a placement the VMs met (each VM over the floors right around it: %s)",
+                        DisplayFormat.ratio(best), DisplayFormat.ratio(MIN_BEST_RATIO), each), "");
             }
-            double m = p.path("placement_ratio").asDouble();
-            return new Judged(m, null, String.format(Locale.ROOT, "judged at the host's fastest placement: %s, the median of"
-                            + " the %d of %d VMs in it over that of the %d of %d floors in it; each VM over the floors right"
-                            + " around it: %s", DisplayFormat.ratio(m), p.path("fast_rounds").asInt(), rounds,
-                    p.path("fast_sides").asInt(), sides, each));
+            return new Judged(best, null, String.format(Locale.ROOT, "judged best against best: %s, the fastest of its %d VMs"
+                    + " over the fastest of the %d floors around them; each VM over the floors right around it: %s",
+                    DisplayFormat.ratio(best), rounds, sides, each));
         }
         // a floor that moved by more than the bench accepts during the measurement decides nothing
         if (drift > PAIRED_FLOOR_MAX_DRIFT) {

@@ -68,11 +68,9 @@ import java.util.regex.Pattern;
  *       {@code cfloor.paired.<transport>} keeps the first and last p50s ({@code before_p50_ns}, {@code after_p50_ns}),
  *       all of them ({@code sides_p50_ns}), the largest drift between two neighbours, each VM's p50
  *       ({@code round_p50_ns}) and its ratio to the mean of the floors right around it ({@code round_ratios}), how
- *       many VMs and floors were measured in the host's fastest placement (their side's sorted p50s up to the first
- *       gap wider than {@link #PLACEMENT_GAP}: {@code fast_rounds}, {@code fast_sides}) and the ratio of those VMs'
- *       median to those floors'
- *       ({@code placement_ratio}, what the report judges the target on; absent if either side met it only once),
- *       the attempts and the thread ping-pong beside a cache-line floor.</li>
+ *       the fastest VM's p50 over the fastest floor's ({@code best_ratio}, what the report judges the target on:
+ *       what the host adds only ever adds time) and whether it decides ({@code decided}: at least
+ *       {@link #MIN_BEST_RATIO}), the attempts and the thread ping-pong beside a cache-line floor.</li>
  * </ul>
  * Per-call C floors are lfence;rdtsc pairs, like the workloads' samples: they include the pair's cost, which
  * {@link #C_FLOOR_TIMER_OVERHEAD} measures; the {@code -loop} ones are timed per batch of 100 calls and have no
@@ -282,10 +280,10 @@ public final class ResultsSchema {
      */
     public static final double PAIRED_FLOOR_MAX_DRIFT = 0.15;
     /**
-     * Sorted p50s of one side (a transport's nullcall VMs, or its floors) up to the first gap between
-     * neighbours wider than this (relative) were measured in the host's fastest placement.
+     * A transport's fastest nullcall VM over its fastest floor (best against best, see the bench's
+     * PairedFloor) below this decides no target: the floors missed a placement the transport met.
      */
-    public static final double PLACEMENT_GAP = 0.25;
+    public static final double MIN_BEST_RATIO = 0.95;
     /** Every C floor, in display order. */
     public static final List<String> C_FLOORS = List.of(C_FLOOR_TIMER_OVERHEAD, C_FLOOR_NATIVE_GETPPID,
             C_FLOOR_NATIVE_GETPPID_LOOP, C_FLOOR_NATIVE_GETPPID_LIBC, C_FLOOR_NATIVE_GETPPID_LIBC_LOOP,
