@@ -26,8 +26,9 @@ import java.util.function.ToDoubleFunction;
  * comparison is best against best ({@link #bestRatio}): the fastest round's p50 over the fastest
  * floor's, each the least disturbed of its side's draws (8 VMs, 9 floors: the same chances). A
  * best ratio below {@link #MIN_BEST_RATIO} says the floors missed a placement the transport met,
- * and decides nothing. Each round's own ratio to the floors right around it is kept for the record. Without per-round p50s (the cold VMs: one round), the drift between the floor
- * before and after says whether the placement stayed put.
+ * and decides nothing. Each round's own ratio to the floors right around it is kept for the
+ * record. Without per-round p50s (the cold VMs: one round), the drift between the floor before
+ * and after says whether the placement stayed put.
  *
  * @param floor      the headline floor's name (a {@code floor-c-*} part)
  * @param sides      the floor's measurements in order: before the first round, after each round (at least two)
@@ -40,8 +41,13 @@ import java.util.function.ToDoubleFunction;
  */
 record PairedFloor(String floor, List<CFloorProbe.Line> sides, CFloorProbe.Line pingBefore, CFloorProbe.Line pingAfter,
                    int attempts, String stepsBefore, String stepsAfter, List<Double> roundP50s) {
-    /** A floor before and after one round whose p50s differ by more than this (relative) say the placement moved during it. */
+    /** A floor before and after one round whose p50s differ by more than this (relative): the placement moved. */
     static final double MAX_DRIFT = ResultsSchema.PAIRED_FLOOR_MAX_DRIFT;
+    /**
+     * A best ratio below this cannot be the transport's (it is never faster than its floor in one
+     * placement, bar noise of a few per cent): the floors missed a placement it met.
+     */
+    static final double MIN_BEST_RATIO = ResultsSchema.MIN_BEST_RATIO;
     /** Brackets measured at most per transport; the last one is kept, its drift reported. */
     static final int MAX_ATTEMPTS = 3;
 
@@ -90,12 +96,6 @@ record PairedFloor(String floor, List<CFloorProbe.Line> sides, CFloorProbe.Line 
         double around = (sides.get(r).p50() + sides.get(r + 1).p50()) / 2;
         return around > 0 ? roundP50s.get(r) / around : Double.NaN;
     }
-
-    /**
-     * A best ratio below this cannot be the transport's (it is never faster than its floor in one
-     * placement, bar noise of a few per cent): the floors missed a placement it met.
-     */
-    static final double MIN_BEST_RATIO = ResultsSchema.MIN_BEST_RATIO;
 
     /**
      * The transport over its floor, best against best: the fastest round's p50 over the fastest
