@@ -671,7 +671,7 @@ static void seg(struct kvm_segment *s, uint64_t base, uint32_t limit, uint16_t s
 enum { STEP_MEMORY, STEP_BOOT, STEP_VCPU, STEP_RUN, STEP_CLOSE, STEPS };
 static const char *const step_names[STEPS] = {"memory", "boot", "vcpu", "run", "close"};
 
-/* vm_create with the end of its first three steps in t[0..2] (t may be NULL) */
+/* vm_create with the end of its first three steps in t[STEP_MEMORY..STEP_VCPU] (t may be NULL) */
 static void vm_create_steps(struct vm *v, uint64_t *t)
 {
     v->fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
@@ -682,9 +682,9 @@ static void vm_create_steps(struct vm *v, uint64_t *t)
         .slot = 0, .guest_phys_addr = 0, .memory_size = G_MEM, .userspace_addr = (uint64_t)(uintptr_t)v->mem,
     };
     if (ioctl(v->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) kvm_fail("KVM_SET_USER_MEMORY_REGION");
-    if (t) t[0] = now_ns();
+    if (t) t[STEP_MEMORY] = now_ns();
     guest_setup(v->mem);
-    if (t) t[1] = now_ns();
+    if (t) t[STEP_BOOT] = now_ns();
     v->vcpu = ioctl(v->fd, KVM_CREATE_VCPU, 0);
     if (v->vcpu < 0) kvm_fail("KVM_CREATE_VCPU");
     v->run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->vcpu, 0);
@@ -712,7 +712,7 @@ static void vm_create_steps(struct vm *v, uint64_t *t)
     r.rsp = G_STACK;
     r.rflags = 0x2;                                                  /* IOPL=0: the I/O bitmap decides */
     if (ioctl(v->vcpu, KVM_SET_REGS, &r) < 0) kvm_fail("KVM_SET_REGS");
-    if (t) t[2] = now_ns();
+    if (t) t[STEP_VCPU] = now_ns();
 }
 
 static void vm_create(struct vm *v) { vm_create_steps(v, NULL); }
@@ -937,16 +937,15 @@ static void lifecycle(size_t runs, int standby_vm, const char *name)
     for (size_t i = 0; i < warm + runs; i++) {
         if (done && over_budget()) break;
         struct vm v;
-        uint64_t t[STEPS + 1];
-        t[0] = now_ns();
-        vm_create_steps(&v, t + 1);
+        uint64_t start = now_ns(), end[STEPS];   /* when each step ended */
+        vm_create_steps(&v, end);
         vm_test(&v, T_BOOT, 0, 0, 0);
-        t[4] = now_ns();
+        end[STEP_RUN] = now_ns();
         vm_destroy(&v);
-        t[5] = now_ns();
+        end[STEP_CLOSE] = now_ns();
         if (i >= warm) {
-            for (int k = 0; k < STEPS; k++) steps[k][done] = (double)(t[k + 1] - t[k]);
-            ns_buf[done++] = (double)(t[5] - t[0]);
+            for (int k = 0; k < STEPS; k++) steps[k][done] = (double)(end[k] - (k == 0 ? start : end[k - 1]));
+            ns_buf[done++] = (double)(end[STEP_CLOSE] - start);
         }
     }
     if (standby_vm) vm_destroy(&standby);
