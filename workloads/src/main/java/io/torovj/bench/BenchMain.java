@@ -600,7 +600,9 @@ public final class BenchMain {
                     + " before its first nullcall VM, between every two of its " + NULLCALL_VMS + " VMs and after the last, and is"
                     + " the mean of those (per percentile); the floors of the whole-run probe are under native. The target is"
                     + " judged best against best (what the host adds only ever adds time): the fastest VM's p50 over the fastest"
-                    + " floor's; one below " + PairedFloor.MIN_BEST_RATIO + " (the floors missed a placement the VMs met)"
+                    + " floor's; a bracket where a side's fastest had no second draw within " + Math.round(100 * PairedFloor.MAX_DRIFT)
+                    + "% of it, or whose ratio was below " + PairedFloor.MIN_BEST_RATIO + " (the floors missed a placement the VMs"
+                    + " met)"
                     + " was measured again, up to "
                     + PairedFloor.MAX_ATTEMPTS + " times");
         }

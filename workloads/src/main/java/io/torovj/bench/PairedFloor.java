@@ -24,9 +24,11 @@ import java.util.function.ToDoubleFunction;
  * between the placements (pio floors 26.2, 26.6, 26.8, 31.1, 31.3, 33.3, 34.7 µs in one bracket).
  * What the host adds is one-sided: interference only ever adds time. So, with a per-round p50, the
  * comparison is best against best ({@link #bestRatio}): the fastest round's p50 over the fastest
- * floor's, each the least disturbed of its side's draws (8 VMs, 9 floors: the same chances). A
- * best ratio below {@link #MIN_BEST_RATIO} says the floors missed a placement the transport met,
- * and decides nothing. Each round's own ratio to the floors right around it is kept for the
+ * floor's, each the least disturbed of its side's draws (8 VMs, 9 floors: the same chances). It
+ * decides only where each side's best is confirmed by a second draw within {@link #MAX_DRIFT} (a
+ * lone best may be a rare state the other side never had a chance at: one mmio floor of 25.0 µs
+ * among 33.7-37.3 µs ones, and VMs of 30.4-36.5 µs) and is at least {@link #MIN_BEST_RATIO} (below,
+ * the floors missed a placement the transport met). Each round's own ratio to the floors right around it is kept for the
  * record. Without per-round p50s (the cold VMs: one round), the drift between the floor before
  * and after says whether the placement stayed put.
  *
@@ -108,13 +110,25 @@ record PairedFloor(String floor, List<CFloorProbe.Line> sides, CFloorProbe.Line 
         return floor > 0 ? round / floor : Double.NaN;
     }
 
+    /** True if the second smallest of {@code values} is within {@link #MAX_DRIFT} of the smallest. */
+    static boolean confirmed(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return v.length >= 2 && v[1] <= v[0] * (1 + MAX_DRIFT);
+    }
+
+    /** Both sides' bests confirmed by a second draw (see {@link #confirmed}). */
+    boolean bestsConfirmed() {
+        return confirmed(roundP50s) && confirmed(sides.stream().map(CFloorProbe.Line::p50).toList());
+    }
+
     /**
-     * The bracket decides: with per-round p50s, when its {@link #bestRatio} is at least
-     * {@link #MIN_BEST_RATIO}; without, when its floors before and after stayed within
-     * {@link #MAX_DRIFT}. An undecided bracket is measured again, up to {@link #MAX_ATTEMPTS}.
+     * The bracket decides: with per-round p50s, when both bests are {@link #bestsConfirmed} and the
+     * {@link #bestRatio} is at least {@link #MIN_BEST_RATIO}; without, when its floors before and
+     * after stayed within {@link #MAX_DRIFT}. An undecided bracket is measured again, up to
+     * {@link #MAX_ATTEMPTS}.
      */
     boolean steady() {
-        return roundP50s.isEmpty() ? drift() <= MAX_DRIFT : bestRatio() >= MIN_BEST_RATIO;
+        return roundP50s.isEmpty() ? drift() <= MAX_DRIFT : bestsConfirmed() && bestRatio() >= MIN_BEST_RATIO;
     }
 
     /** The floor as one row set: each percentile the mean over the sides, the samples of all. */
@@ -148,6 +162,7 @@ record PairedFloor(String floor, List<CFloorProbe.Line> sides, CFloorProbe.Line 
             for (int r = 0; r < rounds(); r++) ratios.add(roundRatio(r));
             m.put("round_ratios", ratios);
             m.put("best_ratio", bestRatio());
+            m.put("bests_confirmed", bestsConfirmed());
             m.put("decided", steady());
         }
         if (pingBefore != null && pingAfter != null) {

@@ -128,8 +128,9 @@ final class FloorTables {
                 + "mean of those, with the cache-line ping-pong of the two host threads at the first and last. Both "
                 + "the floor and the monitor run in one of a few placements that change within seconds (two ring floors "
                 + "a second apart: 260 and 631 ns) and what the host adds only ever adds time, so the target is judged "
-                + "best against best: the fastest VM's p50 over the fastest floor's, undecided below "
-                + DisplayFormat.ratio(MIN_BEST_RATIO) + " (the floors missed a placement the VMs met; each VM's "
+                + "best against best: the fastest VM's p50 over the fastest floor's, undecided where a side's fastest "
+                + "is not confirmed by a second draw within " + Math.round(100 * PAIRED_FLOOR_MAX_DRIFT) + "% or the "
+                + "ratio is below " + DisplayFormat.ratio(MIN_BEST_RATIO) + " (the floors missed a placement the VMs met; each VM's "
                 + "ratio to the floors right around it is listed too); "
                 + "targets (issue 10): nullcall ÷ floor ≤ " + DisplayFormat.ratio(EXIT_TARGET) + " for an exit, ≤ "
                 + DisplayFormat.ratio(SHARED_MEMORY_TARGET) + " for shared memory.</p>");
@@ -213,7 +214,8 @@ final class FloorTables {
     /**
      * What a transport's target is judged on: where the bench measured its floor before, between and
      * after its nullcall VMs (cfloor.paired.&lt;t&gt;.round_p50_ns), best against best (best_ratio: the
-     * fastest VM's p50 over the fastest floor's), undecided below {@link ResultsSchema#MIN_BEST_RATIO};
+     * fastest VM's p50 over the fastest floor's), undecided where a side's best is not confirmed by a
+     * second draw or the ratio is below {@link ResultsSchema#MIN_BEST_RATIO};
      * else the pooled ratio, undecided when the floor drifted more than the bench accepts around the
      * nullcall.
      *
@@ -231,9 +233,12 @@ final class FloorTables {
             p.path("round_ratios").forEach(r -> each.add(String.format(Locale.ROOT, "%.2f", r.asDouble())));
             double best = p.path("best_ratio").asDouble(Double.NaN);
             if (!p.path("decided").asBoolean(false) || Double.isNaN(best)) {
-                return new Judged(pooled, String.format(Locale.ROOT, "its fastest VM over the fastest floor, %s, is below %s:"
-                        + " the floors missed a placement the VMs met (each VM over the floors right around it: %s)",
-                        DisplayFormat.ratio(best), DisplayFormat.ratio(MIN_BEST_RATIO), each), "");
+                String why = !p.path("bests_confirmed").asBoolean(true)
+                        ? "a side's fastest draw was not confirmed by a second within " + Math.round(100 * PAIRED_FLOOR_MAX_DRIFT)
+                                + "% (a rare placement the other side may not have met)"
+                        : "the floors missed a placement the VMs met";
+                return new Judged(pooled, String.format(Locale.ROOT, "its fastest VM over the fastest floor, %s: %s (each VM"
+                        + " over the floors right around it: %s)", DisplayFormat.ratio(best), why, each), "");
             }
             return new Judged(best, null, String.format(Locale.ROOT, "judged best against best: %s, the fastest of its %d VMs"
                     + " over the fastest of the %d floors around them; each VM over the floors right around it: %s",

@@ -69,8 +69,9 @@ import java.util.regex.Pattern;
  *       all of them ({@code sides_p50_ns}), the largest drift between two neighbours, each VM's p50
  *       ({@code round_p50_ns}) and its ratio to the mean of the floors right around it ({@code round_ratios}), how
  *       the fastest VM's p50 over the fastest floor's ({@code best_ratio}, what the report judges the target on:
- *       what the host adds only ever adds time) and whether it decides ({@code decided}: at least
- *       {@link #MIN_BEST_RATIO}), the attempts and the thread ping-pong beside a cache-line floor.</li>
+ *       what the host adds only ever adds time), whether each side's fastest has a second draw within
+ *       {@link #PAIRED_FLOOR_MAX_DRIFT} of it ({@code bests_confirmed}) and whether it decides ({@code decided}:
+ *       confirmed, and at least {@link #MIN_BEST_RATIO}), the attempts and the thread ping-pong beside a cache-line floor.</li>
  * </ul>
  * Per-call C floors are lfence;rdtsc pairs, like the workloads' samples: they include the pair's cost, which
  * {@link #C_FLOOR_TIMER_OVERHEAD} measures; the {@code -loop} ones are timed per batch of 100 calls and have no

@@ -106,19 +106,36 @@ class PairedFloorTest {
         String f = ResultsSchema.C_FLOOR_MMIO_EXIT_GETPPID;
         int[] runs = {0};
         List<Boolean> again = new java.util.ArrayList<>();
-        // first bracket: one VM met a placement (29.6 µs) no floor did (31.4 at best): 0.94, undecided;
-        // the second: 27.3 over 26.4, decided
-        double[] vms = {36_400, 29_600, 37_000, 36_900, 27_300, 36_600};
-        var b = PairedFloor.interleaved(f, sides(f, 35_000, 31_400, 34_700, 36_600, 26_400, 26_600, 37_100, 38_000), 3,
+        // first bracket: VMs met a placement (29.6, 30.0 µs) no floor did (31.4 at best): 0.94, undecided;
+        // the second: 27.3 over 26.4, each confirmed by a second draw, decided
+        double[] vms = {36_400, 29_600, 30_000, 27_800, 27_300, 36_600};
+        var b = PairedFloor.interleaved(f, sides(f, 35_000, 31_400, 34_700, 32_600, 26_400, 26_600, 37_100, 38_000), 3,
                 r -> vms[runs[0]++], x -> x, (p, a) -> again.add(a));
         assertEquals(List.of(true, false), again);
         assertEquals(6, runs[0], "every round again");
-        assertEquals(List.of(36_900.0, 27_300.0, 36_600.0), b.measured(), "the last bracket's rounds");
+        assertEquals(List.of(27_800.0, 27_300.0, 36_600.0), b.measured(), "the last bracket's rounds");
         assertEquals(2, b.pair().attempts());
         assertEquals(27_300 / 26_400.0, b.pair().bestRatio(), 1e-12);
         assertTrue(b.pair().steady());
         assertTrue(Double.isNaN(new PairedFloor(f, line(f, 300, 1), line(f, 330, 1), null, null, 1).bestRatio()),
                 "no ratio without rounds' p50s");
+    }
+
+    @Test
+    void aLoneFastestDrawOnEitherSideDecidesNothing() throws Exception {
+        String f = ResultsSchema.C_FLOOR_MMIO_EXIT_GETPPID;
+        // as measured: one floor of 25.0 µs among 33.7-37.3 µs ones, VMs of 30.4-36.5 µs: 1.21× is a rare floor's
+        List<Double> floors = List.of(33_700.0, 34_300.0, 35_200.0, 34_800.0, 36_300.0, 36_300.0, 35_300.0, 36_100.0, 25_000.0);
+        List<Double> vms = List.of(34_900.0, 35_200.0, 35_200.0, 35_700.0, 36_500.0, 30_400.0, 35_900.0, 33_400.0);
+        PairedFloor p = new PairedFloor(f, floors.stream().map(x -> line(f, x, 100)).toList(), null, null, 1, null, null, vms);
+        assertEquals(30_400 / 25_000.0, p.bestRatio(), 1e-12);
+        assertFalse(PairedFloor.confirmed(floors), "25.0 has no second within 15%");
+        assertTrue(PairedFloor.confirmed(vms), "30.4 has 33.4, 10% above it");
+        assertFalse(p.bestsConfirmed());
+        assertFalse(p.steady());
+        assertEquals(false, p.environment().get("decided"));
+        assertTrue(PairedFloor.confirmed(List.of(100.0, 114.0, 300.0)));
+        assertFalse(PairedFloor.confirmed(List.of(100.0)), "one draw confirms nothing");
     }
 
     @Test
