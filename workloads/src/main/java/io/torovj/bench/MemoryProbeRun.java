@@ -16,8 +16,12 @@ import java.util.Locale;
  * from the live heap after a GC instead of from whatever the collector happened to touch.
  */
 final class MemoryProbeRun {
-    /** A fixed heap, resident from the start; the default collector, as `torovj serve` runs with. */
-    static final List<String> JVM_OPTIONS = List.of("-Xms192m", "-Xmx192m", "-XX:+AlwaysPreTouch");
+    /**
+     * A fixed heap, resident from the start; the collector and the stack shadow zone `torovj serve`
+     * runs with (the torovj script's: a thread's interpreter touches all of the zone).
+     */
+    static final List<String> JVM_OPTIONS = List.of("-Xms192m", "-Xmx192m", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC",
+            "-XX:StackShadowPages=10");
     private static final List<String> PROPERTIES = List.of("torovj.guestDir", "torovj.nativeDir", "torovj.toolsDir",
             "torovj.vcpuProcess", "bench.platform");
 
