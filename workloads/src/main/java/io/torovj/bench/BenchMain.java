@@ -314,8 +314,8 @@ public final class BenchMain {
 
     /**
      * nullcall in {@link #NULLCALL_VMS} fresh VMs, the transport's headline C floor measured before,
-     * between and after them (PairedFloor.interleaved): each VM's ratio to the floors right around
-     * it; a bracket with fewer than half its VMs steady is measured again, the last one kept.
+     * between and after them (PairedFloor.interleaved), judged best against best; an undecided
+     * bracket is measured again, the last one kept.
      */
     private void bracketed(GuestLauncher launcher, String transport, String[] args) throws Exception {
         String[] perVmArgs = {Integer.toString(Math.max(1, Integer.parseInt(args[0]) / NULLCALL_VMS))};
@@ -328,8 +328,7 @@ public final class BenchMain {
                 vm -> vm.latency().getValueAtPercentile(50), (pair, again) -> System.out.printf(
                         "[torovj bench] nullcall %s, %d VMs between its floor %s: VMs %s, floors %s ns; best against best"
                         + " %.2f×%s%n", transport, pair.rounds(), floor, whole(pair.roundP50s()),
-                        whole(pair.sides().stream().map(CFloorProbe.Line::p50).toList()), pair.bestRatio(),
-                        pair.steady() ? "" : again ? ": undecided, measuring again" : ": undecided, kept"));
+                        whole(pair.sideP50s()), pair.bestRatio(), drifted(pair, again)));
         pooled(ResultsSchema.NULLCALL, transport, bracket.measured(), null);
         if (bracket.pair() == null) {
             notes.add("C floor around " + transport + "'s nullcall not measured (" + bracket.unmeasured()
@@ -339,9 +338,9 @@ public final class BenchMain {
         pairedFloors.put(transport, bracket.pair());
     }
 
-    /** The end of a bracket's progress line: nothing when steady, else what follows. */
+    /** The end of a bracket's progress line: nothing when it decides, else what follows. */
     private static String drifted(PairedFloor pair, boolean again) {
-        return pair.steady() ? "" : again ? ": measuring again" : ": kept, drift noted";
+        return pair.steady() ? "" : again ? ": undecided, measuring again" : ": undecided, kept";
     }
 
     private static List<String> whole(List<Double> values) {
@@ -602,9 +601,7 @@ public final class BenchMain {
                     + " judged best against best (what the host adds only ever adds time): the fastest VM's p50 over the fastest"
                     + " floor's; a bracket where a side's fastest had no second draw within " + Math.round(100 * PairedFloor.MAX_DRIFT)
                     + "% of it, or whose ratio was below " + PairedFloor.MIN_BEST_RATIO + " (the floors missed a placement the VMs"
-                    + " met)"
-                    + " was measured again, up to "
-                    + PairedFloor.MAX_ATTEMPTS + " times");
+                    + " met) was measured again, up to " + PairedFloor.MAX_ATTEMPTS + " times");
         }
         if (nativeBracket != null) cfloor.put("paired_native", nativeBracket);
         environmentExtra.put("cfloor", cfloor);

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -69,7 +70,7 @@ final class CFloorProbe {
             String prefix = "steps " + name + " ";
             for (String f : facts) {
                 if (!f.startsWith(prefix)) continue;
-                java.util.StringJoiner j = new java.util.StringJoiner(", ", "", " µs");
+                StringJoiner j = new StringJoiner(", ", "", " µs");
                 for (String step : f.substring(prefix.length()).strip().split("\\s+")) {
                     String[] kv = step.split("=", 2);
                     if (kv.length != 2) return null;

@@ -93,6 +93,11 @@ record PairedFloor(String floor, List<CFloorProbe.Line> sides, CFloorProbe.Line 
         return low > 0 ? Math.abs(a - b) / low : Double.POSITIVE_INFINITY;
     }
 
+    /** Each floor's p50, in order. */
+    List<Double> sideP50s() {
+        return sides.stream().map(CFloorProbe.Line::p50).toList();
+    }
+
     /** Round {@code r}'s p50 over the mean of the floors right before and right after it. */
     double roundRatio(int r) {
         double around = (sides.get(r).p50() + sides.get(r + 1).p50()) / 2;
@@ -106,7 +111,7 @@ record PairedFloor(String floor, List<CFloorProbe.Line> sides, CFloorProbe.Line 
     double bestRatio() {
         if (roundP50s.isEmpty()) return Double.NaN;
         double round = roundP50s.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-        double floor = sides.stream().mapToDouble(CFloorProbe.Line::p50).min().orElseThrow();
+        double floor = sideP50s().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
         return floor > 0 ? round / floor : Double.NaN;
     }
 
@@ -118,7 +123,7 @@ record PairedFloor(String floor, List<CFloorProbe.Line> sides, CFloorProbe.Line 
 
     /** Both sides' bests confirmed by a second draw (see {@link #confirmed}). */
     boolean bestsConfirmed() {
-        return confirmed(roundP50s) && confirmed(sides.stream().map(CFloorProbe.Line::p50).toList());
+        return confirmed(roundP50s) && confirmed(sideP50s());
     }
 
     /**
@@ -155,7 +160,7 @@ record PairedFloor(String floor, List<CFloorProbe.Line> sides, CFloorProbe.Line 
         m.put("after_p50_ns", after().p50());
         m.put("drift", drift());
         m.put("attempts", attempts);
-        if (rounds() > 1) m.put("sides_p50_ns", sides.stream().map(CFloorProbe.Line::p50).toList());
+        if (rounds() > 1) m.put("sides_p50_ns", sideP50s());
         if (!roundP50s.isEmpty()) {
             m.put("round_p50_ns", roundP50s);
             List<Double> ratios = new ArrayList<>();
