@@ -6,10 +6,9 @@ import io.torovj.transport.TransportProvider;
 import io.torovj.transport.TransportRegistry;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,42 +52,58 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // Numbers in the monitor's output read the same on every host; and jffi's start-up formats
+        // its library's name with String.format, which for any format locale but en-US loads the
+        // JDK's CLDR locale data first: ~40 ms of CPU of a one-shot run's ~240 (perf stat, 2-core host).
+        Locale.setDefault(Locale.Category.FORMAT, Locale.US);
         if (args.length > 0 && args[0].equals("run")) BindingWarmUp.start();     // beside the parse: see its doc
         System.exit(execute(args));
     }
 
-    /**
-     * The subcommands, in the order the usage lists them. picocli reads a command's annotations (a
-     * reflective walk over every option and field) when the command is added, so {@link #execute}
-     * adds only the one the arguments name; help, a bare {@code torovj} and an unknown name get all.
-     */
-    private static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
+    /** The subcommands, in the order the usage lists them. */
+    private static final List<String> SUBCOMMANDS = List.of("run", "serve", "transports", "info");
 
-    static {
-        SUBCOMMANDS.put("run", () -> new RunCommand().spec());
-        SUBCOMMANDS.put("serve", ServeCommand::new);
-        SUBCOMMANDS.put("transports", Transports::new);
-        SUBCOMMANDS.put("info", Info::new);
+    /**
+     * The command object of subcommand {@code name}, or null for none. picocli reads a command's
+     * annotations (a reflective walk over every option and field) when the command is added, so
+     * {@link #execute} adds only the one the arguments name; help, a bare {@code torovj} and an
+     * unknown name get all. A switch, not a map of lambdas: a one-shot run links no call site it
+     * does not need.
+     */
+    private static Object subcommand(String name) {
+        return switch (name) {
+            case "run" -> new RunCommand().spec();
+            case "serve" -> new ServeCommand();
+            case "transports" -> new Transports();
+            case "info" -> new Info();
+            default -> null;
+        };
     }
 
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main().spec);
-        Supplier<Object> named = args.length == 0 ? null : SUBCOMMANDS.get(args[0]);
+        Object named = args.length == 0 ? null : subcommand(args[0]);
         if (named != null) {
-            cli.addSubcommand(args[0], named.get());
+            cli.addSubcommand(args[0], named);
         } else {
-            SUBCOMMANDS.forEach((name, command) -> cli.addSubcommand(name, command.get()));
+            for (String name : SUBCOMMANDS) cli.addSubcommand(name, subcommand(name));
         }
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         // everything after PROGRAM is the guest's, options included (as for env, timeout, strace)
         CommandLine run = cli.getSubcommands().get("run");
         if (run != null) run.setStopAtPositional(true);
-        cli.setParameterExceptionHandler((ex, a) -> {
+        cli.setParameterExceptionHandler(new UsageError());
+        return cli.execute(args);
+    }
+
+    /** A usage error: one line saying what is wrong, one saying where help is; status 2. */
+    private static final class UsageError implements CommandLine.IParameterExceptionHandler {
+        @Override
+        public int handleParseException(CommandLine.ParameterException ex, String[] args) {
             System.err.println("torovj: " + ex.getMessage());
             System.err.println("Try 'torovj --help' or 'torovj run --help'.");
             return 2;
-        });
-        return cli.execute(args);
+        }
     }
 
     @Override

@@ -12,18 +12,25 @@ package io.torovj.sys;
 public final class BindingWarmUp {
     private BindingWarmUp() {}
 
-    /** Starts the warm-up (a daemon thread: it never keeps the JVM alive). */
+    /**
+     * Starts the warm-up (a daemon thread: it never keeps the JVM alive). Its task is a class, not
+     * a lambda: the process's first lambda links the JDK's lambda machinery, which would then
+     * happen here, on the main thread, before the parse.
+     */
     public static void start() {
-        Thread t = new Thread(BindingWarmUp::link, "torovj-binding-warm-up");
+        Thread t = new Thread(new Link(), "torovj-binding-warm-up");
         t.setDaemon(true);
         t.start();
     }
 
-    private static void link() {
-        try {
-            LibC.INSTANCE.getpid();
-        } catch (Throwable e) {
-            // not reported here: the first real use of LibC fails the same way and says so
+    private static final class Link implements Runnable {
+        @Override
+        public void run() {
+            try {
+                LibC.INSTANCE.getpid();
+            } catch (Throwable e) {
+                // not reported here: the first real use of LibC fails the same way and says so
+            }
         }
     }
 }

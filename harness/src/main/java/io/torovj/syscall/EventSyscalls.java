@@ -36,7 +36,7 @@ import io.torovj.sys.HostFiles;
  * after the full {@code maxevents * 12} bytes were checked, as Linux checks before it waits.
  * Executing thread only; allocation-free.
  */
-public final class EventSyscalls {
+public final class EventSyscalls implements SyscallGroup {
     /** Events taken from the host per epoll_wait: a larger maxevents gets at most this many (Linux may return fewer). */
     static final int MAX_EVENTS_PER_WAIT = 256;
 
@@ -53,12 +53,16 @@ public final class EventSyscalls {
         this.stop = fds.stopSignal();
     }
 
-    public void registerWith(SyscallDispatcher d) {
-        d.register("epoll_create", (size, a1, a2, a3, a4, a5) -> epollCreate(size));
-        d.register("epoll_create1", (flags, a1, a2, a3, a4, a5) -> epollCreate1(flags));
-        d.register("epoll_ctl", (epfd, op, fd, ev, a4, a5) -> epollCtl(epfd, op, fd, ev));
-        d.register("epoll_wait", (epfd, ev, max, timeout, a4, a5) -> epollWait(epfd, ev, max, timeout));
-        d.register("epoll_pwait", (epfd, ev, max, timeout, mask, maskSize) -> epollPwait(epfd, ev, max, timeout, mask, maskSize));
+    @Override
+    public SyscallHandler handler(String call) {
+        return switch (call) {
+            case "epoll_create" -> (size, a1, a2, a3, a4, a5) -> epollCreate(size);
+            case "epoll_create1" -> (flags, a1, a2, a3, a4, a5) -> epollCreate1(flags);
+            case "epoll_ctl" -> (epfd, op, fd, ev, a4, a5) -> epollCtl(epfd, op, fd, ev);
+            case "epoll_wait" -> (epfd, ev, max, timeout, a4, a5) -> epollWait(epfd, ev, max, timeout);
+            case "epoll_pwait" -> (epfd, ev, max, timeout, mask, maskSize) -> epollPwait(epfd, ev, max, timeout, mask, maskSize);
+            default -> null;
+        };
     }
 
     /** epoll_create(2): {@code size} is only checked to be positive, as on Linux. */

@@ -17,7 +17,7 @@ import io.torovj.sys.HostFiles;
  * {@link BlockingIo}, which never lets a host call outlast the VM's stop; regular files and
  * /dev/null take the direct path.
  */
-public final class FileSyscalls {
+public final class FileSyscalls implements SyscallGroup {
     private final GuestMemory memory;
     private final GuestIo io;
     private final BlockingIo blocking;
@@ -32,29 +32,38 @@ public final class FileSyscalls {
         this.paths = paths;
     }
 
+    @Override
     public void registerWith(SyscallDispatcher d) {
-        d.register("read", (fd, buf, count, a3, a4, a5) -> read(fd, buf, count));
-        d.register("write", (fd, buf, count, a3, a4, a5) -> write(fd, buf, count));
-        d.register("open", (path, flags, mode, a3, a4, a5) -> paths.openat(AtFlags.AT_FDCWD, path, flags, mode));
-        d.register("openat", (dirfd, path, flags, mode, a4, a5) -> paths.openat(dirfd, path, flags, mode));
-        d.register("close", (fd, a1, a2, a3, a4, a5) -> fds.close(fd));
-        d.register("lseek", (fd, offset, whence, a3, a4, a5) -> lseek(fd, offset, whence));
-        d.register("fstat", (fd, buf, a2, a3, a4, a5) -> fstat(fd, buf));
-        d.register("fsync", (fd, a1, a2, a3, a4, a5) -> fsync(fd));
-        d.register("unlink", (path, a1, a2, a3, a4, a5) -> paths.unlinkat(AtFlags.AT_FDCWD, path, 0));
-        d.register("unlinkat", (dirfd, path, flags, a3, a4, a5) -> paths.unlinkat(dirfd, path, flags));
-        d.register("writev", (fd, iov, iovcnt, a3, a4, a5) -> vectored(fd, iov, iovcnt, true));
-        d.register("readv", (fd, iov, iovcnt, a3, a4, a5) -> vectored(fd, iov, iovcnt, false));
-        d.register("ioctl", (fd, request, arg, a3, a4, a5) -> ioctl(fd));
-        d.register("fcntl", (fd, cmd, arg, a3, a4, a5) -> fcntl(fd, cmd, arg));
-        d.register("getdents64", (fd, dirp, count, a3, a4, a5) -> getdents64(fd, dirp, count));
-        d.register("pread64", (fd, buf, count, offset, a4, a5) -> positioned(fd, buf, count, offset, false));
-        d.register("pwrite64", (fd, buf, count, offset, a4, a5) -> positioned(fd, buf, count, offset, true));
-        d.register("sendfile", (out, in, offset, count, a4, a5) -> sendfile(out, in, offset, count));
-        d.register("dup", (fd, a1, a2, a3, a4, a5) -> fds.dup(fd, 0));
-        d.register("dup2", (fd, target, a2, a3, a4, a5) -> fds.dupTo(fd, target));
-        d.register("dup3", (fd, target, flags, a3, a4, a5) -> dup3(fd, target, flags));
+        d.add(this);
         new PathSyscalls(memory, fds, paths).registerWith(d);      // stat, mkdir, rename, ...: the same files
+    }
+
+    @Override
+    public SyscallHandler handler(String call) {
+        return switch (call) {
+            case "read" -> (fd, buf, count, a3, a4, a5) -> read(fd, buf, count);
+            case "write" -> (fd, buf, count, a3, a4, a5) -> write(fd, buf, count);
+            case "open" -> (path, flags, mode, a3, a4, a5) -> paths.openat(AtFlags.AT_FDCWD, path, flags, mode);
+            case "openat" -> (dirfd, path, flags, mode, a4, a5) -> paths.openat(dirfd, path, flags, mode);
+            case "close" -> (fd, a1, a2, a3, a4, a5) -> fds.close(fd);
+            case "lseek" -> (fd, offset, whence, a3, a4, a5) -> lseek(fd, offset, whence);
+            case "fstat" -> (fd, buf, a2, a3, a4, a5) -> fstat(fd, buf);
+            case "fsync" -> (fd, a1, a2, a3, a4, a5) -> fsync(fd);
+            case "unlink" -> (path, a1, a2, a3, a4, a5) -> paths.unlinkat(AtFlags.AT_FDCWD, path, 0);
+            case "unlinkat" -> (dirfd, path, flags, a3, a4, a5) -> paths.unlinkat(dirfd, path, flags);
+            case "writev" -> (fd, iov, iovcnt, a3, a4, a5) -> vectored(fd, iov, iovcnt, true);
+            case "readv" -> (fd, iov, iovcnt, a3, a4, a5) -> vectored(fd, iov, iovcnt, false);
+            case "ioctl" -> (fd, request, arg, a3, a4, a5) -> ioctl(fd);
+            case "fcntl" -> (fd, cmd, arg, a3, a4, a5) -> fcntl(fd, cmd, arg);
+            case "getdents64" -> (fd, dirp, count, a3, a4, a5) -> getdents64(fd, dirp, count);
+            case "pread64" -> (fd, buf, count, offset, a4, a5) -> positioned(fd, buf, count, offset, false);
+            case "pwrite64" -> (fd, buf, count, offset, a4, a5) -> positioned(fd, buf, count, offset, true);
+            case "sendfile" -> (out, in, offset, count, a4, a5) -> sendfile(out, in, offset, count);
+            case "dup" -> (fd, a1, a2, a3, a4, a5) -> fds.dup(fd, 0);
+            case "dup2" -> (fd, target, a2, a3, a4, a5) -> fds.dupTo(fd, target);
+            case "dup3" -> (fd, target, flags, a3, a4, a5) -> dup3(fd, target, flags);
+            default -> null;
+        };
     }
 
     /** UIO_MAXIOV: the most iovecs one call may pass. */

@@ -7,17 +7,21 @@ import static io.torovj.linux.MmapFlags.MAP_FIXED_NOREPLACE;
 import io.torovj.linux.Errno;
 
 /** brk, mmap (anonymous only), munmap, served by {@link GuestHeap} from pre-mapped guest RAM. */
-public final class MemorySyscalls {
+public final class MemorySyscalls implements SyscallGroup {
     private final GuestHeap heap;
 
     public MemorySyscalls(GuestHeap heap) {
         this.heap = heap;
     }
 
-    public void registerWith(SyscallDispatcher d) {
-        d.register("brk", (addr, a1, a2, a3, a4, a5) -> heap.brk(addr));
-        d.register("mmap", (addr, len, prot, flags, fd, off) -> mmap(len, flags));
-        d.register("munmap", (addr, len, a2, a3, a4, a5) -> heap.munmap(addr, len));
+    @Override
+    public SyscallHandler handler(String call) {
+        return switch (call) {
+            case "brk" -> (addr, a1, a2, a3, a4, a5) -> heap.brk(addr);
+            case "mmap" -> (addr, len, prot, flags, fd, off) -> mmap(len, flags);
+            case "munmap" -> (addr, len, a2, a3, a4, a5) -> heap.munmap(addr, len);
+            default -> null;
+        };
     }
 
     private long mmap(long length, long flags) {

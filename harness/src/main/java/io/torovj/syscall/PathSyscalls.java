@@ -29,7 +29,7 @@ import io.torovj.sys.HostPath;
  * for files beneath a writable root only. What stat answers is the host's {@code struct stat}
  * as the kernel gives it (inode and device numbers included: see the README).
  */
-public final class PathSyscalls {
+public final class PathSyscalls implements SyscallGroup {
     static final int F_OK_MASK = 7;              // R_OK | W_OK | X_OK
     static final int W_OK = 2;
 
@@ -47,24 +47,28 @@ public final class PathSyscalls {
         this.paths = paths;
     }
 
-    public void registerWith(SyscallDispatcher d) {
-        d.register("stat", (p, buf, a2, a3, a4, a5) -> stat(AT_FDCWD, p, buf, 0));
-        d.register("lstat", (p, buf, a2, a3, a4, a5) -> stat(AT_FDCWD, p, buf, AT_SYMLINK_NOFOLLOW));
-        d.register("newfstatat", (dirfd, p, buf, flags, a4, a5) -> stat(dirfd, p, buf, flags));
-        d.register("access", (p, mode, a2, a3, a4, a5) -> access(AT_FDCWD, p, mode, 0));
-        d.register("faccessat", (dirfd, p, mode, a3, a4, a5) -> access(dirfd, p, mode, 0));
-        d.register("faccessat2", (dirfd, p, mode, flags, a4, a5) -> access(dirfd, p, mode, flags));
-        d.register("mkdir", (p, mode, a2, a3, a4, a5) -> mkdir(AT_FDCWD, p, mode));
-        d.register("mkdirat", (dirfd, p, mode, a3, a4, a5) -> mkdir(dirfd, p, mode));
-        d.register("rmdir", (p, a1, a2, a3, a4, a5) -> paths.unlinkat(AT_FDCWD, p, AT_REMOVEDIR));
-        d.register("rename", (from, to, a2, a3, a4, a5) -> rename(AT_FDCWD, from, AT_FDCWD, to, 0));
-        d.register("renameat", (fromDir, from, toDir, to, a4, a5) -> rename(fromDir, from, toDir, to, 0));
-        d.register("renameat2", (fromDir, from, toDir, to, flags, a5) -> rename(fromDir, from, toDir, to, flags));
-        d.register("chmod", (p, mode, a2, a3, a4, a5) -> chmod(AT_FDCWD, p, mode));
-        d.register("fchmodat", (dirfd, p, mode, a3, a4, a5) -> chmod(dirfd, p, mode));
-        d.register("fchmod", (fd, mode, a2, a3, a4, a5) -> fchmod(fd, mode));
-        d.register("utimensat", (dirfd, p, times, flags, a4, a5) -> utimensat(dirfd, p, times, flags));
-        d.register("umask", (mask, a1, a2, a3, a4, a5) -> paths.umask(mask));
+    @Override
+    public SyscallHandler handler(String call) {
+        return switch (call) {
+            case "stat" -> (p, buf, a2, a3, a4, a5) -> stat(AT_FDCWD, p, buf, 0);
+            case "lstat" -> (p, buf, a2, a3, a4, a5) -> stat(AT_FDCWD, p, buf, AT_SYMLINK_NOFOLLOW);
+            case "newfstatat" -> (dirfd, p, buf, flags, a4, a5) -> stat(dirfd, p, buf, flags);
+            case "access" -> (p, mode, a2, a3, a4, a5) -> access(AT_FDCWD, p, mode, 0);
+            case "faccessat" -> (dirfd, p, mode, a3, a4, a5) -> access(dirfd, p, mode, 0);
+            case "faccessat2" -> (dirfd, p, mode, flags, a4, a5) -> access(dirfd, p, mode, flags);
+            case "mkdir" -> (p, mode, a2, a3, a4, a5) -> mkdir(AT_FDCWD, p, mode);
+            case "mkdirat" -> (dirfd, p, mode, a3, a4, a5) -> mkdir(dirfd, p, mode);
+            case "rmdir" -> (p, a1, a2, a3, a4, a5) -> paths.unlinkat(AT_FDCWD, p, AT_REMOVEDIR);
+            case "rename" -> (from, to, a2, a3, a4, a5) -> rename(AT_FDCWD, from, AT_FDCWD, to, 0);
+            case "renameat" -> (fromDir, from, toDir, to, a4, a5) -> rename(fromDir, from, toDir, to, 0);
+            case "renameat2" -> (fromDir, from, toDir, to, flags, a5) -> rename(fromDir, from, toDir, to, flags);
+            case "chmod" -> (p, mode, a2, a3, a4, a5) -> chmod(AT_FDCWD, p, mode);
+            case "fchmodat" -> (dirfd, p, mode, a3, a4, a5) -> chmod(dirfd, p, mode);
+            case "fchmod" -> (fd, mode, a2, a3, a4, a5) -> fchmod(fd, mode);
+            case "utimensat" -> (dirfd, p, times, flags, a4, a5) -> utimensat(dirfd, p, times, flags);
+            case "umask" -> (mask, a1, a2, a3, a4, a5) -> paths.umask(mask);
+            default -> null;
+        };
     }
 
     /**

@@ -29,7 +29,7 @@ import io.torovj.sys.PollFds;
  * nothing to apply to: a non-NULL one is refused with EINVAL rather than silently ignored.
  * Executing thread only; allocation-free.
  */
-public final class PollSyscalls {
+public final class PollSyscalls implements SyscallGroup {
     private static final int OFF_FD = 0, OFF_EVENTS = 4, OFF_REVENTS = 6;
     private static final long TIMESPEC_SIZE = 16, NANOS_PER_SECOND = 1_000_000_000L, NANOS_PER_MILLI = 1_000_000L;
     /** No deadline: wait until a fd is ready or the VM stops. */
@@ -52,9 +52,13 @@ public final class PollSyscalls {
         this.invalidFd = new boolean[maxFds];
     }
 
-    public void registerWith(SyscallDispatcher d) {
-        d.register("poll", (ufds, nfds, timeout, a3, a4, a5) -> poll(ufds, nfds, timeout));
-        d.register("ppoll", (ufds, nfds, tsp, mask, maskSize, a5) -> ppoll(ufds, nfds, tsp, mask, maskSize));
+    @Override
+    public SyscallHandler handler(String call) {
+        return switch (call) {
+            case "poll" -> (ufds, nfds, timeout, a3, a4, a5) -> poll(ufds, nfds, timeout);
+            case "ppoll" -> (ufds, nfds, tsp, mask, maskSize, a5) -> ppoll(ufds, nfds, tsp, mask, maskSize);
+            default -> null;
+        };
     }
 
     /** The most pollfds one call may pass: the fd table's capacity. */

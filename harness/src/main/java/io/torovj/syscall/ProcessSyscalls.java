@@ -11,7 +11,7 @@ import io.torovj.lifecycle.VmControl;
  * exit, exit_group, getpid, getppid, clock_gettime. The guest's process is the monitor's: its pid
  * is the monitor's pid, as in ToroV.
  */
-public final class ProcessSyscalls {
+public final class ProcessSyscalls implements SyscallGroup {
     /** CLOCK_TAI, the highest static clock id; CLOCK_REALTIME (0) .. CLOCK_TAI are per-system or per-process. */
     private static final long MAX_STATIC_CLOCK = 11;
     private final GuestIo io;
@@ -22,12 +22,16 @@ public final class ProcessSyscalls {
         this.control = control;
     }
 
-    public void registerWith(SyscallDispatcher d) {
-        d.register("exit", (status, a1, a2, a3, a4, a5) -> exit(status));
-        d.register("exit_group", (status, a1, a2, a3, a4, a5) -> exit(status));
-        d.register("getpid", (a0, a1, a2, a3, a4, a5) -> HostProcess.pid());
-        d.register("getppid", (a0, a1, a2, a3, a4, a5) -> HostProcess.parentPid());
-        d.register("clock_gettime", (clock, tp, a2, a3, a4, a5) -> clockGettime(clock, tp));
+    @Override
+    public SyscallHandler handler(String call) {
+        return switch (call) {
+            case "exit" -> (status, a1, a2, a3, a4, a5) -> exit(status);
+            case "exit_group" -> (status, a1, a2, a3, a4, a5) -> exit(status);
+            case "getpid" -> (a0, a1, a2, a3, a4, a5) -> HostProcess.pid();
+            case "getppid" -> (a0, a1, a2, a3, a4, a5) -> HostProcess.parentPid();
+            case "clock_gettime" -> (clock, tp, a2, a3, a4, a5) -> clockGettime(clock, tp);
+            default -> null;
+        };
     }
 
     private long exit(long status) {

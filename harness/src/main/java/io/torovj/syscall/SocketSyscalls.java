@@ -40,7 +40,7 @@ import io.torovj.sys.SocketOption;
  * 0.0.0.0 where other hosts could reach it. Host sockets are non-blocking; accept, connect, send
  * and receive wait for the guest in {@link BlockingIo}, which the VM's stop interrupts.
  */
-public final class SocketSyscalls {
+public final class SocketSyscalls implements SyscallGroup {
     /** The longest option value setsockopt accepts (every allowed option is an int). */
     static final int MAX_OPTION = 64;
 
@@ -67,18 +67,22 @@ public final class SocketSyscalls {
         this.log = log;
     }
 
-    public void registerWith(SyscallDispatcher d) {
-        d.register("socket", (domain, type, proto, a3, a4, a5) -> socket(domain, type, proto));
-        d.register("bind", (fd, addr, len, a3, a4, a5) -> bindOrConnect(fd, addr, len, true));
-        d.register("connect", (fd, addr, len, a3, a4, a5) -> bindOrConnect(fd, addr, len, false));
-        d.register("listen", (fd, backlog, a2, a3, a4, a5) -> listen(fd, backlog));
-        d.register("accept", (fd, addr, lenPtr, a3, a4, a5) -> accept(fd, addr, lenPtr, 0));
-        d.register("accept4", (fd, addr, lenPtr, flags, a4, a5) -> accept(fd, addr, lenPtr, flags));
-        d.register("sendto", (fd, buf, len, flags, addr, addrLen) -> sendto(fd, buf, len, flags, addr, addrLen));
-        d.register("recvfrom", (fd, buf, len, flags, addr, lenPtr) -> recvfrom(fd, buf, len, flags, addr, lenPtr));
-        d.register("setsockopt", (fd, level, name, val, len, a5) -> setsockopt(fd, level, name, val, len));
-        d.register("getsockopt", (fd, level, name, val, lenPtr, a5) -> getsockopt(fd, level, name, val, lenPtr));
-        d.register("shutdown", (fd, how, a2, a3, a4, a5) -> shutdown(fd, how));
+    @Override
+    public SyscallHandler handler(String call) {
+        return switch (call) {
+            case "socket" -> (domain, type, proto, a3, a4, a5) -> socket(domain, type, proto);
+            case "bind" -> (fd, addr, len, a3, a4, a5) -> bindOrConnect(fd, addr, len, true);
+            case "connect" -> (fd, addr, len, a3, a4, a5) -> bindOrConnect(fd, addr, len, false);
+            case "listen" -> (fd, backlog, a2, a3, a4, a5) -> listen(fd, backlog);
+            case "accept" -> (fd, addr, lenPtr, a3, a4, a5) -> accept(fd, addr, lenPtr, 0);
+            case "accept4" -> (fd, addr, lenPtr, flags, a4, a5) -> accept(fd, addr, lenPtr, flags);
+            case "sendto" -> (fd, buf, len, flags, addr, addrLen) -> sendto(fd, buf, len, flags, addr, addrLen);
+            case "recvfrom" -> (fd, buf, len, flags, addr, lenPtr) -> recvfrom(fd, buf, len, flags, addr, lenPtr);
+            case "setsockopt" -> (fd, level, name, val, len, a5) -> setsockopt(fd, level, name, val, len);
+            case "getsockopt" -> (fd, level, name, val, lenPtr, a5) -> getsockopt(fd, level, name, val, lenPtr);
+            case "shutdown" -> (fd, how, a2, a3, a4, a5) -> shutdown(fd, how);
+            default -> null;
+        };
     }
 
     long socket(long domain, long type, long protocol) {

@@ -18,7 +18,7 @@ import java.nio.charset.StandardCharsets;
  * registered answers -ENOSYS (rseq among them, which glibc tolerates). Linux semantics and errno
  * otherwise; none of these is on a hot path.
  */
-public final class StartupSyscalls implements io.torovj.lifecycle.Rewindable {
+public final class StartupSyscalls implements io.torovj.lifecycle.Rewindable, SyscallGroup {
     static final long ARCH_SET_GS = 0x1001, ARCH_SET_FS = 0x1002, ARCH_GET_FS = 0x1003, ARCH_GET_GS = 0x1004;
     static final long PR_SET_NAME = 15, PR_GET_NAME = 16;
     static final int RLIMIT_STACK = 3, RLIMIT_NOFILE = 7, RLIM_NLIMITS = 16;
@@ -66,28 +66,30 @@ public final class StartupSyscalls implements io.torovj.lifecycle.Rewindable {
         System.arraycopy(initialName, 0, name, 0, TASK_COMM_LEN);
     }
 
-    public void registerWith(SyscallDispatcher d) {
-        d.register("arch_prctl", (code, addr, a2, a3, a4, a5) -> archPrctl(code, addr));
-        d.register("set_tid_address", (tidptr, a1, a2, a3, a4, a5) -> HostProcess.pid());
-        d.register("set_robust_list", (head, len, a2, a3, a4, a5) -> len == ROBUST_LIST_HEAD_SIZE ? 0 : -Errno.EINVAL);
-        d.register("prlimit64", (pid, resource, newLimit, oldLimit, a4, a5) -> prlimit(pid, resource, newLimit, oldLimit));
-        d.register("getrlimit", (resource, oldLimit, a2, a3, a4, a5) -> prlimit(0, resource, 0, oldLimit));
-        d.register("getrandom", (buf, len, flags, a3, a4, a5) -> getrandom(buf, len, flags));
-        d.register("uname", (buf, a1, a2, a3, a4, a5) -> uname(buf));
-        d.register("readlink", (p, buf, size, a3, a4, a5) -> readlink(p, buf, size));
-        d.register("readlinkat", (dirfd, p, buf, size, a4, a5) -> readlink(p, buf, size));
-        for (String id : new String[] {"getuid", "geteuid", "getgid", "getegid"}) {
-            d.register(id, (a0, a1, a2, a3, a4, a5) -> 0);      // the guest is root of its own box
-        }
-        d.register("prctl", (option, arg2, a2, a3, a4, a5) -> prctl(option, arg2));
-        d.register("sched_getaffinity", (pid, size, mask, a3, a4, a5) -> schedGetaffinity(pid, size, mask));
-        d.register("mprotect", (addr, len, prot, a3, a4, a5) -> mprotect(addr, len));
-        d.register("sysinfo", (info, a1, a2, a3, a4, a5) -> sysinfo(info));
-        d.register("getcwd", (buf, size, a2, a3, a4, a5) -> getcwd(buf, size));
-        d.register("rt_sigaction", (sig, act, oldact, setsize, a4, a5) -> sigaction(sig, act, oldact, setsize));
-        d.register("rt_sigprocmask", (how, set, oldset, setsize, a4, a5) -> sigprocmask(how, set, oldset, setsize));
-        d.register("time", (tloc, a1, a2, a3, a4, a5) -> time(tloc));
-        d.register("gettimeofday", (tv, tz, a2, a3, a4, a5) -> gettimeofday(tv, tz));
+    @Override
+    public SyscallHandler handler(String call) {
+        return switch (call) {
+            case "arch_prctl" -> (code, addr, a2, a3, a4, a5) -> archPrctl(code, addr);
+            case "set_tid_address" -> (tidptr, a1, a2, a3, a4, a5) -> HostProcess.pid();
+            case "set_robust_list" -> (head, len, a2, a3, a4, a5) -> len == ROBUST_LIST_HEAD_SIZE ? 0 : -Errno.EINVAL;
+            case "prlimit64" -> (pid, resource, newLimit, oldLimit, a4, a5) -> prlimit(pid, resource, newLimit, oldLimit);
+            case "getrlimit" -> (resource, oldLimit, a2, a3, a4, a5) -> prlimit(0, resource, 0, oldLimit);
+            case "getrandom" -> (buf, len, flags, a3, a4, a5) -> getrandom(buf, len, flags);
+            case "uname" -> (buf, a1, a2, a3, a4, a5) -> uname(buf);
+            case "readlink" -> (p, buf, size, a3, a4, a5) -> readlink(p, buf, size);
+            case "readlinkat" -> (dirfd, p, buf, size, a4, a5) -> readlink(p, buf, size);
+            case "getuid", "geteuid", "getgid", "getegid" -> (a0, a1, a2, a3, a4, a5) -> 0;      // the guest is root of its own box
+            case "prctl" -> (option, arg2, a2, a3, a4, a5) -> prctl(option, arg2);
+            case "sched_getaffinity" -> (pid, size, mask, a3, a4, a5) -> schedGetaffinity(pid, size, mask);
+            case "mprotect" -> (addr, len, prot, a3, a4, a5) -> mprotect(addr, len);
+            case "sysinfo" -> (info, a1, a2, a3, a4, a5) -> sysinfo(info);
+            case "getcwd" -> (buf, size, a2, a3, a4, a5) -> getcwd(buf, size);
+            case "rt_sigaction" -> (sig, act, oldact, setsize, a4, a5) -> sigaction(sig, act, oldact, setsize);
+            case "rt_sigprocmask" -> (how, set, oldset, setsize, a4, a5) -> sigprocmask(how, set, oldset, setsize);
+            case "time" -> (tloc, a1, a2, a3, a4, a5) -> time(tloc);
+            case "gettimeofday" -> (tv, tz, a2, a3, a4, a5) -> gettimeofday(tv, tz);
+            default -> null;
+        };
     }
 
     static final int SIGKILL = 9, SIGSTOP = 19, NSIG = 64, SIGACTION_SIZE = 32;

@@ -29,7 +29,13 @@ public final class SyscallDispatcher implements SyscallExecutor, io.torovj.lifec
     /** Distinct denied or unimplemented numbers logged per VM before the rest are only counted. */
     public static final int LOG_DISTINCT_LIMIT = 16;
 
+    /** Marks a number no group serves, once asked. */
+    private static final SyscallHandler UNIMPLEMENTED = (a0, a1, a2, a3, a4, a5) -> -Errno.ENOSYS;
+
+    /** Per number: its handler once asked for (null until then), or {@link #UNIMPLEMENTED}. */
     private final SyscallHandler[] handlers = new SyscallHandler[TABLE_SIZE];
+    private SyscallGroup[] groups = new SyscallGroup[8];
+    private int groupCount;
     private final SyscallPolicy policy;
     private final VmControl control;
     private final MonitorLog log;
@@ -52,12 +58,35 @@ public final class SyscallDispatcher implements SyscallExecutor, io.torovj.lifec
         this.log = log;
     }
 
-    /** Installs the handler for {@code name} (a Linux x86-64 syscall name). */
-    public void register(String name, SyscallHandler handler) {
-        int nr = SyscallNames.number(name);
-        if (nr < 0 || nr >= TABLE_SIZE) throw new IllegalArgumentException("unknown syscall " + name);
-        if (handlers[nr] != null) throw new IllegalStateException("two handlers for " + name);
-        handlers[nr] = handler;
+    /** Adds {@code group}'s system calls: asked for a call's handler at that call's first use. */
+    public void add(SyscallGroup group) {
+        if (groupCount == groups.length) groups = java.util.Arrays.copyOf(groups, 2 * groupCount);
+        groups[groupCount++] = group;
+    }
+
+    /**
+     * The handler of {@code nr} from the first group that serves it, kept for the VM's next calls;
+     * {@link #UNIMPLEMENTED} if none does. (That no two groups serve one call is a test's to check:
+     * {@link #servingGroups}.)
+     */
+    private SyscallHandler resolve(int nr) {
+        String name = SyscallNames.name(nr);
+        SyscallHandler found = UNIMPLEMENTED;
+        for (int i = 0; name != null && i < groupCount && found == UNIMPLEMENTED; i++) {
+            SyscallHandler h = groups[i].handler(name);
+            if (h != null) found = h;
+        }
+        handlers[nr] = found;
+        return found;
+    }
+
+    /** How many of the added groups serve the call {@code name}: 0 or 1 in a sound monitor. */
+    int servingGroups(String name) {
+        int n = 0;
+        for (int i = 0; i < groupCount; i++) {
+            if (groups[i].handler(name) != null) n++;
+        }
+        return n;
     }
 
     public long calls() { return calls; }
@@ -80,7 +109,8 @@ public final class SyscallDispatcher implements SyscallExecutor, io.torovj.lifec
             return deny(nr, a0, a1, a2);
         }
         SyscallHandler handler = handlers[(int) nr];
-        if (handler == null) {
+        if (handler == null) handler = resolve((int) nr);
+        if (handler == UNIMPLEMENTED) {
             int key = LOG_KEY_UNIMPLEMENTED + (int) nr;
             if (!log.logged(key) && withinLogBudget(key)) {
                 log.once(key, "syscall " + describe(nr) + " is not implemented: -ENOSYS");

@@ -97,6 +97,38 @@ class SyscallDispatcherTest {
         return new String(out, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Every group a VM's build adds (as VmBuilder.syscalls does): no call is served by two (the
+     * dispatcher would take the first), and the calls served are exactly those the policy knows
+     * as implemented (what {@link SyscallPolicy#permissive} allows).
+     */
+    @Test
+    void everyImplementedCallIsServedByExactlyOneGroup() {
+        SyscallPolicy implemented = SyscallPolicy.permissive(root);
+        boot(implemented);
+        SegmentBases bases = new SegmentBases() {
+            long fs, gs;
+            @Override public long fs() { return fs; }
+            @Override public void setFs(long base) { fs = base; }
+            @Override public long gs() { return gs; }
+            @Override public void setGs(long base) { gs = base; }
+        };
+        MonitorLog log = new MonitorLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8));
+        new SocketSyscalls(mem, fds, implemented, log).registerWith(d);
+        new EventSyscalls(mem, fds).registerWith(d);
+        new PollSyscalls(mem, fds).registerWith(d);
+        new StartupSyscalls(mem, fds, bases, "prog", 1 << 20, 16).registerWith(d);
+        int served = 0;
+        for (String name : io.torovj.linux.SyscallNames.allNames()) {
+            int groups = d.servingGroups(name);
+            assertTrue(groups <= 1, name + " is served by " + groups + " groups");
+            assertEquals(implemented.allows(io.torovj.linux.SyscallNames.number(name)), groups == 1,
+                    name + (groups == 1 ? " is served but not in the policy's implemented list" : " is in the implemented list but not served"));
+            served += groups;
+        }
+        assertTrue(served > 80, "calls served: " + served);
+    }
+
     @Test
     void writeGoesToTheHostFdBehindGuestFd1() {
         boot(SyscallPolicy.defaultPolicy());
