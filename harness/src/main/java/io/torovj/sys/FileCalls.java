@@ -15,7 +15,7 @@ import jnr.ffi.LibraryLoader;
  */
 public interface FileCalls {
 
-    FileCalls INSTANCE = LibraryLoader.create(FileCalls.class).load("c");
+    FileCalls INSTANCE = LibraryLoader.create(FileCalls.class).load(LibC.LIBRARY);
 
     int openat(int dirfd, long path, int flags, int mode);
     long pread(int fd, long buf, long count, long offset);

@@ -26,7 +26,14 @@ import jnr.ffi.Runtime;
  */
 public interface LibC {
 
-    LibC INSTANCE = LibraryLoader.create(LibC.class).map("strerrorAddress", "strerror").load("c");
+    /**
+     * The C library by its soname, not as "c": jnr-ffi dlopens a name as given first, and "c"
+     * (then "libc.so", a linker script on Debian) fails, after which it lists the host's library
+     * directories and matches every file against a pattern: ~10% of the binding's start-up.
+     */
+    String LIBRARY = "libc.so.6";
+
+    LibC INSTANCE = LibraryLoader.create(LibC.class).map("strerrorAddress", "strerror").load(LIBRARY);
     Runtime RUNTIME = Runtime.getRuntime(INSTANCE);
 
     int open(byte[] path, int flags, int mode);

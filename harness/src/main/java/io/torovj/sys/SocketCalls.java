@@ -11,7 +11,7 @@ import jnr.ffi.LibraryLoader;
  */
 public interface SocketCalls {
 
-    SocketCalls INSTANCE = LibraryLoader.create(SocketCalls.class).load("c");
+    SocketCalls INSTANCE = LibraryLoader.create(SocketCalls.class).load(LibC.LIBRARY);
 
     int socket(int domain, int type, int protocol);
     int bind(int fd, long addr, int len);
