@@ -54,6 +54,13 @@
  *                                 process's vCPU, the bench monitor's standby
  *                                 among them, keeps them on; run alone to see
  *                                 the flip)
+ *   floor-c-vm-lifecycle-unpinned floor-c-vm-lifecycle with the timing thread
+ *                                 on every CPU of the process (not pinned):
+ *                                 KVM's per-VM worker (NX huge page recovery,
+ *                                 made at the first KVM_RUN) inherits the
+ *                                 creating thread's CPUs, and unpinned it
+ *                                 starts and stops across CPUs, an IPI each
+ *                                 (here ~2x the pinned lifecycle)
  *
  * The standby VM: KVM turns static keys on when a vCPU of a VM without an
  * in-kernel irqchip is created and the count goes 0 -> 1, and off at 1 -> 0;
@@ -379,13 +386,14 @@ static uint64_t tsc_step(void)
  * round trip under load). The monitor's threads are not pinned; where that
  * costs, it is part of the distance to the floor.
  */
-static cpu_set_t cpu_main, cpu_helper;
+static cpu_set_t cpu_all, cpu_main, cpu_helper;
 static int pinning;
 
 static void choose_cpus(void)
 {
     cpu_set_t all;
     if (sched_getaffinity(0, sizeof all, &all) != 0 || CPU_COUNT(&all) < 2) return;
+    cpu_all = all;
     int first = -1, second = -1;
     for (int c = 0; c < CPU_SETSIZE && second < 0; c++) {
         if (!CPU_ISSET(c, &all)) continue;
@@ -969,7 +977,7 @@ static const char *const part_names[] = {
     "floor-c-pingpong", "floor-c-pio-exit", "floor-c-pio-exit-getppid", "floor-c-mmio-exit",
     "floor-c-mmio-exit-getppid", "floor-c-ring-1line", "floor-c-ring-1line-getppid",
     "floor-c-ring-1line-getppid-libc", "floor-c-ring-6line", "floor-c-ring-6line-getppid", "floor-c-vm-lifecycle",
-    "floor-c-vm-lifecycle-cold",
+    "floor-c-vm-lifecycle-cold", "floor-c-vm-lifecycle-unpinned",
 };
 #define FIRST_VM_PART 7   /* part_names[7..] need /dev/kvm */
 
@@ -1090,5 +1098,11 @@ int main(int argc, char **argv)
     vm_destroy(&v);
     if (want("floor-c-vm-lifecycle")) lifecycle((size_t)vms, 1, "floor-c-vm-lifecycle");
     if (want("floor-c-vm-lifecycle-cold")) lifecycle((size_t)vms, 0, "floor-c-vm-lifecycle-cold");
+    if (want("floor-c-vm-lifecycle-unpinned")) {
+        /* the process's CPUs for this part only; pinned again after it */
+        if (pinning && sched_setaffinity(0, sizeof cpu_all, &cpu_all) != 0) die(1, "sched_setaffinity: %s", strerror(errno));
+        lifecycle((size_t)vms, 1, "floor-c-vm-lifecycle-unpinned");
+        if (pinning && sched_setaffinity(0, sizeof cpu_main, &cpu_main) != 0) die(1, "sched_setaffinity: %s", strerror(errno));
+    }
     return 0;
 }

@@ -1,5 +1,7 @@
 package io.torovj.mechanisms;
 
+import io.torovj.transport.PollerPlacement;
+
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.Semaphore;
@@ -103,6 +105,10 @@ final class PollerThread {
         }
 
         private void serveRuns() {
+            // wherever the process may run, not only where its creator may: a creator pinned to one
+            // CPU (the bench's cold sampler, a caller's own pin) would put this spinning poller on
+            // the CPU of the vCPU it serves
+            PollerPlacement.anywhere();
             while (true) {
                 go.acquireUninterruptibly();
                 PollerThread p = owner;

@@ -1,10 +1,12 @@
 package io.torovj.mechanisms;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.torovj.sys.ThreadAffinity;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +31,53 @@ class PollerThreadTest {
         Object[] r = seen.get(10, TimeUnit.SECONDS);
         poller.stop("test");
         return r;
+    }
+
+    /**
+     * A poller made by a thread pinned to one CPU runs wherever the process may (not on its vCPU's
+     * CPU). More pollers at once than there can be spares, so that some are new threads.
+     */
+    @Test
+    void aPollerDoesNotInheritItsCreatorsPin() throws Exception {
+        int n = PollerThread.SPARE_WORKERS + 2;
+        CompletableFuture<List<long[]>> seen = new CompletableFuture<>();
+        long[][] creatorMask = new long[1][];
+        Thread creator = new Thread(() -> {
+            long[] had = ThreadAffinity.pinToLowestCpu();
+            creatorMask[0] = ThreadAffinity.current();
+            List<PollerThread> pollers = new ArrayList<>();
+            List<CompletableFuture<long[]>> masks = new ArrayList<>();
+            CompletableFuture<Void> release = new CompletableFuture<>();
+            try {
+                for (int i = 0; i < n; i++) {
+                    PollerThread p = new PollerThread("torovj-pinned-creator-poller");
+                    CompletableFuture<long[]> onPoller = new CompletableFuture<>();
+                    p.start(() -> {
+                        onPoller.complete(ThreadAffinity.current());
+                        release.join();
+                    });
+                    pollers.add(p);
+                    masks.add(onPoller);
+                }
+                List<long[]> all = new ArrayList<>();
+                for (CompletableFuture<long[]> m : masks) all.add(m.get(10, TimeUnit.SECONDS));
+                seen.complete(all);
+            } catch (Exception e) {
+                seen.completeExceptionally(e);
+            } finally {
+                release.complete(null);
+                for (PollerThread p : pollers) {
+                    p.stop("test");
+                    p.close("test");
+                }
+                ThreadAffinity.set(had);
+            }
+        });
+        creator.start();
+        List<long[]> masks = seen.get(20, TimeUnit.SECONDS);
+        creator.join();
+        assertEquals(1, ThreadAffinity.cpus(creatorMask[0]), "the creator was pinned");
+        for (long[] m : masks) assertArrayEquals(ThreadAffinity.process(), m, "a poller runs with the process's mask");
     }
 
     @Test

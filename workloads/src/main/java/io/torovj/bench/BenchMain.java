@@ -738,7 +738,11 @@ public final class BenchMain {
                     + " (under its name) was measured right before and right after its " + s.coldRuns() + " timed cold VMs"
                     + " (which follow at least " + s.coldWarmup() + " untimed ones, then more until the JIT is quiet: a fresh VM in a"
                     + " warm JVM), with cfloor --only, and is"
-                    + " the mean of the two; a bracket whose floors differed by more than "
+                    + " the mean of the two; the thread that builds, runs (pio, mmio: the vCPU is that thread) and closes"
+                    + " each cold VM was pinned to one CPU meanwhile, as cfloor pins its lifecycle's thread (KVM's per-VM"
+                    + " worker inherits the creating thread's CPUs; unpinned, it starts and stops across CPUs:"
+                    + " " + ResultsSchema.C_FLOOR_VM_LIFECYCLE_UNPINNED + " in the whole-run probe is the C lifecycle so);"
+                    + " a bracket whose floors differed by more than "
                     + Math.round(100 * PairedFloor.MAX_DRIFT) + "% was measured again, up to " + PairedFloor.MAX_ATTEMPTS + " times");
         }
     }

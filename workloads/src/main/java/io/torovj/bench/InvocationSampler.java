@@ -1,6 +1,7 @@
 package io.torovj.bench;
 
 import io.torovj.serve.FunctionPool;
+import io.torovj.sys.ThreadAffinity;
 import io.torovj.vmm.Vm;
 import io.torovj.vmm.VmBuilder;
 import io.torovj.vmm.VmResult;
@@ -94,6 +95,15 @@ final class InvocationSampler {
      * 0.2 ms after 1,200). Returns the VMs run.
      */
     static int warmCold(GuestLauncher launcher, String transport, int minVms, long maxExtraNanos) {
+        long[] mask = ThreadAffinity.pinToLowestCpu();     // as the timed VMs run: see cold
+        try {
+            return warmColdPinned(launcher, transport, minVms, maxExtraNanos);
+        } finally {
+            ThreadAffinity.set(mask);
+        }
+    }
+
+    private static int warmColdPinned(GuestLauncher launcher, String transport, int minVms, long maxExtraNanos) {
         for (int i = 0; i < minVms; i++) launcher.vm(transport, 0, "helloworld");
         int vms = minVms;
         if (JIT == null) return vms;
@@ -118,9 +128,21 @@ final class InvocationSampler {
 
     /**
      * Cold VMs: each built, loaded, run to the guest's exit and closed (as HelloWorldBench); in a
-     * warm JVM after {@link #warmCold}.
+     * warm JVM after {@link #warmCold}. This thread, which builds, runs (pio, mmio: the vCPU is
+     * this thread) and closes each VM, is pinned to one CPU meanwhile, as cfloor pins its VM
+     * lifecycle's thread: KVM's per-VM worker then starts and stops on that CPU as well (see
+     * ThreadAffinity; a polling transport's poller still runs wherever the scheduler puts it).
      */
     static ColdSamples cold(GuestLauncher launcher, String transport, int samples) throws Exception {
+        long[] mask = ThreadAffinity.pinToLowestCpu();
+        try {
+            return coldPinned(launcher, transport, samples);
+        } finally {
+            ThreadAffinity.set(mask);
+        }
+    }
+
+    private static ColdSamples coldPinned(GuestLauncher launcher, String transport, int samples) throws Exception {
         long jit0 = JIT == null ? 0 : JIT.getTotalCompilationTime(), wall0 = System.nanoTime();
         Histogram h = LatencyRecorder.newHistogram();
         Map<String, long[]> phases = new LinkedHashMap<>();

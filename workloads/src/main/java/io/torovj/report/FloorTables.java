@@ -66,6 +66,9 @@ final class FloorTables {
             case C_FLOOR_VM_LIFECYCLE_COLD -> "the same with no other VM of its own open: KVM's static keys flip on and "
                     + "off per VM, unless another process holds a vCPU (the keys are the kernel's: in the bench the "
                     + "monitor's standby keeps them on, so this matches the line above; run cfloor alone to see the flip)";
+            case C_FLOOR_VM_LIFECYCLE_UNPINNED -> "the lifecycle above with its thread on every CPU, not pinned to one: "
+                    + "KVM's per-VM worker inherits the creating thread's CPUs and then starts and stops across CPUs "
+                    + "(an IPI each); the cold VMs are measured pinned, as the lifecycle above is";
             default -> "";
         };
     }

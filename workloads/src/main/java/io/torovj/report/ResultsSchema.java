@@ -275,6 +275,12 @@ public final class ResultsSchema {
     /** {@link #C_FLOOR_VM_LIFECYCLE} with no other VM open: each VM flips KVM's static keys on and off. */
     public static final String C_FLOOR_VM_LIFECYCLE_COLD = "floor-c-vm-lifecycle-cold";
     /**
+     * {@link #C_FLOOR_VM_LIFECYCLE} with the timing thread not pinned to one CPU (the headline one
+     * is, and the bench's cold VMs are measured pinned the same way): KVM's per-VM worker inherits
+     * the creating thread's CPUs, so unpinned it starts and stops across CPUs. For reference.
+     */
+    public static final String C_FLOOR_VM_LIFECYCLE_UNPINNED = "floor-c-vm-lifecycle-unpinned";
+    /**
      * A floor measured before and after the cold VMs (or a nullcall run by older benches) whose two p50s
      * differ by more than this (relative to the smaller) is measured again, and if the last bracket
      * still does, the report decides no target on it.
@@ -292,7 +298,7 @@ public final class ResultsSchema {
             C_FLOOR_PIO_EXIT_GETPPID, C_FLOOR_MMIO_EXIT, C_FLOOR_MMIO_EXIT_GETPPID, C_FLOOR_RING_1LINE,
             C_FLOOR_RING_1LINE_GETPPID, C_FLOOR_RING_1LINE_GETPPID_LIBC, C_FLOOR_RING_6LINE, C_FLOOR_RING_6LINE_GETPPID,
             C_FLOOR_VM_LIFECYCLE,
-            C_FLOOR_VM_LIFECYCLE_COLD);
+            C_FLOOR_VM_LIFECYCLE_COLD, C_FLOOR_VM_LIFECYCLE_UNPINNED);
     /** Prefix of a think-time workload: {@code think-<think time in ns>} (see "Think time" above). */
     public static final String THINK_PREFIX = "think-";
     /** The think times the bench measures, ns: 0, 1 µs, 10 µs, 100 µs, 1 ms. */

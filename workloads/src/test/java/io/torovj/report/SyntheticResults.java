@@ -61,6 +61,7 @@ final class SyntheticResults {
         m.put(C_FLOOR_RING_6LINE_GETPPID, 460.0);
         m.put(C_FLOOR_VM_LIFECYCLE, 600_000.0);
         m.put(C_FLOOR_VM_LIFECYCLE_COLD, 1_100_000.0);
+        m.put(C_FLOOR_VM_LIFECYCLE_UNPINNED, 900_000.0);
         return m;
     }
 
