@@ -161,8 +161,17 @@ final class ServerlessSection {
                         () -> C_FLOOR_VM_LIFECYCLE + ": " + String.join(", ", ratios.entrySet().stream()
                                 .map(e -> e.getKey() + " " + e.getValue()).toList()));
             }
-            case CLI -> "≤ " + DisplayFormat.quantity(true, CLI_NS) + " (issue 10)"
-                    + verdict(p50.isPresent(), () -> p50.get() <= CLI_NS, () -> "");
+            case CLI -> {
+                // every transport's whole command, as the cold VMs' target is judged: one slow transport misses it
+                java.util.Map<String, Double> commands = new java.util.LinkedHashMap<>();
+                for (String x : rs.transports()) {
+                    if (!NATIVE.equals(x)) p(w.workload(), x, P50).ifPresent(v -> commands.put(x, v));
+                }
+                yield "every transport ≤ " + DisplayFormat.quantity(true, CLI_NS) + " (issue 10)"
+                        + verdict(!commands.isEmpty(), () -> commands.values().stream().allMatch(v -> v <= CLI_NS),
+                        () -> String.join(", ", commands.entrySet().stream()
+                                .map(e -> e.getKey() + " " + DisplayFormat.quantity(true, e.getValue())).toList()));
+            }
             case NATIVE_SPAWN -> "baseline";
         };
     }

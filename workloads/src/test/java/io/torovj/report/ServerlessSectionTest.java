@@ -37,7 +37,10 @@ class ServerlessSectionTest {
         // ring: warm p50 ~40 µs, 25x faster than a 1 ms spawn
         String warm = row(table, SERVE_WARM);
         assertTrue(warm.contains("<b>met</b>"), warm);
-        assertTrue(row(table, CLI_RUN).contains("<b>met</b>"), "ring's torovj run at ~120 ms is under 150 ms");
+        // the whole command, judged for every transport: ring's ~120 ms is under 150 ms, pio's and mmio's ~330 ms are not
+        String cli = row(table, CLI_RUN);
+        assertTrue(cli.contains("every transport ≤ 150 ms (issue 10)") && cli.contains("<b>missed</b>"), cli);
+        for (String t : java.util.List.of("pio", "mmio", "ring")) assertTrue(Pattern.compile(t + " [0-9]+ ms").matcher(cli).find(), t + ": " + cli);
         assertTrue(table.contains("<th>native</th>") && table.contains("<th>ring</th>"), table);
         // a fresh VM: every transport against the C lifecycle (600 µs here), each ratio shown
         String cold = row(table, HELLOWORLD);
