@@ -34,7 +34,7 @@ record BenchMode(String name, int calls, int forks, int warmups, int iterations,
                     5_000, 50_000, 100, 700, 120);
         }
         // default: the probe typically takes 3-10 s here, at most about 16 × 1.5 s = 24 s
-        return new BenchMode("default", 20_000, 1, 2, 4, 1, 10_000, 1_000, new Serverless(128, 16, 400, 2_000, 200, 4, 800),
+        return new BenchMode("default", 20_000, 1, 2, 4, 1, 10_000, 1_000, new Serverless(128, 16, 400, 2_000, 200, 10, 800),
                 20_000, 200_000, 200, 1_500, 1_000);
     }
 
@@ -49,7 +49,7 @@ record BenchMode(String name, int calls, int forks, int warmups, int iterations,
      *                         VM's build and teardown over some thousand VMs (here: p50 2.5 ms after 20 VMs, 1.0 ms
      *                         after 1,000, 0.85 ms after 1,500), and the target is a fresh VM in a warm JVM
      * @param coldRuns         timed cold HelloWorld VMs (build, run, close) per transport, and native spawns
-     * @param cliRuns          timed `torovj run` whole commands per transport (a JVM each, ~0.3 s here)
+     * @param cliRuns          timed `torovj run` whole commands per transport (a JVM each, ~0.13 s here; 10 by default, for a p50 that 4 left to one slow start)
      * @param throughputMillis measured time per concurrency level of the HTTP throughput sweep (plus a fifth as warm-up)
      */
     record Serverless(int pooledVms, int liveVms, int warmInvocations, int coldWarmup, int coldRuns, int cliRuns, int throughputMillis) {}
