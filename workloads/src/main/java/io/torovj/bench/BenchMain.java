@@ -689,7 +689,8 @@ public final class BenchMain {
                 + " transport, pool of "
                 + ServeBench.POOL + "; " + s.coldRuns() + " cold VMs (helloworld wall: build, run, close; native: fork+exec+wait); "
                 + s.cliRuns() + " whole commands per transport (cli-run: " + InvocationSampler.cliCommand("T")
-                + ", a JVM each; native: the native binary spawned)");
+                + ", a JVM each, timed once this JVM's JIT had compiled nothing for " + InvocationSampler.QUIET_JIT_WINDOW_MILLIS
+                + " ms (at most " + InvocationSampler.MAX_EXTRA_WARMUP_NANOS / 1_000_000_000L + " s of waiting); native: the native binary spawned)");
         notes.add("HTTP throughput: serve-http-cN = invocations/s through the HTTP API with N concurrent closed-loop clients (one"
                 + " java.net.http client, HTTP/1.1 keep-alive, one connection per client), a pool of " + ResultsSchema.SERVE_THROUGHPUT_POOL
                 + ", " + s.throughputMillis() + " ms per level after " + s.throughputMillis() / 5 + " ms of warm-up; the clients, the pool"

@@ -118,6 +118,24 @@ final class InvocationSampler {
         return vms;
     }
 
+    /**
+     * Waits until this JVM's JIT has been idle for a {@link #QUIET_JIT_WINDOW_MILLIS} window, for at
+     * most {@code maxNanos}: a whole command timed right after thousands of cold VMs otherwise shares
+     * the 2 CPUs with the bench's own C2 compiling them (a command measured here is its own cost).
+     */
+    static void awaitQuietJit(long maxNanos) throws InterruptedException {
+        if (JIT == null) return;
+        long deadline = System.nanoTime() + maxNanos;
+        while (System.nanoTime() < deadline) {
+            long jit0 = JIT.getTotalCompilationTime();
+            Thread.sleep(QUIET_JIT_WINDOW_MILLIS);
+            if (JIT.getTotalCompilationTime() == jit0) return;
+        }
+    }
+
+    /** How long the JIT must compile nothing before a whole command is timed. */
+    static final long QUIET_JIT_WINDOW_MILLIS = 200;
+
     /** The JIT's compilation time, where the JVM measures it (else null: no quiet check). */
     private static final CompilationMXBean JIT = jit();
 
@@ -182,6 +200,7 @@ final class InvocationSampler {
         cmd.addAll(List.of("--transport", transport, BenchPaths.guest("helloworld").toAbsolutePath().toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
+        awaitQuietJit(MAX_EXTRA_WARMUP_NANOS);
         return sample(samples, () -> {
             int status = pb.start().waitFor();
             if (status != 0) throw new IOException(String.join(" ", cmd) + " exited " + status);

@@ -46,6 +46,16 @@ class ServerlessProbesTest {
         }
     }
 
+    /** The wait before timing whole commands: one quiet window at least, and bounded however busy the JIT is. */
+    @Test
+    void theWaitForAQuietJitIsAtLeastOneWindowAndBounded() throws Exception {
+        long t0 = System.nanoTime();
+        InvocationSampler.awaitQuietJit(1_000_000_000L);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(millis >= InvocationSampler.QUIET_JIT_WINDOW_MILLIS, "one window at least: " + millis + " ms");
+        assertTrue(millis < 1_000 + 2 * InvocationSampler.QUIET_JIT_WINDOW_MILLIS + 2_000, "bounded by its limit: " + millis + " ms");
+    }
+
     @Test
     void fitGivesTheSlopeOfExactPointsAndRefusesFewerThanTwo() {
         MemoryGrowth g = new MemoryGrowth(List.of(point(0, 1_000_000, 50_000, 7_000), point(10, 3_000_000, 150_000, 7_000),
