@@ -47,6 +47,19 @@ public final class ThreadAffinity {
         return had;
     }
 
+    /**
+     * Runs {@code task} with the calling thread pinned to the lowest CPU of its mask
+     * ({@link #pinToLowestCpu}) and gives the mask back after, however the task ends.
+     */
+    public static <T> T onLowestCpu(java.util.concurrent.Callable<T> task) throws Exception {
+        long[] had = pinToLowestCpu();
+        try {
+            return task.call();
+        } finally {
+            set(had);
+        }
+    }
+
     /** Sets the calling thread's mask. */
     public static void set(long[] mask) {
         if (mask.length != MASK_LONGS) throw new IllegalArgumentException("a mask of " + MASK_LONGS + " longs, not " + mask.length);

@@ -94,13 +94,9 @@ final class InvocationSampler {
      * transport's poller or vCPU (measured: line's HelloWorld run 0.9 ms right after 1,000 VMs,
      * 0.2 ms after 1,200). Returns the VMs run.
      */
-    static int warmCold(GuestLauncher launcher, String transport, int minVms, long maxExtraNanos) {
-        long[] mask = ThreadAffinity.pinToLowestCpu();     // as the timed VMs run: see cold
-        try {
-            return warmColdPinned(launcher, transport, minVms, maxExtraNanos);
-        } finally {
-            ThreadAffinity.set(mask);
-        }
+    static int warmCold(GuestLauncher launcher, String transport, int minVms, long maxExtraNanos) throws Exception {
+        // pinned as the timed VMs run: see cold
+        return ThreadAffinity.onLowestCpu(() -> warmColdPinned(launcher, transport, minVms, maxExtraNanos));
     }
 
     private static int warmColdPinned(GuestLauncher launcher, String transport, int minVms, long maxExtraNanos) {
@@ -152,12 +148,7 @@ final class InvocationSampler {
      * ThreadAffinity; a polling transport's poller still runs wherever the scheduler puts it).
      */
     static ColdSamples cold(GuestLauncher launcher, String transport, int samples) throws Exception {
-        long[] mask = ThreadAffinity.pinToLowestCpu();
-        try {
-            return coldPinned(launcher, transport, samples);
-        } finally {
-            ThreadAffinity.set(mask);
-        }
+        return ThreadAffinity.onLowestCpu(() -> coldPinned(launcher, transport, samples));
     }
 
     private static ColdSamples coldPinned(GuestLauncher launcher, String transport, int samples) throws Exception {
