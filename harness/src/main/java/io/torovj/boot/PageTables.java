@@ -9,12 +9,23 @@ import io.torovj.memory.GuestMemory;
  *
  * <p>Built once because under shadow paging (PVM) later host-side rewrites of live guest page
  * tables are not seen by KVM.
+ *
+ * <p>Every entry is built with its accessed bit set, and every page with its dirty bit: no guest
+ * kernel reads them, and under shadow paging KVM emulates them. A clear dirty bit makes KVM map a
+ * page read-only and take a second fault (and a second shadow page for a 2 MiB page) at the first
+ * write; a clear accessed bit keeps KVM from mapping the neighbours of a faulting page with it
+ * (it prefetches only accessed entries). Measured on a PVM host: HelloWorld's first run took 5
+ * shadow faults with the bits clear, 3 with them set.
  */
 public final class PageTables {
     private PageTables() {}
 
-    static final long PRESENT = 1, WRITABLE = 2, USER = 4, WRITE_THROUGH = 8, CACHE_DISABLE = 0x10, HUGE = 0x80;
-    private static final long TABLE = PRESENT | WRITABLE | USER;
+    static final long PRESENT = 1, WRITABLE = 2, USER = 4, WRITE_THROUGH = 8, CACHE_DISABLE = 0x10, ACCESSED = 0x20,
+            DIRTY = 0x40, HUGE = 0x80;
+    /** A table entry (the leaf's own flags decide the access). */
+    private static final long TABLE = PRESENT | WRITABLE | USER | ACCESSED;
+    /** A present page: see the class comment for why accessed and dirty are already set. */
+    private static final long PAGE = PRESENT | ACCESSED | DIRTY;
 
     public static void build(GuestMemory mem, long ram) {
         GuestLayout.checkRamSize(ram);
@@ -23,7 +34,7 @@ public final class PageTables {
         mem.writeU64(GuestLayout.PDPT, GuestLayout.PD | TABLE);
         mem.writeU64(GuestLayout.PD, GuestLayout.PT_LOW | TABLE);
         for (long pde = 1; pde < ram / GuestLayout.MIB2; pde++) {
-            mem.writeU64(GuestLayout.PD + pde * 8, (pde * GuestLayout.MIB2) | TABLE | HUGE);
+            mem.writeU64(GuestLayout.PD + pde * 8, (pde * GuestLayout.MIB2) | TABLE | DIRTY | HUGE);
         }
         for (long pte = 1; pte < 512; pte++) {
             long gpa = pte * GuestLayout.PAGE;
@@ -32,15 +43,15 @@ public final class PageTables {
         // one 2 MiB entry: no memory backs the window, every access exits whatever the page size,
         // and a 4 KiB table for it would be one more resident page per VM
         long devicePde = GuestLayout.DEVICE_WINDOW / GuestLayout.MIB2;
-        mem.writeU64(GuestLayout.PD + devicePde * 8, GuestLayout.DEVICE_WINDOW | TABLE | HUGE | CACHE_DISABLE | WRITE_THROUGH);
+        mem.writeU64(GuestLayout.PD + devicePde * 8, GuestLayout.DEVICE_WINDOW | TABLE | DIRTY | HUGE | CACHE_DISABLE | WRITE_THROUGH);
     }
 
     /** Flags of a 4 KiB page in the first 2 MiB (page 0 is never mapped). */
     static long lowPageFlags(long gpa) {
         if (gpa == 0) return 0;
-        if (gpa == GuestLayout.BOOT_INFO) return PRESENT | USER;
+        if (gpa == GuestLayout.BOOT_INFO) return PAGE | USER;
         boolean system = gpa < GuestLayout.REQUEST_BLOCKS;
-        return system ? PRESENT | WRITABLE : PRESENT | WRITABLE | USER;
+        return system ? PAGE | WRITABLE : PAGE | WRITABLE | USER;
     }
 
     /**

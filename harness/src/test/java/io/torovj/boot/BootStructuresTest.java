@@ -58,6 +58,32 @@ class BootStructuresTest {
         assertEquals(GuestLayout.DEVICE_WINDOW + 0x1234, PageTables.translateUser(mem, GuestLayout.DEVICE_WINDOW + 0x1234, true));
     }
 
+    /** Under shadow paging a clear accessed or dirty bit costs the guest a fault KVM emulates: none may be clear. */
+    @Test
+    void everyPresentEntryIsAccessedAndEveryPageDirty() {
+        int tables = 0, pages = 0;
+        for (long table : new long[] {GuestLayout.PML4, GuestLayout.PDPT}) {
+            long entry = mem.readU64(table);
+            assertEquals(PageTables.ACCESSED, entry & PageTables.ACCESSED, "table entry at 0x" + Long.toHexString(table));
+            tables++;
+        }
+        for (long i = 0; i < 512; i++) {
+            long pde = mem.readU64(GuestLayout.PD + i * 8);
+            if ((pde & PageTables.PRESENT) == 0) continue;
+            long want = (pde & PageTables.HUGE) != 0 ? PageTables.ACCESSED | PageTables.DIRTY : PageTables.ACCESSED;
+            assertEquals(want, pde & want, "PD entry " + i);
+            if ((pde & PageTables.HUGE) != 0) pages++; else tables++;
+        }
+        for (long i = 0; i < 512; i++) {
+            long pte = mem.readU64(GuestLayout.PT_LOW + i * 8);
+            if ((pte & PageTables.PRESENT) == 0) continue;
+            assertEquals(PageTables.ACCESSED | PageTables.DIRTY, pte & (PageTables.ACCESSED | PageTables.DIRTY), "PT entry " + i);
+            pages++;
+        }
+        assertEquals(3, tables, "PML4, PDPT and PD entries leading to the low page table");
+        assertEquals(511 + RAM / GuestLayout.MIB2 - 1 + 1, pages, "the low 4 KiB pages but page 0, the 2 MiB pages, the device window");
+    }
+
     @Test
     void ramSizeIsValidated() {
         assertThrows(IllegalArgumentException.class, () -> PageTables.build(mem, RAM + 4096));

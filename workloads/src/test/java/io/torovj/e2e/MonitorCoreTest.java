@@ -17,27 +17,31 @@ class MonitorCoreTest {
 
     /**
      * The KVM platform keeps one idle vCPU open for the process's life, so that KVM's static keys
-     * are not flipped on and off by every VM (see the KVM platform); VMs come and go beside it and
-     * leave no vCPU of their own behind.
+     * are not flipped on and off by every VM, and that vCPU's VM fd with it, so that no later VM
+     * takes the fd number under which the standby's debugfs directory is named (see the KVM
+     * platform); VMs come and go beside it and leave no vCPU or VM fd of their own behind.
      */
     @org.junit.jupiter.api.Test
-    void oneStandbyVcpuOutlivesTheVmsAndTheyLeaveNoneBehind() throws Exception {
+    void oneStandbyVcpuAndItsVmOutliveTheVmsAndTheyLeaveNoneBehind() throws Exception {
         GuestRun.assumePlatform(Platform.Kind.KVM);
         GuestRun.run(Platform.Kind.KVM, "pio", SyscallPolicy.defaultPolicy(), "helloworld");
-        long before = openKvmVcpus();
-        assertTrue(before >= 1, "the standby vCPU is open after a VM closed");
+        long vcpus = openFds("kvm-vcpu"), vms = openFds("kvm-vm");
+        assertTrue(vcpus >= 1, "the standby vCPU is open after a VM closed");
+        assertTrue(vms >= 1, "the standby's VM fd is open after a VM closed");
         for (String transport : GuestRun.TRANSPORTS) {
             GuestRun.Outcome o = GuestRun.run(Platform.Kind.KVM, transport, SyscallPolicy.defaultPolicy(), "helloworld");
             assertEquals(0, o.vm().status(), o.vm().report());
         }
-        assertEquals(before, openKvmVcpus(), "vCPU fds open before and after " + GuestRun.TRANSPORTS.size() + " more VMs");
+        assertEquals(vcpus, openFds("kvm-vcpu"), "vCPU fds open before and after " + GuestRun.TRANSPORTS.size() + " more VMs");
+        assertEquals(vms, openFds("kvm-vm"), "VM fds open before and after " + GuestRun.TRANSPORTS.size() + " more VMs");
     }
 
-    private static long openKvmVcpus() throws java.io.IOException {
+    /** This process's fds whose target names {@code kind} (anon_inode:kvm-vm, anon_inode:kvm-vcpu:0). */
+    private static long openFds(String kind) throws java.io.IOException {
         try (java.util.stream.Stream<java.nio.file.Path> fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
             return fds.filter(fd -> {
                 try {
-                    return java.nio.file.Files.readSymbolicLink(fd).toString().contains("kvm-vcpu");
+                    return java.nio.file.Files.readSymbolicLink(fd).toString().contains(kind);
                 } catch (java.io.IOException e) {
                     return false;       // the listing's own fd, closed by now
                 }
