@@ -274,11 +274,10 @@ public final class VmBuilder {
         KvmSregs sregs = new KvmSregs();
         vcpu.getSregs(sregs);
         CpuState.setSregs(sregs);
-        vcpu.setSregs(sregs);
         vcpu.setMsrs(CpuState.syscallMsrIndices(), CpuState.syscallMsrValues());
         KvmRegs regs = new KvmRegs();
         CpuState.setRegs(regs, entryPoint, initialRsp);
-        vcpu.setRegs(regs);
+        vcpu.reload(regs, sregs);       // as a reset does: in kvm_run's sync area where KVM has one, two ioctls fewer
         control.bind(vcpu, Thread.currentThread());
         debug = debugger == null ? null : debugger.attach(memory, vcpu, control);
         faultReports = new FaultReportDevice(vcpu, memory, control, debug);
