@@ -61,6 +61,19 @@
  *                                 creating thread's CPUs, and unpinned it
  *                                 starts and stops across CPUs, an IPI each
  *                                 (here ~2x the pinned lifecycle)
+ *   floor-c-vm-hello              with --image FILE only: the monitor's own
+ *                                 HelloWorld (a boot image its build wrote,
+ *                                 io.torovj.vmm.BootImage) replayed without
+ *                                 the monitor: create VM, that RAM size, the
+ *                                 build's allocated pages copied in, vCPU,
+ *                                 its sregs, MSRs and regs as the build set
+ *                                 them, KVM_RUN serving the guest's pio
+ *                                 requests (write to /dev/null, exit_group
+ *                                 ends the run, anything else -ENOSYS), close;
+ *                                 standby and pinning as floor-c-vm-lifecycle,
+ *                                 steps named alike: the same guest, pages and
+ *                                 exits as a cold pio VM of the monitor, so the
+ *                                 difference is the monitor's own
  *
  * The standby VM: KVM turns static keys on when a vCPU of a VM without an
  * in-kernel irqchip is created and the count goes 0 -> 1, and off at 1 -> 0;
@@ -969,6 +982,168 @@ static void lifecycle(size_t runs, int standby_vm, const char *name)
     report_ns(name, ns_buf, done, runs);
 }
 
+/* ---- the monitor's HelloWorld, replayed from its boot image (io.torovj.vmm.BootImage) ---- */
+
+struct boot_image {
+    uint64_t ram, request_block;
+    uint32_t port, msrs, pages;
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    struct kvm_msrs *msr;       /* msrs entries */
+    uint64_t *gpa;              /* pages addresses, ascending */
+    uint8_t *bytes;             /* pages x 4096 */
+};
+
+static struct boot_image image;
+static const char *image_path;  /* --image */
+
+static void read_exactly(FILE *f, void *dst, size_t n, const char *what)
+{
+    if (fread(dst, 1, n, f) != n) die(2, "--image %s: truncated (%s)", image_path, what);
+}
+
+/* Loads --image; every field is checked: a bad file is a usage error (exit 2) with one line. */
+static void load_image(void)
+{
+    FILE *f = fopen(image_path, "rb");
+    if (!f) die(2, "--image %s: %s", image_path, strerror(errno));
+    uint8_t h[48];
+    read_exactly(f, h, sizeof h, "header");
+    if (memcmp(h, "TVJBOOT1", 8) != 0) die(2, "--image %s: not a boot image (magic)", image_path);
+    uint32_t regs_size, sregs_size;
+    memcpy(&image.ram, h + 8, 8);
+    memcpy(&image.request_block, h + 16, 8);
+    memcpy(&image.port, h + 24, 4);
+    memcpy(&regs_size, h + 28, 4);
+    memcpy(&sregs_size, h + 32, 4);
+    memcpy(&image.msrs, h + 36, 4);
+    memcpy(&image.pages, h + 40, 4);
+    if (regs_size != sizeof image.regs || sregs_size != sizeof image.sregs)
+        die(2, "--image %s: struct sizes %u/%u, this KVM's are %zu/%zu", image_path, regs_size, sregs_size,
+            sizeof image.regs, sizeof image.sregs);
+    if (image.ram < (2u << 20) || image.ram > G_MMIO || image.ram % 4096 != 0)
+        die(2, "--image %s: guest RAM of %llu bytes", image_path, (unsigned long long)image.ram);
+    if (image.port == 0 || image.port > 0xFFFF || image.request_block % 64 != 0
+        || image.request_block + sizeof(uint64_t) * 8 > image.ram)
+        die(2, "--image %s: no pio doorbell and request block (port %u, block 0x%llx)", image_path, image.port,
+            (unsigned long long)image.request_block);
+    if (image.msrs > 16 || image.pages == 0 || image.pages > image.ram / 4096)
+        die(2, "--image %s: %u MSRs, %u pages", image_path, image.msrs, image.pages);
+    read_exactly(f, &image.regs, sizeof image.regs, "kvm_regs");
+    read_exactly(f, &image.sregs, sizeof image.sregs, "kvm_sregs");
+    image.msr = xmalloc(sizeof *image.msr + image.msrs * sizeof image.msr->entries[0]);
+    memset(image.msr, 0, sizeof *image.msr + image.msrs * sizeof image.msr->entries[0]);
+    image.msr->nmsrs = image.msrs;
+    for (uint32_t i = 0; i < image.msrs; i++) {
+        uint8_t e[16];
+        read_exactly(f, e, sizeof e, "MSR");
+        memcpy(&image.msr->entries[i].index, e, 4);
+        memcpy(&image.msr->entries[i].data, e + 8, 8);
+    }
+    image.gpa = xmalloc(image.pages * sizeof *image.gpa);
+    image.bytes = xmalloc((size_t)image.pages * 4096);
+    for (uint32_t i = 0; i < image.pages; i++) {
+        read_exactly(f, &image.gpa[i], 8, "page address");
+        if (image.gpa[i] % 4096 != 0 || image.gpa[i] >= image.ram || (i > 0 && image.gpa[i] <= image.gpa[i - 1]))
+            die(2, "--image %s: page %u at 0x%llx", image_path, i, (unsigned long long)image.gpa[i]);
+        read_exactly(f, image.bytes + (size_t)i * 4096, 4096, "page");
+    }
+    if (fgetc(f) != EOF) die(2, "--image %s: bytes after the last page", image_path);
+    fclose(f);
+}
+
+/* What the replayed guests asked, over every VM: their write bytes and calls answered -ENOSYS. */
+static uint64_t hello_written, hello_unanswered, hello_vms;
+
+/* One pio request of the guest: write (to /dev/null) and exit_group are served, the rest -ENOSYS; 1 once it exited. */
+static int hello_serve(uint8_t *mem, int devnull)
+{
+    uint64_t r[8];
+    memcpy(r, mem + image.request_block, sizeof r);    /* nr, args[6], ret */
+    int64_t ret;
+    if (r[0] == SYS_exit_group || r[0] == SYS_exit) return 1;
+    if (r[0] == SYS_write && r[2] < image.ram && r[3] <= image.ram - r[2]) {
+        ret = write(devnull, mem + r[2], (size_t)r[3]);
+        if (ret < 0) ret = -errno;
+        else hello_written += (uint64_t)ret;
+    } else {
+        ret = -ENOSYS;
+        hello_unanswered++;
+    }
+    memcpy(mem + image.request_block + 56, &ret, 8);
+    return 0;
+}
+
+/* The boot image's guest run to its exit_group in a fresh VM, per VM; steps as lifecycle()'s. */
+static void hello_lifecycle(size_t runs, const char *name)
+{
+    size_t warm = runs / 20 < 3 ? 3 : runs / 20, done = 0;
+    double *steps[STEPS];
+    for (int k = 0; k < STEPS; k++) steps[k] = xmalloc(runs * sizeof(double));
+    int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (devnull < 0) die(1, "open /dev/null: %s", strerror(errno));
+    struct vm standby;
+    vm_create(&standby);
+    for (size_t i = 0; i < warm + runs; i++) {
+        if (done && over_budget()) break;
+        uint64_t start = now_ns(), end[STEPS];
+        int fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+        if (fd < 0) kvm_fail("KVM_CREATE_VM");
+        uint8_t *mem = mmap(NULL, image.ram, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (mem == MAP_FAILED) die(1, "mmap guest memory: %s", strerror(errno));
+        struct kvm_userspace_memory_region region = {
+            .slot = 0, .guest_phys_addr = 0, .memory_size = image.ram, .userspace_addr = (uint64_t)(uintptr_t)mem,
+        };
+        if (ioctl(fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) kvm_fail("KVM_SET_USER_MEMORY_REGION");
+        end[STEP_MEMORY] = now_ns();
+        for (uint32_t p = 0; p < image.pages; p++) memcpy(mem + image.gpa[p], image.bytes + (size_t)p * 4096, 4096);
+        end[STEP_BOOT] = now_ns();
+        int vcpu = ioctl(fd, KVM_CREATE_VCPU, 0);
+        if (vcpu < 0) kvm_fail("KVM_CREATE_VCPU");
+        struct kvm_run *run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+        if (run == MAP_FAILED) kvm_fail("mmap kvm_run");
+        if (ioctl(vcpu, KVM_SET_SREGS, &image.sregs) < 0) kvm_fail("KVM_SET_SREGS");
+        if (image.msrs && ioctl(vcpu, KVM_SET_MSRS, image.msr) != (int)image.msrs) kvm_fail("KVM_SET_MSRS");
+        if (ioctl(vcpu, KVM_SET_REGS, &image.regs) < 0) kvm_fail("KVM_SET_REGS");
+        end[STEP_VCPU] = now_ns();
+        for (;;) {
+            if (ioctl(vcpu, KVM_RUN, 0) < 0) {
+                if (errno == EINTR || errno == EAGAIN) continue;
+                kvm_fail("KVM_RUN");
+            }
+            if (run->exit_reason == KVM_EXIT_IO && run->io.direction == KVM_EXIT_IO_OUT && run->io.port == image.port) {
+                if (hello_serve(mem, devnull)) break;
+                continue;
+            }
+            die(1, "%s: the replayed guest stopped with exit reason %u (port 0x%x): not the image's pio requests", name,
+                run->exit_reason, run->exit_reason == KVM_EXIT_IO ? run->io.port : 0);
+        }
+        end[STEP_RUN] = now_ns();
+        munmap(run, (size_t)run_size);
+        close(vcpu);
+        close(fd);
+        munmap(mem, image.ram);
+        end[STEP_CLOSE] = now_ns();
+        hello_vms++;
+        if (i >= warm) {
+            for (int k = 0; k < STEPS; k++) steps[k][done] = (double)(end[k] - (k == 0 ? start : end[k - 1]));
+            ns_buf[done++] = (double)(end[STEP_CLOSE] - start);
+        }
+    }
+    vm_destroy(&standby);
+    close(devnull);
+    printf("# hello %s: %llu VMs, %.1f bytes written and %.1f calls answered -ENOSYS per VM\n", name,
+           (unsigned long long)hello_vms, (double)hello_written / (double)hello_vms, (double)hello_unanswered / (double)hello_vms);
+    printf("# steps %s", name);
+    for (int k = 0; k < STEPS; k++) {
+        qsort(steps[k], done, sizeof(double), cmp_double);
+        printf(" %s=%.1f", step_names[k], done ? steps[k][(done - 1) / 2] / 1e3 : 0.0);
+    }
+    printf("\n");
+    for (int k = 0; k < STEPS; k++) free(steps[k]);
+    report_ns(name, ns_buf, done, runs);
+}
+
 static const char *only;   /* --only: comma-separated part names, or NULL for all */
 
 static const char *const part_names[] = {
@@ -977,7 +1152,7 @@ static const char *const part_names[] = {
     "floor-c-pingpong", "floor-c-pio-exit", "floor-c-pio-exit-getppid", "floor-c-mmio-exit",
     "floor-c-mmio-exit-getppid", "floor-c-ring-1line", "floor-c-ring-1line-getppid",
     "floor-c-ring-1line-getppid-libc", "floor-c-ring-6line", "floor-c-ring-6line-getppid", "floor-c-vm-lifecycle",
-    "floor-c-vm-lifecycle-cold", "floor-c-vm-lifecycle-unpinned",
+    "floor-c-vm-lifecycle-cold", "floor-c-vm-lifecycle-unpinned", "floor-c-vm-hello",
 };
 #define FIRST_VM_PART 7   /* part_names[7..] need /dev/kvm */
 
@@ -1040,12 +1215,18 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--part-ms")) part_budget_ns = (uint64_t)count_arg(argv[i], argv[i + 1], 3600000) * 1000000ull, i++;
         else if (!strcmp(argv[i], "--no-kvm")) no_kvm = 1;
         else if (!strcmp(argv[i], "--only") && i + 1 < argc && argv[i + 1][0]) only = argv[++i];
+        else if (!strcmp(argv[i], "--image") && i + 1 < argc && argv[i + 1][0]) image_path = argv[++i];
         else {
-            fprintf(stderr, "usage: cfloor [--exits N] [--calls N] [--vms N] [--part-ms MS] [--no-kvm] [--only NAME,...]\n");
+            fprintf(stderr, "usage: cfloor [--exits N] [--calls N] [--vms N] [--part-ms MS] [--no-kvm] [--only NAME,...] [--image FILE]\n");
             return 2;
         }
     }
     if (only != NULL && !check_only()) no_kvm = 1;
+    if (only != NULL && listed(only, "floor-c-vm-hello") && image_path == NULL) {
+        fprintf(stderr, "cfloor: floor-c-vm-hello replays a boot image: give it with --image FILE\n");
+        return 2;
+    }
+    if (image_path != NULL) load_image();
     size_t guest_calls = (size_t)calls < MAX_SAMPLES ? (size_t)calls : MAX_SAMPLES;
     size_t guest_exits = (size_t)exits < MAX_SAMPLES ? (size_t)exits : MAX_SAMPLES;
     size_t most = (size_t)calls > MAX_SAMPLES ? (size_t)calls : MAX_SAMPLES;
@@ -1103,6 +1284,10 @@ int main(int argc, char **argv)
         if (pinning && sched_setaffinity(0, sizeof cpu_all, &cpu_all) != 0) die(1, "sched_setaffinity: %s", strerror(errno));
         lifecycle((size_t)vms, 1, "floor-c-vm-lifecycle-unpinned");
         if (pinning && sched_setaffinity(0, sizeof cpu_main, &cpu_main) != 0) die(1, "sched_setaffinity: %s", strerror(errno));
+    }
+    if (want("floor-c-vm-hello")) {
+        if (image_path != NULL) hello_lifecycle((size_t)vms, "floor-c-vm-hello");
+        else printf("# floor-c-vm-hello skipped (no --image)\n");
     }
     return 0;
 }

@@ -6,6 +6,13 @@ import io.torovj.sys.NativeBuffer;
 public final class KvmRegs {
     final NativeBuffer buf = new NativeBuffer(KvmAbi.REGS_SIZE);
 
+    /** The struct as KVM lays it out (little-endian), for a C program to pass to KVM as it is (a boot image). */
+    public byte[] bytes() {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(KvmAbi.REGS_SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int off = 0; off < KvmAbi.REGS_SIZE; off += 8) b.putLong(buf.getLong(off));
+        return b.array();
+    }
+
     public long rax() { return buf.getLong(KvmAbi.REGS_RAX); }
     public long rbx() { return buf.getLong(KvmAbi.REGS_RBX); }
     public long rcx() { return buf.getLong(KvmAbi.REGS_RCX); }

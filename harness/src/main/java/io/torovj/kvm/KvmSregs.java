@@ -6,6 +6,13 @@ import io.torovj.sys.NativeBuffer;
 public final class KvmSregs {
     final NativeBuffer buf = new NativeBuffer(KvmAbi.SREGS_SIZE);
 
+    /** The struct as KVM lays it out (little-endian), for a C program to pass to KVM as it is (a boot image). */
+    public byte[] bytes() {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(KvmAbi.SREGS_SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int off = 0; off < KvmAbi.SREGS_SIZE; off += 8) b.putLong(buf.getLong(off));
+        return b.array();
+    }
+
     /** Which segment register, by its offset in kvm_sregs. */
     public enum Segment {
         CS(KvmAbi.SREGS_CS), DS(KvmAbi.SREGS_DS), ES(KvmAbi.SREGS_ES), FS(KvmAbi.SREGS_FS),

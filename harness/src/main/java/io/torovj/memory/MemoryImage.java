@@ -80,6 +80,24 @@ public final class MemoryImage {
                 (long) kept.size() * GuestMemory.PAGE_SIZE);
     }
 
+    /**
+     * The guest-physical address of every page of {@code memory} allocated now (its memfd's data
+     * extents), all-zero ones included, in address order: what a build wrote.
+     */
+    public static long[] allocatedPages(GuestMemory memory) {
+        long[] pages = new long[64];
+        int n = 0;
+        for (long at = 0; (at = nextData(memory, at)) < memory.size(); ) {
+            long end = nextHole(memory, at);
+            for (long p = at; p < end; p += GuestMemory.PAGE_SIZE) {
+                if (n == pages.length) pages = Arrays.copyOf(pages, n * 2);
+                pages[n++] = p;
+            }
+            at = end;
+        }
+        return Arrays.copyOf(pages, n);
+    }
+
     /** True when guest page {@code p} is all zero. */
     private static boolean zeroPage(GuestMemory memory, long p) {
         for (long stop = p + GuestMemory.PAGE_SIZE; p < stop; p += 8) {

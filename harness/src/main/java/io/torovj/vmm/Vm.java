@@ -73,6 +73,15 @@ public final class Vm implements AutoCloseable {
         this.closers = closers;
     }
 
+    /**
+     * Writes this VM's {@link BootImage}: what its build produced, for a C VMM to replay. Only
+     * before the first run, on the thread that built it.
+     */
+    public void writeBootImage(java.nio.file.Path file) throws java.io.IOException {
+        if (ran) throw new IllegalStateException("a boot image is what the build produced: this VM has run");
+        BootImage.write(memory, vcpu, file);
+    }
+
     /** Builds, runs and closes {@code config}'s VM: the command line's one-shot path. */
     public static VmResult run(VmConfig config) throws ElfLoadException {
         return run(config, TransportRegistry.load(), null);

@@ -57,6 +57,8 @@ public final class BenchMain {
     private final Map<String, PairedFloor> pairedFloors = new LinkedHashMap<>();
     /** Each transport's C VM lifecycle measured around its cold VMs. */
     private final Map<String, PairedFloor> lifecycleFloors = new LinkedHashMap<>();
+    /** Each transport's like-for-like cold floor (the C replay of HelloWorld's boot image), measured right after its cold VMs. */
+    private final Map<String, Map<String, Object>> likeForLike = new LinkedHashMap<>();
     /** The C parts measured around the native nullcall (cfloor.paired_native), or null. */
     private Map<String, Object> nativeBracket;
     /** environment.json's "cfloor" object, once the whole-run probe has run. */
@@ -586,9 +588,10 @@ public final class BenchMain {
      */
     private void cFloors() throws Exception {
         boolean processPlatform = GuestLauncher.platform() == io.torovj.vmm.Platform.Kind.PROCESS;
-        List<String> args = CFloorProbe.arguments(mode, !processPlatform);
+        Path image = processPlatform ? null : helloImage();
+        List<String> args = CFloorProbe.arguments(mode, !processPlatform, image);
         progress("C floors (cfloor " + String.join(" ", args) + ")");
-        CFloorProbe.Result r = CFloorProbe.run(mode, !processPlatform);
+        CFloorProbe.Result r = CFloorProbe.run(mode, !processPlatform, image);
         CFloorProbe.writeRaw(results, r);
         Map<String, Object> cfloor = CFloorProbe.environment(r, args);
         if (!pairedFloors.isEmpty()) {
@@ -735,6 +738,7 @@ public final class BenchMain {
             Map<String, Object> paired = new LinkedHashMap<>();
             lifecycleFloors.forEach((t, p) -> paired.put(t, p.environment()));
             if (cfloorEnvironment != null) cfloorEnvironment.put("paired_lifecycle", paired);
+            if (cfloorEnvironment != null && !likeForLike.isEmpty()) cfloorEnvironment.put("like_for_like", likeForLike);
             notes.add("cold VMs against the C VM lifecycle: each transport's " + ResultsSchema.C_FLOOR_VM_LIFECYCLE
                     + " (under its name) was measured right before and right after its " + s.coldRuns() + " timed cold VMs"
                     + " (which follow at least " + s.coldWarmup() + " untimed ones, then more until the JIT is quiet: a fresh VM in a"
@@ -773,12 +777,62 @@ public final class BenchMain {
             lifecycleFloors.put(transport, pair);
             rows.addAll(CFloorProbe.rows(pair.combined(), transport));
         }
+        if (pairsFloor(transport)) likeForLike(transport, cold);
         notes.add("cold VM " + transport + ", where the time goes (median per phase over the " + s.coldRuns()
                 + " VMs; the build's steps are VmBuilder's): " + cold.medians() + "; after " + warmed + " untimed VMs; the JIT"
                 + " compiled for " + cold.jitMillis() + " ms of their " + cold.wallMillis() + " ms"
                 + (pair != null && pair.stepsBefore() != null && pair.stepsAfter() != null
                         ? "; the C lifecycle's steps (median) right before: " + pair.stepsBefore() + ", right after: " + pair.stepsAfter()
                         : ""));
+    }
+
+    /**
+     * The boot image of a cold pio HelloWorld, the VM the serverless part times cold (same program and
+     * configuration), written once into the results folder for cfloor's {@link ResultsSchema#C_FLOOR_VM_HELLO}.
+     */
+    private Path helloImage() throws Exception {
+        Path file = results.resolve(ResultsSchema.HELLO_BOOT_IMAGE);
+        if (Files.exists(file)) return file;
+        Path root = Files.createTempDirectory("torovj-image");
+        try (GuestLauncher launcher = new GuestLauncher(root);
+             io.torovj.vmm.Vm vm = io.torovj.vmm.VmBuilder.build(launcher.vmConfig(HELLO_IMAGE_TRANSPORT, "helloworld"))) {
+            vm.writeBootImage(file);
+        } finally {
+            Files.deleteIfExists(root);
+        }
+        return file;
+    }
+
+    /** The transport of the boot image cfloor replays: its C VMM serves I/O-port requests. */
+    private static final String HELLO_IMAGE_TRANSPORT = "pio";
+
+    /**
+     * Right after a transport's cold VMs: the C lifecycle and the C replay of pio HelloWorld's boot
+     * image in one cfloor run, seconds apart, so that their difference is HelloWorld's own guest work
+     * whatever the host's placement; into the notes beside the cold VMs' p50, and the replay's rows
+     * under the transport's name (the like-for-like floor the report sets beside the target).
+     */
+    private void likeForLike(String transport, InvocationSampler.ColdSamples cold) throws Exception {
+        CFloorProbe.Result r = CFloorProbe.runOnly(List.of(ResultsSchema.C_FLOOR_VM_LIFECYCLE, ResultsSchema.C_FLOOR_VM_HELLO),
+                mode.floorCalls(), mode.floorExits(), mode.floorVms(), Math.min(mode.floorPartMillis(), 500), helloImage());
+        CFloorProbe.Line lifecycle = r.line(ResultsSchema.C_FLOOR_VM_LIFECYCLE), hello = r.line(ResultsSchema.C_FLOOR_VM_HELLO);
+        rows.addAll(CFloorProbe.rows(hello, transport));
+        double coldP50 = cold.wall().getValueAtPercentile(50);
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("lifecycle_p50_ns", lifecycle.p50());
+        facts.put("hello_p50_ns", hello.p50());
+        facts.put("cold_p50_ns", coldP50);
+        facts.put("hello_steps", r.steps(ResultsSchema.C_FLOOR_VM_HELLO));
+        facts.put("lifecycle_steps", r.steps(ResultsSchema.C_FLOOR_VM_LIFECYCLE));
+        likeForLike.put(transport, facts);
+        notes.add(String.format(java.util.Locale.ROOT, "cold VM %s against the like-for-like floor, right after its cold VMs in one cfloor run:"
+                        + " %s (pio HelloWorld's boot image, as the monitor built it, replayed by C: %s) p50 %.0f µs, %s (%s) p50 %.0f µs;"
+                        + " HelloWorld's own guest work (its pages and its second exit) adds %.0f µs (%.2f×) to the lifecycle; the cold"
+                        + " VMs' p50 %.0f µs is %.2f× the replay: the monitor's own share is %.0f µs",
+                transport, ResultsSchema.C_FLOOR_VM_HELLO, r.steps(ResultsSchema.C_FLOOR_VM_HELLO), hello.p50() / 1e3,
+                ResultsSchema.C_FLOOR_VM_LIFECYCLE, r.steps(ResultsSchema.C_FLOOR_VM_LIFECYCLE), lifecycle.p50() / 1e3,
+                (hello.p50() - lifecycle.p50()) / 1e3, hello.p50() / lifecycle.p50(),
+                coldP50 / 1e3, coldP50 / hello.p50(), (coldP50 - hello.p50()) / 1e3));
     }
 
     private PairedFloor.Side measureLifecycle() throws IOException, InterruptedException {

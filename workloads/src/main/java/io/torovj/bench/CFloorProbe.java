@@ -97,20 +97,24 @@ final class CFloorProbe {
         };
     }
 
-    /** The tool's arguments for a bench mode. */
-    static List<String> arguments(BenchMode mode, boolean withKvm) {
+    /**
+     * The tool's arguments for a bench mode; {@code image} (the monitor's HelloWorld boot image,
+     * for {@link ResultsSchema#C_FLOOR_VM_HELLO}) is required with KVM.
+     */
+    static List<String> arguments(BenchMode mode, boolean withKvm, Path image) {
         List<String> args = new ArrayList<>(List.of("--exits", Integer.toString(mode.floorExits()),
                 "--calls", Integer.toString(mode.floorCalls()), "--vms", Integer.toString(mode.floorVms()),
                 "--part-ms", Integer.toString(mode.floorPartMillis())));
         if (!withKvm) args.add("--no-kvm");
+        else args.addAll(List.of("--image", image.toString()));
         return args;
     }
 
     /** Runs the tool; {@code withKvm} false skips the VM parts (--no-kvm). */
-    static Result run(BenchMode mode, boolean withKvm) throws IOException, InterruptedException {
+    static Result run(BenchMode mode, boolean withKvm, Path image) throws IOException, InterruptedException {
         // every part stops at its budget; the rest is slack for a loaded machine
         long limitSecs = 60 + (long) ResultsSchema.C_FLOORS.size() * mode.floorPartMillis() / 1000;
-        return execute(arguments(mode, withKvm), limitSecs, withKvm, null);
+        return execute(arguments(mode, withKvm, image), limitSecs, withKvm, null);
     }
 
     /**
@@ -121,8 +125,15 @@ final class CFloorProbe {
      * /dev/kvm) fails.
      */
     static Result runOnly(List<String> parts, int calls, int exits, int vms, int partMillis) throws IOException, InterruptedException {
-        List<String> args = List.of("--calls", Integer.toString(calls), "--exits", Integer.toString(exits),
-                "--vms", Integer.toString(vms), "--part-ms", Integer.toString(partMillis), "--only", String.join(",", parts));
+        return runOnly(parts, calls, exits, vms, partMillis, null);
+    }
+
+    /** The same with a boot image ({@code --image}, for {@link ResultsSchema#C_FLOOR_VM_HELLO}; may be null). */
+    static Result runOnly(List<String> parts, int calls, int exits, int vms, int partMillis, Path image)
+            throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("--calls", Integer.toString(calls), "--exits", Integer.toString(exits),
+                "--vms", Integer.toString(vms), "--part-ms", Integer.toString(partMillis), "--only", String.join(",", parts)));
+        if (image != null) args.addAll(List.of("--image", image.toString()));
         return execute(args, 30 + (long) parts.size() * partMillis / 1000, true, parts);
     }
 

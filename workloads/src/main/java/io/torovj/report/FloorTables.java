@@ -69,6 +69,9 @@ final class FloorTables {
             case C_FLOOR_VM_LIFECYCLE_UNPINNED -> "the lifecycle above with its thread on every CPU, not pinned to one: "
                     + "KVM's per-VM worker inherits the creating thread's CPUs and then starts and stops across CPUs "
                     + "(an IPI each); the cold VMs are measured pinned, as the lifecycle above is";
+            case C_FLOOR_VM_HELLO -> "the monitor's own pio HelloWorld, replayed by C from the boot image its build wrote "
+                    + "(the same RAM, pages, registers and MSRs; its write and exit_group served): the same guest work as a cold "
+                    + "pio VM, without the monitor";
             default -> "";
         };
     }

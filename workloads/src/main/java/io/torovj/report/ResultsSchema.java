@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
  *   jmh.json           JMH's own JSON output (linked from the report, not parsed)
  *   hdr/&lt;workload&gt;-&lt;transport&gt;.hlog   HdrHistogram interval logs of per-call latency in nanoseconds
  *   cfloor.txt         the C floor probe's own output (optional; its numbers are also in metrics.csv)
+ *   helloworld-pio.boot  the boot image of a cold pio HelloWorld VM the C floor probe replays (KVM runs only;
+ *                      {@link #C_FLOOR_VM_HELLO}; the format is io.torovj.vmm.BootImage's)
  * </pre>
  * The run id is a UTC timestamp {@code yyyyMMdd-HHmmss}, followed by {@code -<short git commit>} when it is known
  * ({@link #runId(Instant, String)}). Reports go to {@code reports/<run-id>/} beside {@code results/}.
@@ -155,6 +157,8 @@ public final class ResultsSchema {
     public static final String HDR_SUFFIX = ".hlog";
     /** The C floor probe's raw output, in the results folder (optional). */
     public static final String CFLOOR_TXT = "cfloor.txt";
+    /** The boot image of the cold pio HelloWorld that {@link #C_FLOOR_VM_HELLO} replays, in the results folder (KVM runs). */
+    public static final String HELLO_BOOT_IMAGE = "helloworld-pio.boot";
     /** Name of the folder that holds results folders, by convention. */
     public static final String RESULTS_ROOT = "results";
     /** Name of the folder that holds report folders, beside {@link #RESULTS_ROOT}. */
@@ -281,6 +285,15 @@ public final class ResultsSchema {
      */
     public static final String C_FLOOR_VM_LIFECYCLE_UNPINNED = "floor-c-vm-lifecycle-unpinned";
     /**
+     * The monitor's own pio HelloWorld replayed without the monitor: the boot image a cold VM's build
+     * wrote (its RAM size, allocated pages, registers, special registers and MSRs) in a fresh VM run
+     * by C to its exit_group, serving its write and exit requests, then closed; standby VM and
+     * pinning as {@link #C_FLOOR_VM_LIFECYCLE}. The same guest, pages and exits as the monitor's
+     * cold pio VM: the like-for-like floor of a cold HelloWorld, for reference (issue 10's cold
+     * target is judged against {@link #C_FLOOR_VM_LIFECYCLE}).
+     */
+    public static final String C_FLOOR_VM_HELLO = "floor-c-vm-hello";
+    /**
      * A floor measured before and after the cold VMs (or a nullcall run by older benches) whose two p50s
      * differ by more than this (relative to the smaller) is measured again, and if the last bracket
      * still does, the report decides no target on it.
@@ -298,7 +311,7 @@ public final class ResultsSchema {
             C_FLOOR_PIO_EXIT_GETPPID, C_FLOOR_MMIO_EXIT, C_FLOOR_MMIO_EXIT_GETPPID, C_FLOOR_RING_1LINE,
             C_FLOOR_RING_1LINE_GETPPID, C_FLOOR_RING_1LINE_GETPPID_LIBC, C_FLOOR_RING_6LINE, C_FLOOR_RING_6LINE_GETPPID,
             C_FLOOR_VM_LIFECYCLE,
-            C_FLOOR_VM_LIFECYCLE_COLD, C_FLOOR_VM_LIFECYCLE_UNPINNED);
+            C_FLOOR_VM_LIFECYCLE_COLD, C_FLOOR_VM_LIFECYCLE_UNPINNED, C_FLOOR_VM_HELLO);
     /** Prefix of a think-time workload: {@code think-<think time in ns>} (see "Think time" above). */
     public static final String THINK_PREFIX = "think-";
     /** The think times the bench measures, ns: 0, 1 µs, 10 µs, 100 µs, 1 ms. */

@@ -360,7 +360,7 @@ final class RunPage {
         List<String> vm = List.of(C_FLOOR_PIO_EXIT, C_FLOOR_PIO_EXIT_GETPPID, C_FLOOR_MMIO_EXIT,
                 C_FLOOR_MMIO_EXIT_GETPPID, C_FLOOR_RING_1LINE, C_FLOOR_RING_1LINE_GETPPID, C_FLOOR_RING_1LINE_GETPPID_LIBC,
                 C_FLOOR_RING_6LINE, C_FLOOR_RING_6LINE_GETPPID, C_FLOOR_VM_LIFECYCLE, C_FLOOR_VM_LIFECYCLE_COLD,
-                C_FLOOR_VM_LIFECYCLE_UNPINNED);
+                C_FLOOR_VM_LIFECYCLE_UNPINNED, C_FLOOR_VM_HELLO);
         h.line("<div class=\"cfloor-charts\">");
         for (boolean inVm : new boolean[] {false, true}) {
             List<Charts.Curve> curves = new ArrayList<>();

@@ -50,6 +50,9 @@ class ServerlessSectionTest {
         // ring against the lifecycle measured around its cold VMs (~1.9 ms ÷ 1.6 ms), pio against the probe's (~1.5 ms ÷ 600 µs)
         assertTrue(Pattern.compile("ring 1\\.[12][0-9]× of 1\\.60 ms around it").matcher(cold).find(), cold);
         assertTrue(Pattern.compile("pio 2\\.[0-9]+× of 600 µs(?! around)").matcher(cold).find(), cold);
+        // beside the target, not judged: each transport over the C replay of HelloWorld's own boot image (690 µs here)
+        assertTrue(cold.contains("like for like (not a target)") && cold.contains(C_FLOOR_VM_HELLO), cold);
+        assertTrue(Pattern.compile("pio [0-9.]+× of 690 µs").matcher(cold).find(), cold);
         ResultSet rs = ResultSet.read(tmp.resolve("results/20261202-030000-abc1234"));
         assertEquals("ring", new ServerlessSection(rs, new Html(), tmp, new java.util.ArrayList<>()).chartTransport());
     }
