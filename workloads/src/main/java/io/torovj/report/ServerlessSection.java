@@ -141,11 +141,11 @@ final class ServerlessSection {
                     + verdict(p50.isPresent() && p99.isPresent(), () -> p50.get() <= HTTP_P50_NS && p99.get() <= HTTP_P99_NS, () -> "");
             case COLD -> {
                 // every transport's p50 against the C lifecycle alone (the program's load is not added to the floor)
-                java.util.Map<String, double[]> lifecycle = overFloor(w.workload(), C_FLOOR_VM_LIFECYCLE);
+                java.util.Map<String, OverFloor> lifecycle = overFloor(w.workload(), C_FLOOR_VM_LIFECYCLE);
                 // beside it, for reference: over the C replay of HelloWorld itself (the same guest work, no monitor)
-                java.util.Map<String, double[]> hello = overFloor(w.workload(), C_FLOOR_VM_HELLO);
+                java.util.Map<String, OverFloor> hello = overFloor(w.workload(), C_FLOOR_VM_HELLO);
                 yield "every transport ≤ " + DisplayFormat.ratio(COLD_FLOOR_RATIO) + " the C VM lifecycle (issue 10)"
-                        + verdict(!lifecycle.isEmpty(), () -> lifecycle.values().stream().allMatch(r -> r[0] <= COLD_FLOOR_RATIO),
+                        + verdict(!lifecycle.isEmpty(), () -> lifecycle.values().stream().allMatch(r -> r.ratio() <= COLD_FLOOR_RATIO),
                         () -> C_FLOOR_VM_LIFECYCLE + ": " + ratios(lifecycle, "around it"))
                         + (hello.isEmpty() ? "" : "<div class=\"s\">like for like (not a target): over " + C_FLOOR_VM_HELLO
                         + ", pio HelloWorld's own boot image replayed by C: " + Html.esc(ratios(hello, "right after it")) + "</div>");
@@ -165,28 +165,31 @@ final class ServerlessSection {
         };
     }
 
+    /** A transport's value over a floor: the ratio, the floor (ns), and whether the floor was measured beside the transport. */
+    private record OverFloor(double ratio, double floorNs, boolean own) {}
+
     /**
      * Each transport's p50 of {@code workload} over floor {@code floor}'s p50: the floor measured
      * beside the transport (under its name) where the run did, else the whole-run probe's (under
-     * native); {ratio, floor in ns, 1 if the transport's own}.
+     * native).
      */
-    private java.util.Map<String, double[]> overFloor(String workload, String floor) {
+    private java.util.Map<String, OverFloor> overFloor(String workload, String floor) {
         Optional<Double> probe = p(floor, NATIVE, P50);
-        java.util.Map<String, double[]> out = new java.util.LinkedHashMap<>();
+        java.util.Map<String, OverFloor> out = new java.util.LinkedHashMap<>();
         for (String x : rs.transports()) {
             if (NATIVE.equals(x)) continue;
             Optional<Double> own = p(floor, x, P50);
             Optional<Double> f = own.or(() -> probe).filter(v -> v > 0);
             Optional<Double> value = p(workload, x, P50);
-            if (f.isPresent() && value.isPresent()) out.put(x, new double[] {value.get() / f.get(), f.get(), own.isPresent() ? 1 : 0});
+            if (f.isPresent() && value.isPresent()) out.put(x, new OverFloor(value.get() / f.get(), f.get(), own.isPresent()));
         }
         return out;
     }
 
     /** "pio 1.52× of 508 µs around it, ...": {@link #overFloor}'s ratios, {@code beside} after each floor of the transport's own. */
-    private static String ratios(java.util.Map<String, double[]> over, String beside) {
-        return String.join(", ", over.entrySet().stream().map(e -> e.getKey() + " " + DisplayFormat.ratio(e.getValue()[0]) + " of "
-                + DisplayFormat.quantity(true, e.getValue()[1]) + (e.getValue()[2] == 1 ? " " + beside : "")).toList());
+    private static String ratios(java.util.Map<String, OverFloor> over, String beside) {
+        return String.join(", ", over.entrySet().stream().map(e -> e.getKey() + " " + DisplayFormat.ratio(e.getValue().ratio()) + " of "
+                + DisplayFormat.quantity(true, e.getValue().floorNs()) + (e.getValue().own() ? " " + beside : "")).toList());
     }
 
     private Optional<Double> p(String w, String t, String statistic) {
