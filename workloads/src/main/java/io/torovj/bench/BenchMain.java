@@ -760,6 +760,7 @@ public final class BenchMain {
     private void coldBracketed(GuestLauncher launcher, String transport, BenchMode.Serverless s) throws Exception {
         String floor = ResultsSchema.C_FLOOR_VM_LIFECYCLE;
         int warmed = InvocationSampler.warmCold(launcher, transport, s.coldWarmup(), InvocationSampler.MAX_EXTRA_WARMUP_NANOS);
+        CFloorProbe.Result replayBefore = pairsFloor(transport) ? measureReplay() : null;
         PairedFloor.Measurement<InvocationSampler.ColdSamples> coldVms = () -> InvocationSampler.cold(launcher, transport, s.coldRuns());
         var bracket = pairsFloor(transport)
                 ? PairedFloor.bracket(floor, this::measureLifecycle, coldVms, (pair, again) -> System.out.printf(
@@ -777,7 +778,7 @@ public final class BenchMain {
             lifecycleFloors.put(transport, pair);
             rows.addAll(CFloorProbe.rows(pair.combined(), transport));
         }
-        if (pairsFloor(transport)) likeForLike(transport, cold);
+        if (replayBefore != null) likeForLike(transport, cold, replayBefore, measureReplay());
         notes.add("cold VM " + transport + ", where the time goes (median per phase over the " + s.coldRuns()
                 + " VMs; the build's steps are VmBuilder's): " + cold.medians() + "; after " + warmed + " untimed VMs; the JIT"
                 + " compiled for " + cold.jitMillis() + " ms of their " + cold.wallMillis() + " ms"
@@ -807,32 +808,53 @@ public final class BenchMain {
     private static final String HELLO_IMAGE_TRANSPORT = "pio";
 
     /**
-     * Right after a transport's cold VMs: the C lifecycle and the C replay of pio HelloWorld's boot
-     * image in one cfloor run, seconds apart, so that their difference is HelloWorld's own guest work
-     * whatever the host's placement; into the notes beside the cold VMs' p50, and the replay's rows
-     * under the transport's name (the like-for-like floor the report sets beside the target).
+     * The C lifecycle and the C replay of pio HelloWorld's boot image, back to back in one cfloor
+     * run: their difference is HelloWorld's own guest work whatever the host's placement.
      */
-    private void likeForLike(String transport, InvocationSampler.ColdSamples cold) throws Exception {
-        CFloorProbe.Result r = CFloorProbe.runOnly(List.of(ResultsSchema.C_FLOOR_VM_LIFECYCLE, ResultsSchema.C_FLOOR_VM_HELLO),
+    private CFloorProbe.Result measureReplay() throws Exception {
+        return CFloorProbe.runOnly(List.of(ResultsSchema.C_FLOOR_VM_LIFECYCLE, ResultsSchema.C_FLOOR_VM_HELLO),
                 mode.floorCalls(), mode.floorExits(), mode.floorVms(), Math.min(mode.floorPartMillis(), 500), helloImage());
-        CFloorProbe.Line lifecycle = r.line(ResultsSchema.C_FLOOR_VM_LIFECYCLE), hello = r.line(ResultsSchema.C_FLOOR_VM_HELLO);
-        rows.addAll(CFloorProbe.rows(hello, transport));
+    }
+
+    /**
+     * A transport's cold VMs against the like-for-like floor, {@link #measureReplay} right before the
+     * timed cold VMs and right after them (the placement can change between the two: each
+     * percentile is their mean, and their drift is noted): into the notes beside the cold VMs' p50,
+     * and the replay's rows under the transport's name (the floor the report sets beside the target).
+     */
+    private void likeForLike(String transport, InvocationSampler.ColdSamples cold, CFloorProbe.Result before,
+                             CFloorProbe.Result after) {
+        PairedFloor hello = pair(ResultsSchema.C_FLOOR_VM_HELLO, before, after);
+        PairedFloor lifecycle = pair(ResultsSchema.C_FLOOR_VM_LIFECYCLE, before, after);
+        double helloP50 = hello.combined().p50(), lifecycleP50 = lifecycle.combined().p50();
+        rows.addAll(CFloorProbe.rows(hello.combined(), transport));
         double coldP50 = cold.wall().getValueAtPercentile(50);
         Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("lifecycle_p50_ns", lifecycle.p50());
-        facts.put("hello_p50_ns", hello.p50());
+        facts.put("lifecycle_p50_ns", List.of(before.line(ResultsSchema.C_FLOOR_VM_LIFECYCLE).p50(),
+                after.line(ResultsSchema.C_FLOOR_VM_LIFECYCLE).p50()));
+        facts.put("hello_p50_ns", List.of(before.line(ResultsSchema.C_FLOOR_VM_HELLO).p50(), after.line(ResultsSchema.C_FLOOR_VM_HELLO).p50()));
         facts.put("cold_p50_ns", coldP50);
-        facts.put("hello_steps", r.steps(ResultsSchema.C_FLOOR_VM_HELLO));
-        facts.put("lifecycle_steps", r.steps(ResultsSchema.C_FLOOR_VM_LIFECYCLE));
+        facts.put("hello_steps", List.of(String.valueOf(before.steps(ResultsSchema.C_FLOOR_VM_HELLO)),
+                String.valueOf(after.steps(ResultsSchema.C_FLOOR_VM_HELLO))));
+        facts.put("lifecycle_steps", List.of(String.valueOf(before.steps(ResultsSchema.C_FLOOR_VM_LIFECYCLE)),
+                String.valueOf(after.steps(ResultsSchema.C_FLOOR_VM_LIFECYCLE))));
         likeForLike.put(transport, facts);
-        notes.add(String.format(java.util.Locale.ROOT, "cold VM %s against the like-for-like floor, right after its cold VMs in one cfloor run:"
-                        + " %s (pio HelloWorld's boot image, as the monitor built it, replayed by C: %s) p50 %.0f µs, %s (%s) p50 %.0f µs;"
-                        + " HelloWorld's own guest work (its pages and its second exit) adds %.0f µs (%.2f×) to the lifecycle; the cold"
-                        + " VMs' p50 %.0f µs is %.2f× the replay: the monitor's own share is %.0f µs",
-                transport, ResultsSchema.C_FLOOR_VM_HELLO, r.steps(ResultsSchema.C_FLOOR_VM_HELLO), hello.p50() / 1e3,
-                ResultsSchema.C_FLOOR_VM_LIFECYCLE, r.steps(ResultsSchema.C_FLOOR_VM_LIFECYCLE), lifecycle.p50() / 1e3,
-                (hello.p50() - lifecycle.p50()) / 1e3, hello.p50() / lifecycle.p50(),
-                coldP50 / 1e3, coldP50 / hello.p50(), (coldP50 - hello.p50()) / 1e3));
+        notes.add(String.format(java.util.Locale.ROOT, "cold VM %s against the like-for-like floor, measured right before and right after"
+                        + " its cold VMs, each time in one cfloor run with the lifecycle: %s (pio HelloWorld's boot image, as the monitor"
+                        + " built it, replayed by C; steps after: %s) p50 %.0f and %.0f µs (drift %.0f%%), %s (steps after: %s) p50 %.0f"
+                        + " and %.0f µs; HelloWorld's own guest work (its pages and its second exit) adds %.0f µs (%.2f×) to the lifecycle"
+                        + " (means); the cold VMs' p50 %.0f µs is %.2f× the replay's mean: the monitor's own share is %.0f µs",
+                transport, ResultsSchema.C_FLOOR_VM_HELLO, after.steps(ResultsSchema.C_FLOOR_VM_HELLO),
+                before.line(ResultsSchema.C_FLOOR_VM_HELLO).p50() / 1e3, after.line(ResultsSchema.C_FLOOR_VM_HELLO).p50() / 1e3,
+                100 * hello.drift(), ResultsSchema.C_FLOOR_VM_LIFECYCLE, after.steps(ResultsSchema.C_FLOOR_VM_LIFECYCLE),
+                before.line(ResultsSchema.C_FLOOR_VM_LIFECYCLE).p50() / 1e3, after.line(ResultsSchema.C_FLOOR_VM_LIFECYCLE).p50() / 1e3,
+                (helloP50 - lifecycleP50) / 1e3, helloP50 / lifecycleP50, coldP50 / 1e3, coldP50 / helloP50, (coldP50 - helloP50) / 1e3));
+    }
+
+    /** Part {@code floor} of two cfloor runs as one bracket (its mean and drift). */
+    private static PairedFloor pair(String floor, CFloorProbe.Result before, CFloorProbe.Result after) {
+        return PairedFloor.of(floor, new PairedFloor.Side(before.line(floor), null, before.steps(floor)),
+                new PairedFloor.Side(after.line(floor), null, after.steps(floor)), 1);
     }
 
     private PairedFloor.Side measureLifecycle() throws IOException, InterruptedException {
