@@ -57,7 +57,7 @@ public final class BenchMain {
     private final Map<String, PairedFloor> pairedFloors = new LinkedHashMap<>();
     /** Each transport's C VM lifecycle measured around its cold VMs. */
     private final Map<String, PairedFloor> lifecycleFloors = new LinkedHashMap<>();
-    /** Each transport's like-for-like cold floor (the C replay of HelloWorld's boot image), measured right after its cold VMs. */
+    /** Each transport's like-for-like cold floor (the C replay of HelloWorld's boot image), measured right before and after its cold VMs. */
     private final Map<String, Map<String, Object>> likeForLike = new LinkedHashMap<>();
     /** The C parts measured around the native nullcall (cfloor.paired_native), or null. */
     private Map<String, Object> nativeBracket;

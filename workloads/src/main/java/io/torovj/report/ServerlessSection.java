@@ -148,7 +148,7 @@ final class ServerlessSection {
                         + verdict(!lifecycle.isEmpty(), () -> lifecycle.values().stream().allMatch(r -> r.ratio() <= COLD_FLOOR_RATIO),
                         () -> C_FLOOR_VM_LIFECYCLE + ": " + ratios(lifecycle, "around it"))
                         + (hello.isEmpty() ? "" : "<div class=\"s\">like for like (not a target): over " + C_FLOOR_VM_HELLO
-                        + ", pio HelloWorld's own boot image replayed by C: " + Html.esc(ratios(hello, "right after it")) + "</div>");
+                        + ", pio HelloWorld's own boot image replayed by C: " + Html.esc(ratios(hello, "around it")) + "</div>");
             }
             case CLI -> {
                 // every transport's whole command, as the cold VMs' target is judged: one slow transport misses it
