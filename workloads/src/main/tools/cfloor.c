@@ -948,7 +948,14 @@ static void ring_floor(struct vm *v, int six, int getppid, uint64_t *s, size_t n
  * The whole lifecycle timed per VM, and each of its steps: a "# steps" line gives the median of
  * each (µs), for the bench's notes beside the monitor's own.
  */
-static void lifecycle(size_t runs, int standby_vm, const char *name)
+/* One VM's whole life, the end of each of its steps in end[STEP_MEMORY..STEP_CLOSE]. */
+typedef void (*vm_life)(uint64_t *end);
+
+/*
+ * `runs` VMs of `life` one after another (after a twentieth as many untimed, at least 3), with an
+ * idle standby VM open if asked: each whole life into ns_buf, each step's median on a "# steps" line.
+ */
+static void timed_lives(size_t runs, int standby_vm, const char *name, vm_life life)
 {
     size_t warm = runs / 20 < 3 ? 3 : runs / 20, done = 0;
     double *steps[STEPS];
@@ -957,13 +964,8 @@ static void lifecycle(size_t runs, int standby_vm, const char *name)
     if (standby_vm) vm_create(&standby);
     for (size_t i = 0; i < warm + runs; i++) {
         if (done && over_budget()) break;
-        struct vm v;
         uint64_t start = now_ns(), end[STEPS];   /* when each step ended */
-        vm_create_steps(&v, end);
-        vm_test(&v, T_BOOT, 0, 0, 0);
-        end[STEP_RUN] = now_ns();
-        vm_destroy(&v);
-        end[STEP_CLOSE] = now_ns();
+        life(end);
         if (i >= warm) {
             for (int k = 0; k < STEPS; k++) steps[k][done] = (double)(end[k] - (k == 0 ? start : end[k - 1]));
             ns_buf[done++] = (double)(end[STEP_CLOSE] - start);
@@ -980,6 +982,22 @@ static void lifecycle(size_t runs, int standby_vm, const char *name)
     }
     for (int k = 0; k < STEPS; k++) free(steps[k]);
     report_ns(name, ns_buf, done, runs);
+}
+
+/* The floor guest's VM: created, booted to its first `out`, closed. */
+static void boot_life(uint64_t *end)
+{
+    struct vm v;
+    vm_create_steps(&v, end);
+    vm_test(&v, T_BOOT, 0, 0, 0);
+    end[STEP_RUN] = now_ns();
+    vm_destroy(&v);
+    end[STEP_CLOSE] = now_ns();
+}
+
+static void lifecycle(size_t runs, int standby_vm, const char *name)
+{
+    timed_lives(runs, standby_vm, name, boot_life);
 }
 
 /* ---- the monitor's HelloWorld, replayed from its boot image (io.torovj.vmm.BootImage) ---- */
@@ -1074,74 +1092,60 @@ static int hello_serve(uint8_t *mem, int devnull)
     return 0;
 }
 
-/* The boot image's guest run to its exit_group in a fresh VM, per VM; steps as lifecycle()'s. */
+static int hello_devnull = -1;   /* where the replayed guests' writes go */
+
+/* The boot image's guest in a fresh VM, run to its exit_group. */
+static void hello_life(uint64_t *end)
+{
+    int fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+    if (fd < 0) kvm_fail("KVM_CREATE_VM");
+    uint8_t *mem = mmap(NULL, image.ram, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mem == MAP_FAILED) die(1, "mmap guest memory: %s", strerror(errno));
+    struct kvm_userspace_memory_region region = {
+        .slot = 0, .guest_phys_addr = 0, .memory_size = image.ram, .userspace_addr = (uint64_t)(uintptr_t)mem,
+    };
+    if (ioctl(fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) kvm_fail("KVM_SET_USER_MEMORY_REGION");
+    end[STEP_MEMORY] = now_ns();
+    for (uint32_t p = 0; p < image.pages; p++) memcpy(mem + image.gpa[p], image.bytes + (size_t)p * 4096, 4096);
+    end[STEP_BOOT] = now_ns();
+    int vcpu = ioctl(fd, KVM_CREATE_VCPU, 0);
+    if (vcpu < 0) kvm_fail("KVM_CREATE_VCPU");
+    struct kvm_run *run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+    if (run == MAP_FAILED) kvm_fail("mmap kvm_run");
+    if (ioctl(vcpu, KVM_SET_SREGS, &image.sregs) < 0) kvm_fail("KVM_SET_SREGS");
+    if (image.msrs && ioctl(vcpu, KVM_SET_MSRS, image.msr) != (int)image.msrs) kvm_fail("KVM_SET_MSRS");
+    if (ioctl(vcpu, KVM_SET_REGS, &image.regs) < 0) kvm_fail("KVM_SET_REGS");
+    end[STEP_VCPU] = now_ns();
+    for (;;) {
+        if (ioctl(vcpu, KVM_RUN, 0) < 0) {
+            if (errno == EINTR || errno == EAGAIN) continue;
+            kvm_fail("KVM_RUN");
+        }
+        if (run->exit_reason == KVM_EXIT_IO && run->io.direction == KVM_EXIT_IO_OUT && run->io.port == image.port) {
+            if (hello_serve(mem, hello_devnull)) break;
+            continue;
+        }
+        die(1, "floor-c-vm-hello: the replayed guest stopped with exit reason %u (port 0x%x): not the image's pio requests",
+            run->exit_reason, run->exit_reason == KVM_EXIT_IO ? run->io.port : 0);
+    }
+    end[STEP_RUN] = now_ns();
+    munmap(run, (size_t)run_size);
+    close(vcpu);
+    close(fd);
+    munmap(mem, image.ram);
+    end[STEP_CLOSE] = now_ns();
+    hello_vms++;
+}
+
+/* The boot image replayed VM after VM, as lifecycle() times its VMs (standby open), then what the guests asked. */
 static void hello_lifecycle(size_t runs, const char *name)
 {
-    size_t warm = runs / 20 < 3 ? 3 : runs / 20, done = 0;
-    double *steps[STEPS];
-    for (int k = 0; k < STEPS; k++) steps[k] = xmalloc(runs * sizeof(double));
-    int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    if (devnull < 0) die(1, "open /dev/null: %s", strerror(errno));
-    struct vm standby;
-    vm_create(&standby);
-    for (size_t i = 0; i < warm + runs; i++) {
-        if (done && over_budget()) break;
-        uint64_t start = now_ns(), end[STEPS];
-        int fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
-        if (fd < 0) kvm_fail("KVM_CREATE_VM");
-        uint8_t *mem = mmap(NULL, image.ram, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (mem == MAP_FAILED) die(1, "mmap guest memory: %s", strerror(errno));
-        struct kvm_userspace_memory_region region = {
-            .slot = 0, .guest_phys_addr = 0, .memory_size = image.ram, .userspace_addr = (uint64_t)(uintptr_t)mem,
-        };
-        if (ioctl(fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) kvm_fail("KVM_SET_USER_MEMORY_REGION");
-        end[STEP_MEMORY] = now_ns();
-        for (uint32_t p = 0; p < image.pages; p++) memcpy(mem + image.gpa[p], image.bytes + (size_t)p * 4096, 4096);
-        end[STEP_BOOT] = now_ns();
-        int vcpu = ioctl(fd, KVM_CREATE_VCPU, 0);
-        if (vcpu < 0) kvm_fail("KVM_CREATE_VCPU");
-        struct kvm_run *run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-        if (run == MAP_FAILED) kvm_fail("mmap kvm_run");
-        if (ioctl(vcpu, KVM_SET_SREGS, &image.sregs) < 0) kvm_fail("KVM_SET_SREGS");
-        if (image.msrs && ioctl(vcpu, KVM_SET_MSRS, image.msr) != (int)image.msrs) kvm_fail("KVM_SET_MSRS");
-        if (ioctl(vcpu, KVM_SET_REGS, &image.regs) < 0) kvm_fail("KVM_SET_REGS");
-        end[STEP_VCPU] = now_ns();
-        for (;;) {
-            if (ioctl(vcpu, KVM_RUN, 0) < 0) {
-                if (errno == EINTR || errno == EAGAIN) continue;
-                kvm_fail("KVM_RUN");
-            }
-            if (run->exit_reason == KVM_EXIT_IO && run->io.direction == KVM_EXIT_IO_OUT && run->io.port == image.port) {
-                if (hello_serve(mem, devnull)) break;
-                continue;
-            }
-            die(1, "%s: the replayed guest stopped with exit reason %u (port 0x%x): not the image's pio requests", name,
-                run->exit_reason, run->exit_reason == KVM_EXIT_IO ? run->io.port : 0);
-        }
-        end[STEP_RUN] = now_ns();
-        munmap(run, (size_t)run_size);
-        close(vcpu);
-        close(fd);
-        munmap(mem, image.ram);
-        end[STEP_CLOSE] = now_ns();
-        hello_vms++;
-        if (i >= warm) {
-            for (int k = 0; k < STEPS; k++) steps[k][done] = (double)(end[k] - (k == 0 ? start : end[k - 1]));
-            ns_buf[done++] = (double)(end[STEP_CLOSE] - start);
-        }
-    }
-    vm_destroy(&standby);
-    close(devnull);
+    hello_devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (hello_devnull < 0) die(1, "open /dev/null: %s", strerror(errno));
+    timed_lives(runs, 1, name, hello_life);
+    close(hello_devnull);
     printf("# hello %s: %llu VMs, %.1f bytes written and %.1f calls answered -ENOSYS per VM\n", name,
            (unsigned long long)hello_vms, (double)hello_written / (double)hello_vms, (double)hello_unanswered / (double)hello_vms);
-    printf("# steps %s", name);
-    for (int k = 0; k < STEPS; k++) {
-        qsort(steps[k], done, sizeof(double), cmp_double);
-        printf(" %s=%.1f", step_names[k], done ? steps[k][(done - 1) / 2] / 1e3 : 0.0);
-    }
-    printf("\n");
-    for (int k = 0; k < STEPS; k++) free(steps[k]);
-    report_ns(name, ns_buf, done, runs);
 }
 
 static const char *only;   /* --only: comma-separated part names, or NULL for all */

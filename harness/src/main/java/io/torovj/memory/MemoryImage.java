@@ -49,27 +49,19 @@ public final class MemoryImage {
         long[] runs = new long[16];
         int n = 0;
         List<SharedPages.Page> kept = new ArrayList<>();
-        for (long at = 0; (at = nextData(memory, at)) < memory.size(); ) {
-            long end = nextHole(memory, at);
-            if ((at | end) % GuestMemory.PAGE_SIZE != 0) {
-                throw new IllegalStateException("guest RAM extent [0x" + Long.toHexString(at) + ", 0x" + Long.toHexString(end)
-                        + ") is not page-aligned");
+        // each page looked at once: a non-zero one extends the run it follows, or starts one
+        for (long p : allocatedPages(memory)) {
+            if (zeroPage(memory, p)) continue;
+            long q = p + GuestMemory.PAGE_SIZE;
+            if (n > 0 && runs[2 * n - 1] == p) {
+                runs[2 * n - 1] = q;
+            } else {
+                if (2 * n + 2 > runs.length) runs = Arrays.copyOf(runs, runs.length * 2);
+                runs[2 * n] = p;
+                runs[2 * n + 1] = q;
+                n++;
             }
-            // each page looked at once: a non-zero one extends the run it follows, or starts one
-            for (long p = at; p < end; p += GuestMemory.PAGE_SIZE) {
-                if (zeroPage(memory, p)) continue;
-                long q = p + GuestMemory.PAGE_SIZE;
-                if (n > 0 && runs[2 * n - 1] == p) {
-                    runs[2 * n - 1] = q;
-                } else {
-                    if (2 * n + 2 > runs.length) runs = Arrays.copyOf(runs, runs.length * 2);
-                    runs[2 * n] = p;
-                    runs[2 * n + 1] = q;
-                    n++;
-                }
-                kept.add(SharedPages.intern(memory, p));
-            }
-            at = end;
+            kept.add(SharedPages.intern(memory, p));
         }
         long[] starts = new long[n], ends = new long[n];
         for (int i = 0; i < n; i++) {
@@ -89,6 +81,10 @@ public final class MemoryImage {
         int n = 0;
         for (long at = 0; (at = nextData(memory, at)) < memory.size(); ) {
             long end = nextHole(memory, at);
+            if ((at | end) % GuestMemory.PAGE_SIZE != 0) {
+                throw new IllegalStateException("guest RAM extent [0x" + Long.toHexString(at) + ", 0x" + Long.toHexString(end)
+                        + ") is not page-aligned");
+            }
             for (long p = at; p < end; p += GuestMemory.PAGE_SIZE) {
                 if (n == pages.length) pages = Arrays.copyOf(pages, n * 2);
                 pages[n++] = p;

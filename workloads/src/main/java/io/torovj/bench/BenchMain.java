@@ -827,28 +827,22 @@ public final class BenchMain {
         PairedFloor hello = pair(ResultsSchema.C_FLOOR_VM_HELLO, before, after);
         PairedFloor lifecycle = pair(ResultsSchema.C_FLOOR_VM_LIFECYCLE, before, after);
         double helloP50 = hello.combined().p50(), lifecycleP50 = lifecycle.combined().p50();
-        rows.addAll(CFloorProbe.rows(hello.combined(), transport));
         double coldP50 = cold.wall().getValueAtPercentile(50);
+        rows.addAll(CFloorProbe.rows(hello.combined(), transport));
         Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("lifecycle_p50_ns", List.of(before.line(ResultsSchema.C_FLOOR_VM_LIFECYCLE).p50(),
-                after.line(ResultsSchema.C_FLOOR_VM_LIFECYCLE).p50()));
-        facts.put("hello_p50_ns", List.of(before.line(ResultsSchema.C_FLOOR_VM_HELLO).p50(), after.line(ResultsSchema.C_FLOOR_VM_HELLO).p50()));
+        facts.put("hello", hello.environment());
+        facts.put("lifecycle", lifecycle.environment());
         facts.put("cold_p50_ns", coldP50);
-        facts.put("hello_steps", List.of(String.valueOf(before.steps(ResultsSchema.C_FLOOR_VM_HELLO)),
-                String.valueOf(after.steps(ResultsSchema.C_FLOOR_VM_HELLO))));
-        facts.put("lifecycle_steps", List.of(String.valueOf(before.steps(ResultsSchema.C_FLOOR_VM_LIFECYCLE)),
-                String.valueOf(after.steps(ResultsSchema.C_FLOOR_VM_LIFECYCLE))));
         likeForLike.put(transport, facts);
         notes.add(String.format(java.util.Locale.ROOT, "cold VM %s against the like-for-like floor, measured right before and right after"
                         + " its cold VMs, each time in one cfloor run with the lifecycle: %s (pio HelloWorld's boot image, as the monitor"
                         + " built it, replayed by C; steps after: %s) p50 %.0f and %.0f µs (drift %.0f%%), %s (steps after: %s) p50 %.0f"
                         + " and %.0f µs; HelloWorld's own guest work (its pages and its second exit) adds %.0f µs (%.2f×) to the lifecycle"
                         + " (means); the cold VMs' p50 %.0f µs is %.2f× the replay's mean: the monitor's own share is %.0f µs",
-                transport, ResultsSchema.C_FLOOR_VM_HELLO, after.steps(ResultsSchema.C_FLOOR_VM_HELLO),
-                before.line(ResultsSchema.C_FLOOR_VM_HELLO).p50() / 1e3, after.line(ResultsSchema.C_FLOOR_VM_HELLO).p50() / 1e3,
-                100 * hello.drift(), ResultsSchema.C_FLOOR_VM_LIFECYCLE, after.steps(ResultsSchema.C_FLOOR_VM_LIFECYCLE),
-                before.line(ResultsSchema.C_FLOOR_VM_LIFECYCLE).p50() / 1e3, after.line(ResultsSchema.C_FLOOR_VM_LIFECYCLE).p50() / 1e3,
-                (helloP50 - lifecycleP50) / 1e3, helloP50 / lifecycleP50, coldP50 / 1e3, coldP50 / helloP50, (coldP50 - helloP50) / 1e3));
+                transport, ResultsSchema.C_FLOOR_VM_HELLO, hello.stepsAfter(), hello.before().p50() / 1e3, hello.after().p50() / 1e3,
+                100 * hello.drift(), ResultsSchema.C_FLOOR_VM_LIFECYCLE, lifecycle.stepsAfter(), lifecycle.before().p50() / 1e3,
+                lifecycle.after().p50() / 1e3, (helloP50 - lifecycleP50) / 1e3, helloP50 / lifecycleP50, coldP50 / 1e3,
+                coldP50 / helloP50, (coldP50 - helloP50) / 1e3));
     }
 
     /** Part {@code floor} of two cfloor runs as one bracket (its mean and drift). */
