@@ -172,7 +172,7 @@ final class FloorTables {
                 tr.append("<td class=\"ratio\"><div class=\"v\">").append(Html.esc(DisplayFormat.ratio(c / f)))
                         .append("</div></td>");
                 Optional<Double> goal = target(floor);
-                Judged j = judged(t, c / f);
+                Judged j = judged(rs, t, c / f);
                 tr.append(goal.map(g -> "<td class=\"target\"><div class=\"v\">"
                         + (j.undecided() != null ? "not decided" : j.ratio() <= g ? "held" : "missed")
                         + "</div><div class=\"s\">≤ " + Html.esc(DisplayFormat.ratio(g))
@@ -228,9 +228,24 @@ final class FloorTables {
      * @param undecided why no verdict, or null
      * @param how       how the ratio was reached, for the cell ("" for the pooled ratio)
      */
-    private record Judged(double ratio, String undecided, String how) {}
+    /** A nullcall's ratio to its floor as its target is judged; {@code undecided} (else null) says why it decides nothing. */
+    record Judged(double ratio, String undecided, String how) {}
 
-    private Judged judged(String transport, double pooled) {
+    /**
+     * Transport {@code t}'s nullcall over its C floor as its target is judged: best against best
+     * where the bench paired the floor with its VMs, else their medians' ratio; empty where the run
+     * has either side missing.
+     */
+    static Optional<Judged> judged(ResultSet rs, String t) {
+        String floor = CellValues.cFloors(rs).get(t);
+        if (floor == null) return Optional.empty();
+        Optional<CellValues.Cell> call = CellValues.of(rs, NULLCALL, t, LATENCY, P50);
+        Optional<CellValues.Cell> fl = CellValues.of(rs, floor, t, LATENCY, P50);
+        if (call.isEmpty() || fl.isEmpty() || fl.get().base() <= 0) return Optional.empty();
+        return Optional.of(judged(rs, t, call.get().base() / fl.get().base()));
+    }
+
+    private static Judged judged(ResultSet rs, String transport, double pooled) {
         com.fasterxml.jackson.databind.JsonNode p = rs.environment().path("cfloor").path("paired").path(transport);
         double drift = p.path("drift").asDouble(0);
         if (p.path("round_p50_ns").isArray() && p.path("round_p50_ns").size() > 0) {

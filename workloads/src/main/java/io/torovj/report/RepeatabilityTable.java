@@ -13,6 +13,8 @@ import static io.torovj.report.ResultsSchema.*;
  * against the same workload, transport and metric of the reference run; the C floors are counted
  * apart, since they move only with the host (a floor that moved says the host did). JVM allocation
  * per call, whose target is ~0, agrees within {@link #ALLOC_SLACK_BYTES} bytes rather than 15%.
+ * Beside them, the ratios the targets are judged by ({@link TargetRatios}), each against the
+ * same ratio of the reference run: what the verdicts rest on, their floors measured beside them.
  */
 final class RepeatabilityTable {
     /** Issue 10: two default runs on one host agree within this on every median. */
@@ -54,6 +56,23 @@ final class RepeatabilityTable {
         return out;
     }
 
+    /**
+     * Every target ratio ({@link TargetRatios}) both runs have, in {@code other}'s order: the
+     * target's name as the workload, {@code ratio} as the metric.
+     */
+    static List<Difference> ratioDifferences(ResultSet reference, ResultSet other) {
+        List<TargetRatios.Ratio> ref = TargetRatios.of(reference);
+        List<Difference> out = new ArrayList<>();
+        for (TargetRatios.Ratio r : TargetRatios.of(other)) {
+            ref.stream().filter(x -> x.target().equals(r.target()) && x.transport().equals(r.transport())).findFirst()
+                    .ifPresent(x -> out.add(new Difference(r.target(), r.transport(), RATIO, "", x.value(), r.value())));
+        }
+        return out;
+    }
+
+    /** The metric name of a target ratio's {@link Difference}. */
+    static final String RATIO = "ratio";
+
     private final Html h;
 
     RepeatabilityTable(Html h) {
@@ -66,15 +85,21 @@ final class RepeatabilityTable {
         h.line("<p>Issue 10's check: two runs on one host agree within ±" + Math.round(TOLERANCE * 100)
                 + "% on every median (JMH's mean where there is no median), each later run against "
                 + Html.esc(labels.get(0)) + ". The C floors are counted apart: they measure the host alone, "
-                + "so where they moved, the host did (a shared machine, its vCPUs placed elsewhere).</p>");
+                + "so where they moved, the host did (a shared machine, its vCPUs placed elsewhere). Beside them, the "
+                + "ratios the targets are judged by (each nullcall over its C floor, as the floor table judges it; the cold "
+                + "VMs over the C VM lifecycle), each set against the reference's: a floor measured in the same minutes "
+                + "as its transport meets the same placement, so the ratios can agree where the medians do not.</p>");
         for (int i = 1; i < runs.size(); i++) {
             List<Difference> all = differences(runs.get(0), runs.get(i));
             List<Difference> monitor = all.stream().filter(d -> !isCFloor(d.workload())).toList();
             List<Difference> floors = all.stream().filter(d -> isCFloor(d.workload())).toList();
+            List<Difference> ratios = ratioDifferences(runs.get(0), runs.get(i));
             String id = "repeatability-" + i;
             h.line("<p id=\"" + id + "-summary\"><b>" + Html.esc(labels.get(i)) + "</b>: "
                     + summary(monitor, "of the monitor's values") + "; " + summary(floors, "of the C floors")
-                    + ". " + verdict(all) + "</p>");
+                    + ". " + verdict(all) + (ratios.isEmpty() ? "" : " The targets' ratios (each over its floor measured"
+                    + " beside it): " + summary(ratios, "") + ".") + "</p>");
+            ratioTable(id + "-ratios", labels.get(0), labels.get(i), ratios);
             List<Difference> outside = all.stream().filter(d -> !d.within())
                     .sorted(Comparator.comparingDouble(Difference::factor).reversed()).toList();
             List<Difference> worst = outside.subList(0, Math.min(LISTED, outside.size()));
@@ -97,6 +122,19 @@ final class RepeatabilityTable {
         }
     }
 
+    /** Every target ratio of both runs, in the target's order, with how far the later run's is from the reference's. */
+    private void ratioTable(String id, String reference, String label, List<Difference> ratios) {
+        if (ratios.isEmpty()) return;
+        h.line("<table class=\"values\" id=\"" + id + "\"><thead><tr><th>target</th><th>transport</th><th>" + Html.esc(reference)
+                + "</th><th>" + Html.esc(label) + "</th><th>ratio</th></tr></thead><tbody>");
+        for (Difference d : ratios) {
+            h.line("<tr" + (d.within() ? "" : " class=\"warn\"") + "><th>" + Html.esc(d.workload()) + "</th><td class=\"label\">"
+                    + Html.esc(d.transport()) + "</td><td>" + Html.esc(DisplayFormat.ratio(d.reference())) + "</td><td>"
+                    + Html.esc(DisplayFormat.ratio(d.value())) + "</td><td>" + Html.esc(DisplayFormat.ratio(d.ratio())) + "</td></tr>");
+        }
+        h.line("</tbody></table>");
+    }
+
     private static String value(String metric, double base) {
         if (THROUGHPUT.equals(metric)) return DisplayFormat.count(Math.round(base)) + " /s";
         return DisplayFormat.quantity(TIME_METRICS.contains(metric), base);
@@ -104,7 +142,7 @@ final class RepeatabilityTable {
 
     private static String summary(List<Difference> ds, String what) {
         long within = ds.stream().filter(Difference::within).count();
-        return within + " of " + ds.size() + " " + what + " within ±" + Math.round(TOLERANCE * 100) + "%";
+        return within + " of " + ds.size() + (what.isEmpty() ? "" : " " + what) + " within ±" + Math.round(TOLERANCE * 100) + "%";
     }
 
     private static String verdict(List<Difference> all) {

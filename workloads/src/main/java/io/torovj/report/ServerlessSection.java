@@ -141,9 +141,9 @@ final class ServerlessSection {
                     + verdict(p50.isPresent() && p99.isPresent(), () -> p50.get() <= HTTP_P50_NS && p99.get() <= HTTP_P99_NS, () -> "");
             case COLD -> {
                 // every transport's p50 against the C lifecycle alone (the program's load is not added to the floor)
-                java.util.Map<String, OverFloor> lifecycle = overFloor(w.workload(), C_FLOOR_VM_LIFECYCLE);
+                java.util.Map<String, OverFloor> lifecycle = overFloor(rs, w.workload(), C_FLOOR_VM_LIFECYCLE);
                 // beside it, for reference: over the C replay of HelloWorld itself (the same guest work, no monitor)
-                java.util.Map<String, OverFloor> hello = overFloor(w.workload(), C_FLOOR_VM_HELLO);
+                java.util.Map<String, OverFloor> hello = overFloor(rs, w.workload(), C_FLOOR_VM_HELLO);
                 yield "every transport ≤ " + DisplayFormat.ratio(COLD_FLOOR_RATIO) + " the C VM lifecycle (issue 10)"
                         + verdict(!lifecycle.isEmpty(), () -> lifecycle.values().stream().allMatch(r -> r.ratio() <= COLD_FLOOR_RATIO),
                         () -> C_FLOOR_VM_LIFECYCLE + ": " + ratios(lifecycle, "around it"))
@@ -166,21 +166,21 @@ final class ServerlessSection {
     }
 
     /** A transport's value over a floor: the ratio, the floor (ns), and whether the floor was measured beside the transport. */
-    private record OverFloor(double ratio, double floorNs, boolean own) {}
+    record OverFloor(double ratio, double floorNs, boolean own) {}
 
     /**
      * Each transport's p50 of {@code workload} over floor {@code floor}'s p50: the floor measured
      * beside the transport (under its name) where the run did, else the whole-run probe's (under
      * native).
      */
-    private java.util.Map<String, OverFloor> overFloor(String workload, String floor) {
-        Optional<Double> probe = p(floor, NATIVE, P50);
+    static java.util.Map<String, OverFloor> overFloor(ResultSet rs, String workload, String floor) {
+        Optional<Double> probe = p(rs, floor, NATIVE, P50);
         java.util.Map<String, OverFloor> out = new java.util.LinkedHashMap<>();
         for (String x : rs.transports()) {
             if (NATIVE.equals(x)) continue;
-            Optional<Double> own = p(floor, x, P50);
+            Optional<Double> own = p(rs, floor, x, P50);
             Optional<Double> f = own.or(() -> probe).filter(v -> v > 0);
-            Optional<Double> value = p(workload, x, P50);
+            Optional<Double> value = p(rs, workload, x, P50);
             if (f.isPresent() && value.isPresent()) out.put(x, new OverFloor(value.get() / f.get(), f.get(), own.isPresent()));
         }
         return out;
@@ -193,6 +193,10 @@ final class ServerlessSection {
     }
 
     private Optional<Double> p(String w, String t, String statistic) {
+        return p(rs, w, t, statistic);
+    }
+
+    private static Optional<Double> p(ResultSet rs, String w, String t, String statistic) {
         return rs.find(w, t, WALL, statistic).or(() -> rs.find(w, t, LATENCY, statistic)).map(MetricRow::baseValue);
     }
 

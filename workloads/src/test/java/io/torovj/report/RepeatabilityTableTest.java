@@ -93,6 +93,51 @@ class RepeatabilityTableTest {
         assertFalse(table.contains("allocation"), "within a byte: not listed");
     }
 
+    /** A run whose pio nullcall and cold VMs each have their floor beside them (the C exit and the C VM lifecycle, in µs). */
+    private ResultSet pairedRun(String id, double nullcall, double exitFloor, double cold, double lifecycle) throws Exception {
+        Path dir = tmp.resolve("results").resolve(id);
+        try (MetricsCsvWriter csv = MetricsCsvWriter.create(dir)) {
+            csv.stat(NULLCALL, NATIVE, LATENCY, P50, 80, UNIT_NS, 5000);
+            csv.stat(NULLCALL, "pio", LATENCY, P50, nullcall * 1000, UNIT_NS, 5000);
+            csv.stat(C_FLOOR_PIO_EXIT_GETPPID, "pio", LATENCY, P50, exitFloor * 1000, UNIT_NS, 5000);
+            csv.stat(HELLOWORLD, "pio", WALL, P50, cold * 1000, UNIT_NS, 200);
+            csv.stat(C_FLOOR_VM_LIFECYCLE, "pio", LATENCY, P50, lifecycle * 1000, UNIT_NS, 800);
+        }
+        return ResultSet.read(dir);
+    }
+
+    @Test
+    void theTargetsRatiosAreSetRunAgainstRunBesideTheMedians() throws Exception {
+        // the host slower by 40% in the second run, floors included: every median moves, the ratios do not
+        ResultSet a = pairedRun("20261201-100000-aaaaaaa", 26, 25, 760, 500);
+        ResultSet b = pairedRun("20261202-100000-bbbbbbb", 36.4, 35, 1064, 700);
+        List<TargetRatios.Ratio> ratios = TargetRatios.of(a);
+        assertEquals(List.of(TargetRatios.NULLCALL_OVER_FLOOR, TargetRatios.COLD_OVER_LIFECYCLE),
+                ratios.stream().map(TargetRatios.Ratio::target).toList(), ratios.toString());
+        assertEquals(26.0 / 25, ratios.get(0).value(), 1e-9);
+        assertEquals(760.0 / 500, ratios.get(1).value(), 1e-9);
+
+        List<RepeatabilityTable.Difference> ds = RepeatabilityTable.ratioDifferences(a, b);
+        assertEquals(2, ds.size(), ds.toString());
+        assertTrue(ds.stream().allMatch(RepeatabilityTable.Difference::within), ds.toString());
+        assertEquals(1.0, ds.get(0).ratio(), 1e-9);
+        assertTrue(RepeatabilityTable.differences(a, b).stream().filter(d -> d.transport().equals("pio"))
+                .noneMatch(RepeatabilityTable.Difference::within), "every median of pio's moved 40%");
+
+        String html = Files.readString(new ReportWriter(tmp.resolve("reports")).writeAll(List.of(a, b)).get(2));
+        String summary = between(html, "id=\"repeatability-1-summary\"", "</p>");
+        assertTrue(summary.contains("Not held"), "the criterion is on the medians: " + summary);
+        assertTrue(summary.contains("The targets' ratios (each over its floor measured beside it): 2 of 2 within ±15%"), summary);
+        String table = between(html, "id=\"repeatability-1-ratios\"", "</table>");
+        assertTrue(table.contains(TargetRatios.COLD_OVER_LIFECYCLE) && table.contains("1.52×") && table.contains("1.04×"), table);
+
+        // the cold VMs 30% slower against the same lifecycle: that ratio is flagged
+        ResultSet c = pairedRun("20261203-100000-ccccccc", 26, 25, 988, 500);
+        List<RepeatabilityTable.Difference> moved = RepeatabilityTable.ratioDifferences(a, c);
+        assertFalse(moved.get(1).within(), moved.toString());
+        assertTrue(moved.get(0).within(), moved.toString());
+    }
+
     private static String between(String s, String from, String to) {
         int i = s.indexOf(from);
         assertTrue(i >= 0, "missing " + from);
