@@ -228,7 +228,6 @@ final class FloorTables {
      * @param undecided why no verdict, or null
      * @param how       how the ratio was reached, for the cell ("" for the pooled ratio)
      */
-    /** A nullcall's ratio to its floor as its target is judged; {@code undecided} (else null) says why it decides nothing. */
     record Judged(double ratio, String undecided, String how) {}
 
     /**
