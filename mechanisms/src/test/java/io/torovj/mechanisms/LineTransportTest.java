@@ -6,6 +6,7 @@ import static io.torovj.mechanisms.LineTransport.OFF_REQ_NR;
 import static io.torovj.mechanisms.LineTransport.OFF_REQ_SEQ;
 import static io.torovj.mechanisms.LineTransport.OFF_RESP_RET;
 import static io.torovj.mechanisms.LineTransport.OFF_RESP_SEQ;
+import static io.torovj.mechanisms.RingFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -23,7 +24,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -61,14 +61,6 @@ class LineTransportTest {
 
     private void attach(SyscallExecutor e) {
         transport.attach(f.context("line", e));
-    }
-
-    private static void await(BooleanSupplier done, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(1);
-        }
     }
 
     private static java.util.List<Thread> thread(String name) {

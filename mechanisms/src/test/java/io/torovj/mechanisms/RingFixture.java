@@ -57,6 +57,15 @@ final class RingFixture implements AutoCloseable {
         return context(transport, executor, GuestLayout.TRANSPORT_AREA_SIZE);
     }
 
+    /** Waits up to 10 s for {@code done} (checked every ms), else fails naming {@code what}. */
+    static void await(java.util.function.BooleanSupplier done, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(1);
+        }
+    }
+
     // ---- the guest's side of ring.h, against the area RingLayout.format returned ----
 
     /** Writes nr and args into the SQE of call {@code index} (does not tag it). */
@@ -110,6 +119,11 @@ final class RingFixture implements AutoCloseable {
             waiter = Thread.currentThread();
             while (!rung.getAndSet(false)) java.util.concurrent.locks.LockSupport.park(this);
             waiter = null;
+        }
+
+        /** True while a poller waits in {@link #await}: it is asleep. */
+        boolean waiting() {
+            return waiter != null;
         }
 
         @Override

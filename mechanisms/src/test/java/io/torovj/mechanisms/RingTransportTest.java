@@ -1,5 +1,6 @@
 package io.torovj.mechanisms;
 
+import static io.torovj.mechanisms.RingFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -22,14 +23,6 @@ class RingTransportTest {
     void free() {
         transport.close();
         f.close();
-    }
-
-    private static void await(java.util.function.BooleanSupplier done, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(1);
-        }
     }
 
     @Test
