@@ -7,6 +7,6 @@ public final class HostProcess {
     /** getpid(2) of the monitor. */
     public static int pid() { return LibC.INSTANCE.getpid(); }
 
-    /** getppid(2) of the monitor. */
-    public static int parentPid() { return LibC.INSTANCE.getppid(); }
+    /** getppid(2) of the monitor (it cannot fail: no errno kept, {@link InfallibleCalls}). */
+    public static int parentPid() { return InfallibleCalls.INSTANCE.getppid(); }
 }

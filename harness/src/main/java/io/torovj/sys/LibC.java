@@ -13,7 +13,7 @@ import jnr.ffi.Runtime;
  * <p>jnr-ffi generates the code of every method of a library interface when it is loaded (a few ms
  * of a one-shot run's start each), so calls only some programs need live in interfaces of their
  * own, loaded the first time they are used: {@link FileCalls}, {@link SocketCalls}. What stays here
- * is what every VM's build, run and close calls (a HelloWorld run calls 18 of these 26 functions), and the
+ * is what every VM's build, run and close calls (a HelloWorld run calls 18 of these 25 functions), and the
  * error path's strerror.
  *
  * <p>What jnr-ffi must generate is kept plain, for a one-shot run's start: no annotations (errno is
@@ -67,7 +67,6 @@ public interface LibC {
     long memset(long s, int c, long n);
     long memcpy(long dst, long src, long n);
     int getpid();
-    int getppid();
     /** strerror(3): the address of its NUL-terminated text ({@link #strerror} reads it). */
     long strerrorAddress(int errnum);
 

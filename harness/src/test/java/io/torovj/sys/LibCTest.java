@@ -36,6 +36,15 @@ class LibCTest {
     }
 
     @Test
+    void theInfallibleGetppidIsTheParentsPidAndLeavesErrnoAlone() {
+        assertEquals(-1, LibC.INSTANCE.close(-1));
+        assertEquals(EBADF, LibC.errno());
+        assertEquals(ProcessHandle.current().parent().orElseThrow().pid(), HostProcess.parentPid());
+        assertEquals(EBADF, LibC.errno(), "no errno saved by a call bound without it");
+        assertEquals(ProcessHandle.current().pid(), HostProcess.pid());
+    }
+
+    @Test
     void strerrorGivesTheCLibrarysText() {
         assertEquals("No such file or directory", LibC.INSTANCE.strerror(ENOENT));
         assertEquals("Bad file descriptor", HostErrno.describe(-EBADF));
