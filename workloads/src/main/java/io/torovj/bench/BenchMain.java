@@ -325,12 +325,17 @@ public final class BenchMain {
         int calls = Math.min(mode.floorCalls(), Math.max(2000, mode.calls()));
         int exits = Math.min(mode.floorExits(), Math.max(1000, mode.calls() / 4));
         int partMillis = Math.min(mode.floorPartMillis(), 500);
+        // the first transport's warm-up is the JVM's first pass through the monitor's paths, and a
+        // compiler thread still at work shares the 2 CPUs with the vCPU and the spinning poller
+        InvocationSampler.awaitQuietJit(InvocationSampler.MAX_EXTRA_WARMUP_NANOS);
+        long jit0 = InvocationSampler.jitMillis();
         var bracket = PairedFloor.interleaved(floor, () -> PairedFloor.measure(floor, calls, exits, mode.floorVms(), partMillis),
                 NULLCALL_VMS, round -> runVm(launcher, transport, ResultsSchema.NULLCALL, perVmArgs),
                 vm -> vm.latency().getValueAtPercentile(50), (pair, again) -> System.out.printf(
                         "[torovj bench] nullcall %s, %d VMs between its floor %s: VMs %s, floors %s ns; best against best"
-                        + " %.2f×%s%n", transport, pair.rounds(), floor, whole(pair.roundP50s()),
-                        whole(pair.sideP50s()), pair.bestRatio(), drifted(pair, again)));
+                        + " %.2f×%s; the JIT compiled for %d ms meanwhile%n", transport, pair.rounds(), floor,
+                        whole(pair.roundP50s()), whole(pair.sideP50s()), pair.bestRatio(), drifted(pair, again),
+                        InvocationSampler.jitMillis() - jit0));
         pooled(ResultsSchema.NULLCALL, transport, bracket.measured(), null);
         if (bracket.pair() == null) {
             notes.add("C floor around " + transport + "'s nullcall not measured (" + bracket.unmeasured()

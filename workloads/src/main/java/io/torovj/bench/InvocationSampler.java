@@ -129,6 +129,11 @@ final class InvocationSampler {
         }
     }
 
+    /** The JIT's compilation time so far, ms; -1 where the JVM does not measure it. */
+    static long jitMillis() {
+        return JIT == null ? -1 : JIT.getTotalCompilationTime();
+    }
+
     /** How long the JIT must compile nothing before a whole command is timed. */
     static final long QUIET_JIT_WINDOW_MILLIS = 200;
 
