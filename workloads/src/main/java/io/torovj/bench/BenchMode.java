@@ -1,7 +1,7 @@
 package io.torovj.bench;
 
 /**
- * How much to measure: {@code quick} (-Dbench.quick, ≤ 2 min here), {@code default} (≤ 10 min on
+ * How much to measure: {@code quick} (-Dbench.quick, ≤ 5 min: 4:09-4:18 here, most of it JMH's 42 forks), {@code default} (≤ 10 min on
  * a 2-core machine), {@code full} (-Dbench.full, for publication: more forks and iterations).
  *
  * @param calls           syscalls per latency run (per workload and transport)
