@@ -70,12 +70,13 @@ public final class AdaptiveRingTransport implements SyscallTransport {
      * budget counts from that call on. A run's first call is not a gap between calls: the guest
      * is starting (a fresh VM faults its first pages in: HelloWorld's first write came 50-200 µs
      * after the run began here, with shadow paging), and with the idle budget alone the poller
-     * slept before it in 233 of 300 cold HelloWorld VMs, which then paid the doorbell and, at the
-     * end, the poller's wake-up: run 181 against the ring's 131 µs, close 267 against 232 µs (same
-     * minutes). Spinning 100 µs at the start slept in 31 of 300, 200 µs in 2. 250 µs is about the
-     * price of that doorbell and wake-up twice over (rent or buy again, the gap's spread here being
-     * known): a guest that computes longer before its first call wastes at most that much of a
-     * host CPU per run. Tune with {@link #START_SPIN_OPTION}.
+     * slept before it in 233-293 of 300 cold HelloWorld VMs, which then paid the doorbell: over
+     * 1,500 cold VMs each, built in turn with the ring's, the run took 183 µs against the ring's
+     * 136, and 135 with this budget (p50 of the whole VM 808, 757 and 760 µs). Spinning 100 µs at
+     * the start slept in 31 of 300, 200 µs in 2. 250 µs is about that doorbell's price twice over
+     * and more (rent or buy again, the gap's spread here being known): a guest that computes
+     * longer before its first call wastes at most that much of a host CPU per run. Tune with
+     * {@link #START_SPIN_OPTION}.
      */
     public static final long DEFAULT_START_SPIN_MICROS = 250;
     /** Transport option overriding {@link #DEFAULT_START_SPIN_MICROS} (a non-negative number of µs). */
