@@ -55,6 +55,9 @@ public final class BenchMain {
     private final Map<String, Object> environmentExtra = new LinkedHashMap<>();
     /** Each transport's headline C floor measured around its nullcall (see {@link PairedFloor}). */
     private final Map<String, PairedFloor> pairedFloors = new LinkedHashMap<>();
+    /** Timed cold VMs are measured at most this many times while the JIT was at work in them (InvocationSampler.coldWhileJitQuiet). */
+    static final int COLD_JIT_ATTEMPTS = 3;
+
     /** Each transport's C VM lifecycle measured around its cold VMs. */
     private final Map<String, PairedFloor> lifecycleFloors = new LinkedHashMap<>();
     /** Each transport's like-for-like cold floor (the C replay of HelloWorld's boot image), measured right before and after its cold VMs. */
@@ -766,7 +769,8 @@ public final class BenchMain {
         String floor = ResultsSchema.C_FLOOR_VM_LIFECYCLE;
         int warmed = InvocationSampler.warmCold(launcher, transport, s.coldWarmup(), InvocationSampler.MAX_EXTRA_WARMUP_NANOS);
         CFloorProbe.Result replayBefore = pairsFloor(transport) ? measureReplay() : null;
-        PairedFloor.Measurement<InvocationSampler.ColdSamples> coldVms = () -> InvocationSampler.cold(launcher, transport, s.coldRuns());
+        PairedFloor.Measurement<InvocationSampler.ColdSamples> coldVms =
+                () -> InvocationSampler.coldWhileJitQuiet(launcher, transport, s.coldRuns(), COLD_JIT_ATTEMPTS);
         var bracket = pairsFloor(transport)
                 ? PairedFloor.bracket(floor, this::measureLifecycle, coldVms, (pair, again) -> System.out.printf(
                         "[torovj bench] cold VMs %s between %s: %.0f us before, %.0f us after (drift %.0f%%)%s%n", transport, floor,
@@ -787,6 +791,7 @@ public final class BenchMain {
         notes.add("cold VM " + transport + ", where the time goes (median per phase over the " + s.coldRuns()
                 + " VMs; the build's steps are VmBuilder's): " + cold.medians() + "; after " + warmed + " untimed VMs; the JIT"
                 + " compiled for " + cold.jitMillis() + " ms of their " + cold.wallMillis() + " ms"
+                + (cold.attempts() > 1 ? " (measured " + cold.attempts() + " times: the JIT was at work in the VMs before)" : "")
                 + (pair != null && pair.stepsBefore() != null && pair.stepsAfter() != null
                         ? "; the C lifecycle's steps (median) right before: " + pair.stepsBefore() + ", right after: " + pair.stepsAfter()
                         : ""));

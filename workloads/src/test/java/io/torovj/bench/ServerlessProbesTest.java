@@ -1,6 +1,7 @@
 package io.torovj.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,8 +108,21 @@ class ServerlessProbesTest {
                 assertCount(3, cold.wall());
                 assertTrue(cold.wallMillis() >= 0 && cold.jitMillis() >= -1, cold.toString());
                 assertTrue(cold.medians().matches("input \\d+, memory \\d+, .*, run \\d+, close \\d+ µs"), cold.medians());
+                assertEquals(1, cold.attempts());
+                InvocationSampler.ColdSamples quiet = InvocationSampler.coldWhileJitQuiet(launcher, transport, 3, 2);
+                assertCount(3, quiet.wall());
+                assertTrue(quiet.attempts() == 1 || quiet.attempts() == 2, "measured at most twice: " + quiet.attempts());
+                if (quiet.attempts() == 1) assertFalse(quiet.jitBusy(), "a first measurement kept had a quiet JIT: " + quiet);
             }
         });
+    }
+
+    @Test
+    void coldVmsCountTheJitBusyAboveItsQuietShare() {
+        Histogram h = LatencyRecorder.newHistogram();
+        assertTrue(new InvocationSampler.ColdSamples(h, java.util.Map.of(), 10, 100, 1).jitBusy(), "10 of 100 ms");
+        assertFalse(new InvocationSampler.ColdSamples(h, java.util.Map.of(), 5, 100, 1).jitBusy(), "5% is quiet");
+        assertFalse(new InvocationSampler.ColdSamples(h, java.util.Map.of(), -1, 100, 1).jitBusy(), "not measured");
     }
 
     @Test
