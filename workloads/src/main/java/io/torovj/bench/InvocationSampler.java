@@ -72,6 +72,11 @@ final class InvocationSampler {
             return jitMillis > QUIET_JIT_SHARE * wallMillis;
         }
 
+        /** These samples, as the {@code attempts}-th measurement. */
+        ColdSamples measuredTimes(int attempts) {
+            return new ColdSamples(wall, phases, jitMillis, wallMillis, attempts);
+        }
+
         /** "input 13, memory 110, …, run 190, close 243 µs": each phase's median over the VMs. */
         String medians() {
             StringJoiner j = new StringJoiner(", ", "", " µs");
@@ -163,7 +168,7 @@ final class InvocationSampler {
     }
 
     private static ColdSamples coldPinned(GuestLauncher launcher, String transport, int samples) throws Exception {
-        long jit0 = JIT == null ? 0 : JIT.getTotalCompilationTime(), wall0 = System.nanoTime();
+        long jit0 = jitMillis(), wall0 = System.nanoTime();
         Histogram h = LatencyRecorder.newHistogram();
         Map<String, long[]> phases = new LinkedHashMap<>();
         long[] run = new long[samples], close = new long[samples];
@@ -186,7 +191,7 @@ final class InvocationSampler {
         }
         phases.put("run", run);
         phases.put("close", close);
-        long jitMillis = JIT == null ? -1 : JIT.getTotalCompilationTime() - jit0;
+        long jitMillis = JIT == null ? -1 : jitMillis() - jit0;
         return new ColdSamples(h, phases, jitMillis, (System.nanoTime() - wall0) / 1_000_000, 1);
     }
 
@@ -203,8 +208,7 @@ final class InvocationSampler {
         for (int attempt = 2; attempt <= attempts && c.jitBusy(); attempt++) {
             System.out.printf("[torovj bench] cold VMs %s: the JIT compiled for %d ms of their %d ms: measuring again%n",
                     transport, c.jitMillis(), c.wallMillis());
-            ColdSamples again = cold(launcher, transport, samples);
-            c = new ColdSamples(again.wall(), again.phases(), again.jitMillis(), again.wallMillis(), attempt);
+            c = cold(launcher, transport, samples).measuredTimes(attempt);
         }
         return c;
     }

@@ -231,12 +231,11 @@ final class FloorTables {
     record Judged(double ratio, String undecided, String how) {}
 
     /**
-     * Transport {@code t}'s nullcall over its C floor as its target is judged: best against best
-     * where the bench paired the floor with its VMs, else their medians' ratio; empty where the run
-     * has either side missing.
+     * Transport {@code t}'s nullcall over {@code floor}, its C floor ({@link CellValues#cFloors}; may
+     * be null), as its target is judged: best against best where the bench paired the floor with its
+     * VMs, else their medians' ratio; empty where the run has either side missing.
      */
-    static Optional<Judged> judged(ResultSet rs, String t) {
-        String floor = CellValues.cFloors(rs).get(t);
+    static Optional<Judged> judged(ResultSet rs, String t, String floor) {
         if (floor == null) return Optional.empty();
         Optional<CellValues.Cell> call = CellValues.of(rs, NULLCALL, t, LATENCY, P50);
         Optional<CellValues.Cell> fl = CellValues.of(rs, floor, t, LATENCY, P50);

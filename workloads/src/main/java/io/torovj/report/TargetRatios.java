@@ -25,9 +25,10 @@ final class TargetRatios {
     /** Every ratio the run decides a target with, nullcalls first; an undecided nullcall is left out (it decides nothing). */
     static List<Ratio> of(ResultSet rs) {
         List<Ratio> out = new ArrayList<>();
+        java.util.Map<String, String> floors = CellValues.cFloors(rs);
         for (String t : rs.transports()) {
             if (NATIVE.equals(t)) continue;
-            FloorTables.judged(rs, t).filter(j -> j.undecided() == null)
+            FloorTables.judged(rs, t, floors.get(t)).filter(j -> j.undecided() == null)
                     .ifPresent(j -> out.add(new Ratio(NULLCALL_OVER_FLOOR, t, j.ratio())));
         }
         ServerlessSection.overFloor(rs, HELLOWORLD, C_FLOOR_VM_LIFECYCLE)
