@@ -75,8 +75,8 @@ public final class AdaptiveRingTransport implements SyscallTransport {
      * 136, and 135 with this budget (p50 of the whole VM 808, 757 and 760 µs). Spinning 100 µs at
      * the start slept in 31 of 300, 200 µs in 2. 250 µs is about that doorbell's price twice over
      * and more (rent or buy again, the gap's spread here being known): a guest that computes
-     * longer before its first call wastes at most that much of a host CPU per run. Tune with
-     * {@link #START_SPIN_OPTION}.
+     * longer before its first call wastes at most that much of a host CPU per run. Where the idle
+     * budget is longer, the start budget is as long, unless {@link #START_SPIN_OPTION} says otherwise.
      */
     public static final long DEFAULT_START_SPIN_MICROS = 250;
     /** Transport option overriding {@link #DEFAULT_START_SPIN_MICROS} (a non-negative number of µs). */
@@ -111,7 +111,10 @@ public final class AdaptiveRingTransport implements SyscallTransport {
     public void attach(TransportContext context) {
         name = context.transportName();
         idleSpinNanos = spinMicros(IDLE_SPIN_OPTION, context.option(IDLE_SPIN_OPTION).orElse(null), DEFAULT_IDLE_SPIN_MICROS) * 1000;
-        startSpinNanos = spinMicros(START_SPIN_OPTION, context.option(START_SPIN_OPTION).orElse(null), DEFAULT_START_SPIN_MICROS) * 1000;
+        // not given, the start budget is never shorter than the idle one: a poller told to stay
+        // awake between calls stays awake before the first as well
+        startSpinNanos = spinMicros(START_SPIN_OPTION, context.option(START_SPIN_OPTION).orElse(null),
+                Math.max(DEFAULT_START_SPIN_MICROS, idleSpinNanos / 1000)) * 1000;
         memory = context.memory();
         executor = context.executor();
         control = context.control();

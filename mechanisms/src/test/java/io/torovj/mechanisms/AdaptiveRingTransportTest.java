@@ -80,6 +80,17 @@ class AdaptiveRingTransportTest {
     }
 
     @Test
+    void aLongerIdleBudgetIsTheStartBudgetTooUnlessOneIsGiven() throws Exception {
+        transport.attach(f.context("aring", executor, Map.of(AdaptiveRingTransport.IDLE_SPIN_OPTION, "10000000")));
+        transport.start();
+        Thread.sleep(20);           // far past the default start budget of 250 µs
+        assertFalse(f.doorbell.waiting(), "asleep before the first call with an idle budget of 10 s");
+        call(0);
+        transport.stop();
+        assertEquals(0, sleeps());
+    }
+
+    @Test
     void eachRunStartsWithTheStartBudgetAgain() throws Exception {
         attach("10000000", "0");
         transport.start();
